@@ -1,0 +1,171 @@
+"""Project configuration: the single source of truth for every generated file.
+
+Edit this file, then run `make projen` to regenerate pyproject.toml, the
+Makefile, .gitignore and the projen task list. `make test` fails when a
+generated file no longer matches what this file produces.
+"""
+
+from projen import TextFile
+from projen.python import (
+    BuildSystem,
+    ProjectAuthor,
+    PyprojectTomlProject,
+    PythonProject,
+    UvOptions,
+)
+from projen.python.uv_config import PythonDownloads, UvConfiguration
+
+NAME = "shipment-pipeline-constructs"
+MODULE = "shipment_pipeline_constructs"
+DESCRIPTION = (
+    "AWS CDK L3 construct for a secure, observable, cost-aware shipment event pipeline: "
+    "EventBridge -> SQS (with DLQ) -> bundled Python Lambda -> DynamoDB."
+)
+AUTHOR = "Shipment Pipeline Maintainers"
+AUTHOR_EMAIL = "maintainers@shipment-pipeline.dev"
+PYTHON = ">=3.10"
+
+# Ranges, never exact pins: a library that pins aws-cdk-lib breaks its users' installs.
+RUNTIME_DEPS = [
+    "aws-cdk-lib>=2.200.0,<3",
+    "constructs>=10.3.0,<11",
+    "boto3>=1.34,<2",
+]
+# The local emulator (moto's server) is only needed by `shipment-pipeline local`.
+LOCAL_EXTRA = ["moto[server]>=5.1,<6"]
+DEV_DEPS = [
+    "pytest>=8,<10",
+    "hypothesis>=6.100,<7",
+    "cdk-nag>=3.0,<4",
+    "cfn-lint>=1.30,<2",
+    "cfn-lint-serverless>=0.3,<1",
+    "griffe>=1.5,<3",
+    "hatchling>=1.25,<2",
+    *LOCAL_EXTRA,
+]
+
+project = PythonProject(
+    name=NAME,
+    module_name=MODULE,
+    author_name=AUTHOR,
+    author_email=AUTHOR_EMAIL,
+    version="0.1.0",
+    description=DESCRIPTION,
+    license="Apache-2.0",
+    uv=True,
+    pip=False,
+    venv=False,
+    setuptools=False,
+    poetry=False,
+    github=False,
+    sample=False,
+    pytest=False,
+    deps=RUNTIME_DEPS,
+    dev_deps=DEV_DEPS,
+    uv_options=UvOptions(
+        project=PyprojectTomlProject(
+            name=NAME,
+            requires_python=PYTHON,
+            readme="README.md",
+            license="Apache-2.0",
+            keywords=["aws-cdk", "cdk", "constructs", "eventbridge", "sqs", "lambda", "dynamodb"],
+            classifiers=[
+                "Development Status :: 3 - Alpha",
+                "Framework :: AWS CDK :: 2",
+                "Intended Audience :: Developers",
+                "Programming Language :: Python :: 3 :: Only",
+                "Typing :: Typed",
+            ],
+            scripts={"shipment-pipeline": f"{MODULE}.cli:main"},
+            optional_dependencies={"local": LOCAL_EXTRA},
+            authors=[ProjectAuthor(name=AUTHOR, email=AUTHOR_EMAIL)],
+        ),
+        build_system=BuildSystem(requires=["hatchling>=1.25"], build_backend="hatchling.build"),
+        # Never download an interpreter: use the machine's Python.
+        uv=UvConfiguration(python_downloads=PythonDownloads.NEVER),
+    ),
+)
+
+pyproject = project.try_find_object_file("pyproject.toml")
+# The handler source lives in top-level lambda/ (one place to read and test it);
+# the wheel carries it inside the package so `pip install` users get the asset.
+pyproject.add_override("tool.hatch.build.targets.wheel.packages", [f"src/{MODULE}"])
+pyproject.add_override("tool.hatch.build.targets.wheel.force-include", {"lambda": f"{MODULE}/lambda"})
+pyproject.add_override("tool.hatch.build.targets.sdist.include", ["src", "lambda", "README.md", "API.md"])
+pyproject.add_override(
+    "tool.pytest.ini_options",
+    {
+        "testpaths": ["test"],
+        "addopts": "-q -ra --strict-markers",
+        "markers": ["slow: builds a wheel or runs the pipeline end to end"],
+    },
+)
+
+project.gitignore.exclude("cdk.out/", ".tools/", "reports/", "*.whl")
+
+# jsii prints Node end-of-life banners that a newcomer cannot act on; the JSII
+# package cache keeps CDK synthesis about 3x faster in tasks (see NOTES.md).
+QUIET_JSII = {
+    # jsii reads a comma-separated list of Node.js major versions to stay quiet about.
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "14,16,18,19,20,21,23",
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+    "JSII_RUNTIME_PACKAGE_CACHE": "enabled",
+}
+for key, value in QUIET_JSII.items():
+    project.tasks.add_environment(key, value)
+
+project.add_task("docs", description="Regenerate API.md from docstrings", exec="python tools/api_docs.py")
+project.test_task.exec("pytest")
+
+MAKEFILE = r"""
+# The two commands a newcomer needs (see README.md):
+#   make demo   installs everything, then runs the demo
+#   make test   installs everything, then runs the full test suite (CI runs this)
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+{jsii_exports}
+export UV_PYTHON_DOWNLOADS := never
+PYTHON ?= python3
+# Use uv from PATH when there is one; otherwise install it from PyPI into .tools/.
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+RUN := $(UV) run --locked --quiet
+
+.PHONY: help setup demo test check-generated projen docs bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+.tools/bin/uv:
+	@echo "==> installing uv into .tools/ (from PyPI)"
+	@$(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+
+setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## install the locked environment into .venv/
+	@echo "==> installing the locked environment into .venv/"
+	@$(UV) sync --locked --all-extras --quiet --python $(PYTHON)
+
+demo: setup ## synthesize examples/basic and run the pipeline demo
+	@$(RUN) shipment-pipeline demo
+
+test: setup check-generated ## the full test suite (CI runs this)
+	@$(RUN) pytest
+
+check-generated: setup ## fail when a generated file (projen output, API.md) is stale
+	@$(RUN) python tools/check_generated.py
+
+projen: setup ## regenerate projen-managed files from .projenrc.py
+	@PROJEN_DISABLE_POST=true $(RUN) python .projenrc.py
+
+docs: setup ## regenerate API.md from the docstrings
+	@$(RUN) python tools/api_docs.py
+
+bench: setup ## run the benchmarks in bench/
+	@$(RUN) python bench/handler_bench.py
+
+clean: ## remove build output and local environments
+	rm -rf .venv .tools cdk.out dist reports
+"""
+jsii_exports = "\n".join(f"export {key} := {value}" for key, value in QUIET_JSII.items())
+TextFile(project, "Makefile", lines=MAKEFILE.replace("{jsii_exports}", jsii_exports).strip("\n").splitlines())
+
+project.synth()

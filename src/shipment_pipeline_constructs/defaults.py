@@ -1,0 +1,54 @@
+"""Every default of :class:`ShipmentEventPipeline`, written once.
+
+The seed design's figures are the starting point; where AWS guidance differs,
+the default follows AWS and the comment says why. ``test/test_defaults.py``
+asserts each value in a synthesized template, so this file and the docs
+cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+ENVIRONMENT_SUFFIX = "dev"
+EVENT_SOURCE = "shipment.service"
+
+# ingest
+ARCHIVE_RETENTION_DAYS = 7
+# EventBridge's own default is 24 h / 185 attempts and then *drops* the event;
+# we keep the same budget but make it explicit and add a target DLQ.
+TARGET_RETRY_ATTEMPTS = 185
+TARGET_MAX_EVENT_AGE_HOURS = 24
+
+# buffer
+QUEUE_RETENTION_DAYS = 4
+# Standard queues keep the original enqueue time, so the DLQ must keep
+# messages longer than the source queue or they expire on arrival.
+DEAD_LETTER_RETENTION_DAYS = 14
+# AWS recommends at least 5 for Lambda consumers (the seed said 3): a
+# throttled or crashed invocation still counts as a receive.
+MAX_RECEIVE_COUNT = 5
+# AWS: source queue visibility timeout >= 6 x the function timeout.
+VISIBILITY_TIMEOUT_FACTOR = 6
+
+# process
+MEMORY_SIZE_MIB = 512
+FUNCTION_TIMEOUT_SECONDS = 60
+BATCH_SIZE = 10
+MAX_BATCHING_WINDOW_SECONDS = 0
+# The seed's cap of 5 concurrent functions, applied where AWS recommends:
+# the event source mapping's maximum concurrency, which never throttles.
+MAX_CONCURRENCY = 5
+METRICS_NAMESPACE = "ShipmentPipeline"
+
+# store
+EVENT_TTL_DAYS = 90
+POINT_IN_TIME_RECOVERY = True
+TABLE_TTL_ATTRIBUTE = "expires_at"
+EVENTS_PARTITION_KEY = "shipment_id"
+EVENTS_SORT_KEY = "event_timestamp"
+ERRORS_PARTITION_KEY = "error_date"
+ERRORS_SORT_KEY = "error_id"
+ERRORS_BY_SHIPMENT_INDEX = "by-shipment"
+PROVISIONED_TARGET_UTILIZATION_PERCENT = 70
+
+# The bundled handler (lambda/shipment_processor) and its entry point.
+HANDLER = "shipment_processor.app.handler"

@@ -1,0 +1,218 @@
+"""Typed, grouped props of :class:`ShipmentEventPipeline`.
+
+Each group is a frozen dataclass whose field defaults come from
+:mod:`shipment_pipeline_constructs.defaults`; its ``collect_problems`` method
+checks its own ranges (AWS service limits) so the construct can report every
+problem in one error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+from . import defaults
+from .validation import Problems, known_numbers
+
+# AWS limits the checks below enforce (service quotas that cannot be raised).
+SQS_MAX_RETENTION_DAYS = 14
+SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60
+LAMBDA_MAX_TIMEOUT_SECONDS = 900
+SQS_STANDARD_MAX_BATCH_SIZE = 10_000
+SQS_BATCH_SIZE_WITHOUT_WINDOW = 10
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How events enter the pipeline: the rule, its target and the archive.
+
+    Attributes:
+        event_pattern: Which events of the bus the pipeline takes.
+            Default: ``source = ["shipment.service"]``.
+        archive: Keep an EventBridge archive of matched events for replay. Default: ``True``.
+        archive_retention_days: Days the archive keeps events. Default: ``7``.
+        target_retry_attempts: Delivery attempts from the rule to the queue (0-185). Default: ``185``.
+        target_max_event_age_hours: How long EventBridge keeps retrying an
+            undelivered event before it goes to the target DLQ (1-24). Default: ``24``.
+    """
+
+    event_pattern: Optional[events.EventPattern] = None
+    archive: bool = True
+    archive_retention_days: int = defaults.ARCHIVE_RETENTION_DAYS
+    target_retry_attempts: int = defaults.TARGET_RETRY_ATTEMPTS
+    target_max_event_age_hours: int = defaults.TARGET_MAX_EVENT_AGE_HOURS
+
+    def collect_problems(self, problems: Problems) -> None:
+        """Add a problem for every value outside what EventBridge accepts."""
+        problems.check_range("ingest.archive_retention_days", self.archive_retention_days, 1, unit="days")
+        problems.check_range("ingest.target_retry_attempts", self.target_retry_attempts, 0, 185)
+        problems.check_range("ingest.target_max_event_age_hours", self.target_max_event_age_hours, 1, 24, "hours")
+
+    def resolved_event_pattern(self) -> events.EventPattern:
+        """The event pattern in effect: the given one, or the default source match."""
+        return self.event_pattern or events.EventPattern(source=[defaults.EVENT_SOURCE])
+
+
+@dataclass(frozen=True)
+class QueueOptions:
+    """The SQS buffer: retention and when a message is given up to the DLQ.
+
+    The visibility timeout is not a prop: it is derived as 6 x the function
+    timeout, as AWS recommends for Lambda consumers.
+
+    Attributes:
+        retention_days: Days the source queue keeps a message (1-14). Default: ``4``.
+        dead_letter_retention_days: Days the DLQs keep a message (1-14, and at
+            least ``retention_days``). Default: ``14``.
+        max_receive_count: Receives before a message moves to the DLQ (1-1000).
+            Default: ``5`` (AWS's minimum recommendation for Lambda; the seed used 3).
+    """
+
+    retention_days: int = defaults.QUEUE_RETENTION_DAYS
+    dead_letter_retention_days: int = defaults.DEAD_LETTER_RETENTION_DAYS
+    max_receive_count: int = defaults.MAX_RECEIVE_COUNT
+
+    def collect_problems(self, problems: Problems) -> None:
+        """Add a problem for every value outside what SQS accepts."""
+        problems.check_range("queues.retention_days", self.retention_days, 1, SQS_MAX_RETENTION_DAYS, "days")
+        problems.check_range(
+            "queues.dead_letter_retention_days", self.dead_letter_retention_days, 1, SQS_MAX_RETENTION_DAYS, "days"
+        )
+        problems.check_range("queues.max_receive_count", self.max_receive_count, 1, 1000)
+        if known_numbers(self.retention_days, self.dead_letter_retention_days) and (
+            self.dead_letter_retention_days < self.retention_days
+        ):
+            problems.add(
+                f"queues.dead_letter_retention_days ({self.dead_letter_retention_days}) must be >= "
+                f"queues.retention_days ({self.retention_days}): a standard queue keeps the original "
+                "enqueue time, so a shorter DLQ retention deletes messages as they arrive"
+            )
+
+
+@dataclass(frozen=True)
+class ProcessorOptions:
+    """The processor function and the event source mapping that feeds it.
+
+    Attributes:
+        memory_size_mib: Function memory (128-10240 MiB). Default: ``512``.
+        timeout_seconds: Function timeout (1-900 s). Default: ``60``.
+        architecture: Instruction set. Default: ``Architecture.ARM_64`` (about 20% cheaper per GB-second).
+        batch_size: Messages per invocation (1-10000; above 10 needs a batching window). Default: ``10``.
+        max_batching_window_seconds: Seconds the poller may wait to fill a batch (0-300). Default: ``0``.
+        max_concurrency: Maximum concurrent invocations by the event source
+            mapping (2-1000). Default: ``5`` (the seed's cap). Unlike reserved
+            concurrency it never throttles, so it never pushes good messages into the DLQ.
+        reserved_concurrency: Optional reserved concurrency of the function;
+            when set it must be >= ``max_concurrency``. Default: ``None``.
+        log_retention: How long the function's log group keeps logs. Default: ``RetentionDays.ONE_MONTH``.
+        tracing: X-Ray active tracing. Default: ``True``.
+        metrics_namespace: CloudWatch namespace of the processor's own metrics. Default: ``"ShipmentPipeline"``.
+    """
+
+    memory_size_mib: int = defaults.MEMORY_SIZE_MIB
+    timeout_seconds: int = defaults.FUNCTION_TIMEOUT_SECONDS
+    architecture: lambda_.Architecture = lambda_.Architecture.ARM_64
+    batch_size: int = defaults.BATCH_SIZE
+    max_batching_window_seconds: int = defaults.MAX_BATCHING_WINDOW_SECONDS
+    max_concurrency: int = defaults.MAX_CONCURRENCY
+    reserved_concurrency: Optional[int] = None
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    tracing: bool = True
+    metrics_namespace: str = defaults.METRICS_NAMESPACE
+
+    def collect_problems(self, problems: Problems) -> None:
+        """Add a problem for every value outside what Lambda and its SQS poller accept."""
+        problems.check_range("processor.memory_size_mib", self.memory_size_mib, 128, 10240, "MiB")
+        problems.check_range("processor.timeout_seconds", self.timeout_seconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS, "s")
+        problems.check_range("processor.batch_size", self.batch_size, 1, SQS_STANDARD_MAX_BATCH_SIZE)
+        problems.check_range("processor.max_batching_window_seconds", self.max_batching_window_seconds, 0, 300, "s")
+        problems.check_range("processor.max_concurrency", self.max_concurrency, 2, 1000)
+        problems.check_range("processor.reserved_concurrency", self.reserved_concurrency, 1)
+        if (
+            known_numbers(self.batch_size, self.max_batching_window_seconds)
+            and self.batch_size > SQS_BATCH_SIZE_WITHOUT_WINDOW
+            and self.max_batching_window_seconds < 1
+        ):
+            problems.add(
+                f"processor.batch_size {self.batch_size} > {SQS_BATCH_SIZE_WITHOUT_WINDOW} needs "
+                "processor.max_batching_window_seconds >= 1 (an SQS event source mapping rule)"
+            )
+        if (
+            self.reserved_concurrency is not None
+            and known_numbers(self.reserved_concurrency, self.max_concurrency)
+            and self.reserved_concurrency < self.max_concurrency
+        ):
+            problems.add(
+                f"processor.reserved_concurrency ({self.reserved_concurrency}) must be >= "
+                f"processor.max_concurrency ({self.max_concurrency}): otherwise Lambda throttles the "
+                "poller and throttled messages count towards max_receive_count"
+            )
+        if not isinstance(self.metrics_namespace, str) or not 1 <= len(self.metrics_namespace) <= 255:
+            problems.add(f"processor.metrics_namespace must be 1-255 characters, got {self.metrics_namespace!r}")
+        elif self.metrics_namespace.startswith("AWS/"):
+            problems.add(f"processor.metrics_namespace must not start with 'AWS/', got {self.metrics_namespace!r}")
+
+    @property
+    def visibility_timeout_seconds(self) -> int:
+        """Source queue visibility timeout: 6 x the function timeout (AWS guidance)."""
+        return defaults.VISIBILITY_TIMEOUT_FACTOR * self.timeout_seconds
+
+
+@dataclass(frozen=True)
+class ProvisionedCapacity:
+    """Provisioned billing with target-tracking auto scaling, for steady high loads.
+
+    Attributes:
+        min_read_units: Lowest read capacity. Default: ``5``.
+        max_read_units: Highest read capacity. Default: ``100``.
+        min_write_units: Lowest write capacity. Default: ``5``.
+        max_write_units: Highest write capacity. Default: ``100``.
+        target_utilization_percent: Utilization auto scaling aims for (20-90). Default: ``70``.
+    """
+
+    min_read_units: int = 5
+    max_read_units: int = 100
+    min_write_units: int = 5
+    max_write_units: int = 100
+    target_utilization_percent: int = defaults.PROVISIONED_TARGET_UTILIZATION_PERCENT
+
+    def collect_problems(self, problems: Problems) -> None:
+        """Add a problem for every inconsistent capacity setting."""
+        problems.check_range("storage.provisioned.min_read_units", self.min_read_units, 1)
+        problems.check_range("storage.provisioned.min_write_units", self.min_write_units, 1)
+        problems.check_range(
+            "storage.provisioned.target_utilization_percent", self.target_utilization_percent, 20, 90, "%"
+        )
+        for kind, low, high in (
+            ("read", self.min_read_units, self.max_read_units),
+            ("write", self.min_write_units, self.max_write_units),
+        ):
+            if known_numbers(low, high) and high < low:
+                problems.add(f"storage.provisioned.max_{kind}_units ({high}) must be >= min_{kind}_units ({low})")
+
+
+@dataclass(frozen=True)
+class StorageOptions:
+    """The events table the construct creates (ignored parts are errors with an existing table).
+
+    Attributes:
+        provisioned: Provisioned capacity with auto scaling; ``None`` means
+            on-demand billing. Default: ``None`` (on-demand).
+        point_in_time_recovery: Continuous backups for 35 days. Default: ``True``.
+        removal_policy: What happens to the tables when the stack deletes
+            them. Default: ``RemovalPolicy.RETAIN`` (with deletion protection on).
+    """
+
+    provisioned: Optional[ProvisionedCapacity] = None
+    point_in_time_recovery: bool = defaults.POINT_IN_TIME_RECOVERY
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+
+    def collect_problems(self, problems: Problems) -> None:
+        """Add a problem for every invalid table setting."""
+        if self.provisioned is not None:
+            self.provisioned.collect_problems(problems)

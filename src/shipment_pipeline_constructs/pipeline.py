@@ -1,0 +1,239 @@
+"""The ShipmentEventPipeline L3 construct: ingest -> buffer -> process -> store."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from aws_cdk import Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from . import defaults
+from .stages.buffer import create_queues
+from .stages.ingest import connect_bus_to_queue, create_event_bus
+from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
+from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
+from .stages.process import create_processor, handler_environment
+from .stages.store import create_tables
+from .validation import Problems
+
+
+class ShipmentEventPipeline(Construct):
+    """A production shipment event pipeline in one construct.
+
+    EventBridge bus and rule -> SQS queue (with DLQ) -> the bundled Python
+    processor -> DynamoDB, with an archive for replay. Defaults follow the
+    seed design and AWS guidance; every group of settings is a typed,
+    validated dataclass, and every resource is a public attribute.
+
+    Example::
+
+        from aws_cdk import App, Stack
+        from shipment_pipeline_constructs import ProcessorOptions, ShipmentEventPipeline
+
+        app = App()
+        stack = Stack(app, "Shipments")
+        pipeline = ShipmentEventPipeline(
+            stack, "Pipeline",
+            environment_suffix="prod",
+            processor=ProcessorOptions(max_concurrency=10),
+        )
+
+    Args:
+        scope: Parent construct.
+        construct_id: Construct id. The ids of the resources below it are
+            stable (tests pin them) so upgrades never replace a table or queue.
+        environment_suffix: Suffix of every physical name, e.g. ``prod`` gives
+            bus and table ``shipment-events-prod``. Lower-case letters, digits
+            and hyphens, at most 32 characters. Default: ``"dev"``.
+        physical_names: Derive physical names from the suffix. ``False``
+            leaves naming to CloudFormation (several pipelines per account
+            and region). Default: ``True``.
+        event_bus: An existing bus to take shipment events from. Default: a
+            new bus ``shipment-events-{suffix}``.
+        table: An existing events table (partition key ``shipment_id``, sort
+            key ``event_timestamp``, both strings; TTL on ``expires_at``).
+            Cannot be combined with ``storage``. Default: a new table.
+        encryption_key: KMS key for the source queue and its DLQ. Its key
+            policy is extended so EventBridge can use it (an imported key's
+            policy must allow ``events.amazonaws.com`` yourself). Default:
+            SQS-managed encryption, which needs no key policy and costs nothing.
+        ttl_days: Days a stored event or error record lives before DynamoDB's
+            TTL deletes it, counted from when the processor stored it. Default: ``90``.
+        ingest: Rule, target retry policy and archive. Default: ``IngestOptions()``.
+        queues: Queue retention and redrive. Default: ``QueueOptions()``.
+        processor: Function and event source mapping. Default: ``ProcessorOptions()``.
+        storage: The events table the construct creates. Default: ``StorageOptions()``.
+
+    Raises:
+        PipelineValidationError: when any prop is invalid; lists every problem.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment_suffix: str = defaults.ENVIRONMENT_SUFFIX,
+        physical_names: bool = True,
+        event_bus: Optional[events.IEventBus] = None,
+        table: Optional[dynamodb.ITable] = None,
+        encryption_key: Optional[kms.IKey] = None,
+        ttl_days: int = defaults.EVENT_TTL_DAYS,
+        ingest: Optional[IngestOptions] = None,
+        queues: Optional[QueueOptions] = None,
+        processor: Optional[ProcessorOptions] = None,
+        storage: Optional[StorageOptions] = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        _validate(
+            environment_suffix=environment_suffix,
+            ttl_days=ttl_days,
+            table=table,
+            storage=storage,
+            ingest=ingest or IngestOptions(),
+            queues=queues or QueueOptions(),
+            processor=processor or ProcessorOptions(),
+        )
+        self.ingest_options = ingest or IngestOptions()
+        """The ingest settings in effect."""
+        self.queue_options = queues or QueueOptions()
+        """The queue settings in effect."""
+        self.processor_options = processor or ProcessorOptions()
+        """The processor settings in effect."""
+        self.storage_options = storage or StorageOptions()
+        """The table settings in effect."""
+        self.names = ResourceNames(environment_suffix)
+        """Names derived from the suffix (also when ``physical_names`` is off: the metric dimension uses them)."""
+        physical = self.names if physical_names else None
+
+        bus = event_bus or create_event_bus(self, physical)
+        buffer = create_queues(
+            self,
+            options=self.queue_options,
+            processor=self.processor_options,
+            encryption_key=encryption_key,
+            names=physical,
+        )
+        store = create_tables(self, existing_table=table, options=self.storage_options, names=physical)
+        process = create_processor(
+            self,
+            queue=buffer.queue,
+            options=self.processor_options,
+            environment=handler_environment(
+                events_table_name=store.table.table_name,
+                errors_table_name=store.errors_table.table_name,
+                dead_letter_queue_url=buffer.dead_letter_queue.queue_url,
+                ttl_days=ttl_days,
+                max_receive_count=self.queue_options.max_receive_count,
+                metrics_namespace=self.processor_options.metrics_namespace,
+                pipeline_name=self.names.pipeline,
+            ),
+            names=physical,
+        )
+        # Exactly what the handler does: conditional puts and quarantine sends.
+        store.table.grant(process.role, "dynamodb:PutItem")
+        store.errors_table.grant(process.role, "dynamodb:PutItem")
+        buffer.dead_letter_queue.grant_send_messages(process.role)
+        ingest_resources = connect_bus_to_queue(
+            self,
+            event_bus=bus,
+            queue=buffer.queue,
+            target_dead_letter_queue=buffer.target_dead_letter_queue,
+            options=self.ingest_options,
+            names=physical,
+        )
+
+        self.event_bus: events.IEventBus = bus
+        """The bus the pipeline takes shipment events from."""
+        self.rule: events.Rule = ingest_resources.rule
+        """The rule that forwards matching events to :attr:`queue`."""
+        self.archive: Optional[events.Archive] = ingest_resources.archive
+        """The archive of matched events (``None`` when disabled)."""
+        self.queue: sqs.Queue = buffer.queue
+        """The source queue the processor consumes."""
+        self.dead_letter_queue: sqs.Queue = buffer.dead_letter_queue
+        """Messages that failed ``max_receive_count`` times, or were quarantined as invalid."""
+        self.target_dead_letter_queue: sqs.Queue = buffer.target_dead_letter_queue
+        """Events the rule could not deliver to :attr:`queue`."""
+        self.function: lambda_.Function = process.function
+        """The bundled processor function."""
+        self.role: iam.Role = process.role
+        """The processor's execution role."""
+        self.log_group: logs.LogGroup = process.log_group
+        """The processor's log group (JSON logs, with retention)."""
+        self.event_source_mapping: lambda_.EventSourceMapping = process.event_source_mapping
+        """The SQS event source mapping (maximum concurrency, partial batch responses)."""
+        self.table: dynamodb.ITable = store.table
+        """The table of shipment events (created, or the one given)."""
+        self.errors_table: dynamodb.Table = store.errors_table
+        """The table of error records (why a message was quarantined or dead-lettered)."""
+
+    def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow a producer to put events on :attr:`event_bus`."""
+        return self.event_bus.grant_put_events_to(grantee)
+
+    def metric_queue_backlog(self, **props) -> cloudwatch.Metric:
+        """Messages waiting in the source queue (``ApproximateNumberOfMessagesVisible``)."""
+        return self.queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_oldest_message_age(self, **props) -> cloudwatch.Metric:
+        """Age in seconds of the oldest message in the source queue."""
+        return self.queue.metric_approximate_age_of_oldest_message(**props)
+
+    def metric_dead_letter_messages(self, **props) -> cloudwatch.Metric:
+        """Messages in the source queue's DLQ."""
+        return self.dead_letter_queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_function_errors(self, **props) -> cloudwatch.Metric:
+        """Invocations of the processor that failed as a whole."""
+        return self.function.metric_errors(**props)
+
+    def metric_processor(self, metric_name: str, **props) -> cloudwatch.Metric:
+        """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``."""
+        return cloudwatch.Metric(
+            namespace=self.processor_options.metrics_namespace,
+            metric_name=metric_name,
+            dimensions_map={"Pipeline": self.names.pipeline},
+            statistic=props.pop("statistic", "Sum"),
+            **props,
+        )
+
+
+def _validate(
+    *,
+    environment_suffix: str,
+    ttl_days: int,
+    table: Optional[dynamodb.ITable],
+    storage: Optional[StorageOptions],
+    ingest: IngestOptions,
+    queues: QueueOptions,
+    processor: ProcessorOptions,
+) -> None:
+    problems = Problems()
+    if not Token.is_unresolved(environment_suffix) and not (
+        isinstance(environment_suffix, str)
+        and len(environment_suffix) <= MAX_SUFFIX_LENGTH
+        and SUFFIX_PATTERN.match(environment_suffix)
+    ):
+        problems.add(
+            f"environment_suffix must be 1-{MAX_SUFFIX_LENGTH} lower-case letters, digits or inner hyphens "
+            f"(it ends every resource name), got {environment_suffix!r}"
+        )
+    problems.check_range("ttl_days", ttl_days, 1, unit="days")
+    if table is not None and storage is not None:
+        problems.add(
+            "storage configures the events table this construct would create, but table= gives an existing "
+            "one: drop storage= (configure your own table), or drop table="
+        )
+    for group in (ingest, queues, processor, storage):
+        if group is not None:
+            group.collect_problems(problems)
+    problems.raise_if_any()

@@ -1,0 +1,109 @@
+"""Buffer stage: the source queue, its dead-letter queue and the EventBridge target DLQ.
+
+Every queue is encrypted at rest and refuses requests that do not use TLS.
+The source queue and its DLQ use the given KMS key, or SQS-managed keys; the
+target DLQ always uses SQS-managed keys so that it can still catch events when
+a key policy keeps EventBridge from the main queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from aws_cdk import Annotations, Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from ..naming import ResourceNames
+from ..options import ProcessorOptions, QueueOptions
+
+
+@dataclass(frozen=True)
+class BufferResources:
+    """The three queues of the pipeline."""
+
+    queue: sqs.Queue
+    dead_letter_queue: sqs.Queue
+    target_dead_letter_queue: sqs.Queue
+
+
+def create_queues(
+    scope: Construct,
+    *,
+    options: QueueOptions,
+    processor: ProcessorOptions,
+    encryption_key: Optional[kms.IKey],
+    names: Optional[ResourceNames],
+) -> BufferResources:
+    """Create the source queue (redriving to its DLQ) and the target DLQ."""
+    dead_letter_queue = _queue(
+        scope,
+        "DeadLetterQueue",
+        name=names.dead_letter_queue if names else None,
+        retention_days=options.dead_letter_retention_days,
+        encryption_key=encryption_key,
+    )
+    queue = _queue(
+        scope,
+        "Queue",
+        name=names.queue if names else None,
+        retention_days=options.retention_days,
+        encryption_key=encryption_key,
+        visibility_timeout=Duration.seconds(processor.visibility_timeout_seconds),
+        dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letter_queue, max_receive_count=options.max_receive_count),
+    )
+    target_dead_letter_queue = _queue(
+        scope,
+        "TargetDeadLetterQueue",
+        name=names.target_dead_letter_queue if names else None,
+        retention_days=options.dead_letter_retention_days,
+        # Always SQS-managed: this queue catches events EventBridge could not
+        # deliver, which includes a key policy that does not let it use the key.
+        encryption_key=None,
+    )
+    if encryption_key is not None:
+        _allow_eventbridge_to_use_key(scope, encryption_key)
+    return BufferResources(queue=queue, dead_letter_queue=dead_letter_queue, target_dead_letter_queue=target_dead_letter_queue)
+
+
+def _queue(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: Optional[str],
+    retention_days: int,
+    encryption_key: Optional[kms.IKey],
+    visibility_timeout: Optional[Duration] = None,
+    dead_letter_queue: Optional[sqs.DeadLetterQueue] = None,
+) -> sqs.Queue:
+    return sqs.Queue(
+        scope,
+        construct_id,
+        queue_name=name,
+        retention_period=Duration.days(retention_days),
+        visibility_timeout=visibility_timeout,
+        dead_letter_queue=dead_letter_queue,
+        encryption=sqs.QueueEncryption.KMS if encryption_key else sqs.QueueEncryption.SQS_MANAGED,
+        encryption_master_key=encryption_key,
+        enforce_ssl=True,
+    )
+
+
+def _allow_eventbridge_to_use_key(scope: Construct, key: kms.IKey) -> None:
+    """EventBridge must encrypt with the key to send to a KMS-encrypted queue (aws-cdk issue 33169)."""
+    statement = iam.PolicyStatement(
+        sid="AllowEventBridgeToSendToEncryptedQueues",
+        principals=[iam.ServicePrincipal("events.amazonaws.com")],
+        actions=["kms:Decrypt", "kms:GenerateDataKey"],
+        resources=["*"],  # in a key policy, "*" means this key
+    )
+    if not key.add_to_resource_policy(statement).statement_added:
+        Annotations.of(scope).add_warning_v2(
+            "shipment-pipeline:imported-key-policy",
+            "encryption_key is imported, so its key policy cannot be changed here: allow "
+            "events.amazonaws.com kms:Decrypt and kms:GenerateDataKey on it, or EventBridge "
+            "cannot deliver to the queue and every event lands in the target DLQ.",
+        )

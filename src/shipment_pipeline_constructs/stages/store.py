@@ -1,0 +1,99 @@
+"""Store stage: the events table and the error-records table.
+
+Error records live in a table of their own so they never mix into queries of
+shipment events. Its key is the UTC day and a time-ordered id (query a day,
+or a time range within it); the sparse ``by-shipment`` index finds the
+errors of one shipment when its id was readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from .. import defaults
+from ..naming import ResourceNames
+from ..options import StorageOptions
+
+
+@dataclass(frozen=True)
+class StoreResources:
+    """The tables the processor writes to."""
+
+    table: dynamodb.ITable
+    errors_table: dynamodb.Table
+
+
+def create_tables(
+    scope: Construct,
+    *,
+    existing_table: Optional[dynamodb.ITable],
+    options: StorageOptions,
+    names: Optional[ResourceNames],
+) -> StoreResources:
+    """Create the events table (unless one is given) and the errors table."""
+    table = existing_table or _events_table(scope, options, names)
+    errors_table = _errors_table(scope, options, names)
+    return StoreResources(table=table, errors_table=errors_table)
+
+
+def _events_table(scope: Construct, options: StorageOptions, names: Optional[ResourceNames]) -> dynamodb.Table:
+    provisioned = options.provisioned
+    table = dynamodb.Table(
+        scope,
+        "EventsTable",
+        table_name=names.events_table if names else None,
+        partition_key=dynamodb.Attribute(name=defaults.EVENTS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=defaults.EVENTS_SORT_KEY, type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PROVISIONED if provisioned else dynamodb.BillingMode.PAY_PER_REQUEST,
+        read_capacity=provisioned.min_read_units if provisioned else None,
+        write_capacity=provisioned.min_write_units if provisioned else None,
+        time_to_live_attribute=defaults.TABLE_TTL_ATTRIBUTE,
+        **_protection(options, point_in_time_recovery=options.point_in_time_recovery),
+    )
+    if provisioned:
+        target = provisioned.target_utilization_percent
+        table.auto_scale_read_capacity(
+            min_capacity=provisioned.min_read_units, max_capacity=provisioned.max_read_units
+        ).scale_on_utilization(target_utilization_percent=target)
+        table.auto_scale_write_capacity(
+            min_capacity=provisioned.min_write_units, max_capacity=provisioned.max_write_units
+        ).scale_on_utilization(target_utilization_percent=target)
+    return table
+
+
+def _errors_table(scope: Construct, options: StorageOptions, names: Optional[ResourceNames]) -> dynamodb.Table:
+    # Errors are rare, so on-demand is always the cheaper mode here.
+    table = dynamodb.Table(
+        scope,
+        "ErrorsTable",
+        table_name=names.errors_table if names else None,
+        partition_key=dynamodb.Attribute(name=defaults.ERRORS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=defaults.ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        time_to_live_attribute=defaults.TABLE_TTL_ATTRIBUTE,
+        **_protection(options, point_in_time_recovery=True),
+    )
+    table.add_global_secondary_index(
+        index_name=defaults.ERRORS_BY_SHIPMENT_INDEX,
+        partition_key=dynamodb.Attribute(name=defaults.EVENTS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=defaults.ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
+        projection_type=dynamodb.ProjectionType.ALL,
+    )
+    return table
+
+
+def _protection(options: StorageOptions, *, point_in_time_recovery: bool) -> dict:
+    retained = options.removal_policy == RemovalPolicy.RETAIN
+    return {
+        "removal_policy": options.removal_policy,
+        # A retained table is data someone decided to keep: also refuse API deletes.
+        "deletion_protection": retained,
+        "point_in_time_recovery_specification": dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=point_in_time_recovery
+        ),
+    }
