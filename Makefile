@@ -3,7 +3,7 @@
 #   make test   installs everything, then runs the full test suite (CI runs this)
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 14,16,18,19,20,21,23
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export JSII_RUNTIME_PACKAGE_CACHE := enabled

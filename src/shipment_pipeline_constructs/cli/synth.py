@@ -28,8 +28,10 @@ def synthesize(app_dir: Path, outdir: Path, context: Optional[Mapping[str, str]]
         raise SynthError(f"{app_file} not found: pass --app a folder that holds a CDK app's app.py")
     outdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, CDK_OUTDIR=str(outdir.resolve()))
-    # Path metadata lets the summary and the local runner find resources by construct path.
-    env["CDK_CONTEXT_JSON"] = json.dumps({"aws:cdk:enable-path-metadata": True, **dict(context or {})})
+    # Path and asset metadata (as `cdk synth` adds them) let the summary and the
+    # local runner find resources by construct path and the function's code.
+    metadata = {"aws:cdk:enable-path-metadata": True, "aws:cdk:enable-asset-metadata": True}
+    env["CDK_CONTEXT_JSON"] = json.dumps({**metadata, **dict(context or {})})
     result = subprocess.run(
         [sys.executable, str(app_file.resolve())],
         cwd=app_dir,

@@ -1,0 +1,196 @@
+"""Every prop can be overridden: two synthesized stacks cover them all."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk.assertions import Match
+from conftest import build_stack, synth
+
+from shipment_pipeline_constructs import (
+    IngestOptions,
+    ProcessorOptions,
+    ProvisionedCapacity,
+    QueueOptions,
+    ShipmentEventPipeline,
+    StorageOptions,
+)
+
+DAY = 86_400
+
+
+@pytest.fixture(scope="module")
+def tuned():
+    """Every scalar prop set away from its default."""
+    return synth(
+        environment_suffix="prod",
+        ttl_days=30,
+        ingest=IngestOptions(
+            event_pattern=events.EventPattern(source=["acme.shipping"], detail_type=["shipment.created"]),
+            archive=False,
+            target_retry_attempts=10,
+            target_max_event_age_hours=2,
+        ),
+        queues=QueueOptions(retention_days=2, dead_letter_retention_days=7, max_receive_count=3),
+        processor=ProcessorOptions(
+            memory_size_mib=1024,
+            timeout_seconds=30,
+            architecture=lambda_.Architecture.X86_64,
+            batch_size=50,
+            max_batching_window_seconds=5,
+            max_concurrency=20,
+            reserved_concurrency=25,
+            log_retention=logs.RetentionDays.TWO_WEEKS,
+            tracing=False,
+            metrics_namespace="Acme/Shipments",
+        ),
+        storage=StorageOptions(
+            provisioned=ProvisionedCapacity(min_read_units=2, max_read_units=20, min_write_units=10, max_write_units=200),
+            point_in_time_recovery=False,
+            removal_policy=RemovalPolicy.DESTROY,
+        ),
+    )
+
+
+def _existing_resources(stack):
+    key = kms.Key(stack, "TeamKey", enable_key_rotation=True)
+    return ShipmentEventPipeline(
+        stack,
+        "Pipeline",
+        physical_names=False,
+        event_bus=events.EventBus.from_event_bus_name(stack, "TeamBus", "team-bus"),
+        table=dynamodb.Table.from_table_name(stack, "TeamTable", "team-shipments"),
+        encryption_key=key,
+        ingest=IngestOptions(archive_retention_days=30),
+    )
+
+
+@pytest.fixture(scope="module")
+def existing():
+    """Existing bus, table and KMS key; naming left to CloudFormation."""
+    return build_stack("existing-resources", _existing_resources)
+
+
+def props(synthesized, attribute):
+    stack, pipeline, template = synthesized
+    return template.to_json()["Resources"][stack.get_logical_id(getattr(pipeline, attribute).node.default_child)][
+        "Properties"
+    ]
+
+
+def test_tuned_ingest(tuned):
+    template = tuned[2]
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {"source": ["acme.shipping"], "detail-type": ["shipment.created"]},
+            "Targets": [Match.object_like({"RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 7200}})],
+        },
+    )
+    template.resource_count_is("AWS::Events::Archive", 0)
+    assert tuned[1].archive is None
+
+
+def test_tuned_queues(tuned):
+    queue = props(tuned, "queue")
+    assert queue["MessageRetentionPeriod"] == 2 * DAY
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert queue["VisibilityTimeout"] == 6 * 30  # follows the function timeout
+    assert props(tuned, "dead_letter_queue")["MessageRetentionPeriod"] == 7 * DAY
+    assert props(tuned, "queue")["QueueName"] == "shipment-events-prod"
+
+
+def test_tuned_processor(tuned):
+    function = props(tuned, "function")
+    assert function["MemorySize"] == 1024
+    assert function["Timeout"] == 30
+    assert function["Architectures"] == ["x86_64"]
+    assert function["ReservedConcurrentExecutions"] == 25
+    assert "TracingConfig" not in function or function["TracingConfig"]["Mode"] == "PassThrough"
+    assert function["Environment"]["Variables"]["TTL_DAYS"] == "30"
+    assert function["Environment"]["Variables"]["MAX_RECEIVE_COUNT"] == "3"
+    assert function["Environment"]["Variables"]["METRICS_NAMESPACE"] == "Acme/Shipments"
+    mapping = props(tuned, "event_source_mapping")
+    assert mapping["BatchSize"] == 50
+    assert mapping["MaximumBatchingWindowInSeconds"] == 5
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 20}
+    assert props(tuned, "log_group")["RetentionInDays"] == 14
+
+
+def test_tuned_storage_is_provisioned_with_auto_scaling(tuned):
+    template = tuned[2]
+    table = props(tuned, "table")
+    assert "BillingMode" not in table  # CloudFormation's default: PROVISIONED
+    assert table["ProvisionedThroughput"] == {"ReadCapacityUnits": 2, "WriteCapacityUnits": 10}
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": False}
+    assert table["DeletionProtectionEnabled"] is False
+    targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget")
+    bounds = sorted((t["Properties"]["ScalableDimension"], t["Properties"]["MinCapacity"], t["Properties"]["MaxCapacity"]) for t in targets.values())
+    assert bounds == [
+        ("dynamodb:table:ReadCapacityUnits", 2, 20),
+        ("dynamodb:table:WriteCapacityUnits", 10, 200),
+    ]
+    template.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {"TargetTrackingScalingPolicyConfiguration": Match.object_like({"TargetValue": 70})},
+    )
+    template.has_resource("AWS::DynamoDB::Table", {"DeletionPolicy": "Delete"})
+
+
+def test_existing_bus_and_table_are_used_not_created(existing):
+    stack, pipeline, template = existing
+    template.resource_count_is("AWS::Events::EventBus", 0)
+    template.resource_count_is("AWS::DynamoDB::Table", 1)  # only the errors table
+    template.has_resource_properties("AWS::Events::Rule", {"EventBusName": "team-bus"})
+    template.has_resource_properties("AWS::Events::Archive", {"RetentionDays": 30})
+    env = props(existing, "function")["Environment"]["Variables"]
+    assert env["EVENTS_TABLE_NAME"] == "team-shipments"
+    assert pipeline.table.table_name == "team-shipments"
+
+
+def test_processor_may_only_put_items_on_the_existing_table(existing):
+    template = existing[2]
+    rendered = json.dumps(template.find_resources("AWS::IAM::Policy"))
+    assert "table/team-shipments" in rendered
+    for forbidden in ("dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:*", '"*"'):
+        assert forbidden not in rendered.replace('"Resource": "*"', "")
+
+
+def test_kms_key_encrypts_source_queue_and_dlq_and_lets_eventbridge_use_it(existing):
+    stack, pipeline, template = existing
+    key_id = stack.get_logical_id(pipeline.node.scope.node.find_child("TeamKey").node.default_child)
+    for attribute in ("queue", "dead_letter_queue"):
+        assert props(existing, attribute)["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    # the target DLQ stays SQS-managed so it can catch events a broken key policy bounces
+    assert props(existing, "target_dead_letter_queue")["SqsManagedSseEnabled"] is True
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_physical_names_can_be_left_to_cloudformation(existing):
+    for attribute in ("queue", "dead_letter_queue", "target_dead_letter_queue"):
+        assert "QueueName" not in props(existing, attribute)
+    assert "FunctionName" not in props(existing, "function")
+    assert "TableName" not in props(existing, "errors_table")
