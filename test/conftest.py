@@ -65,3 +65,24 @@ def load_example(name: str) -> Any:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+_examples: dict[str, Any] = {}
+
+# What `cdk synth` adds, so templates carry construct paths and asset locations.
+SYNTH_CONTEXT = {"aws:cdk:enable-path-metadata": True, "aws:cdk:enable-asset-metadata": True}
+
+
+def synth_example(name: str, **context: Any) -> tuple[App, Any]:
+    """Build and synthesize ``examples/<name>`` once per session; returns the app and its cloud assembly."""
+    key = repr((name, sorted(context.items())))
+    if key not in _examples:
+        app = App(context={**SYNTH_CONTEXT, **context})
+        load_example(name).build_app(app)
+        _examples[key] = (app, app.synth())
+    return _examples[key]
+
+
+def example_names() -> list[str]:
+    """Every example app folder."""
+    return sorted(path.parent.name for path in EXAMPLES.glob("*/app.py"))
