@@ -1,0 +1,427 @@
+"""Benchmark: the bundled handler against the seed's naive handler (and the rejected transaction variant).
+
+    python bench/handler_bench.py [--quick] [--batches N] [--import-runs N]
+
+All handlers run in this one process against one DynamoDB-protocol endpoint:
+moto's server behind a proxy that holds every request 5 ms, each in its own
+child process, so this process's CPU time is the handlers' own. They get
+identical batches of 10 EventBridge envelopes, about 10% of which repeat an
+earlier event, and take turns batch by batch (each writing to its own
+table), so drift on a shared machine hits them alike. Logging is on, with a
+formatter like Lambda's JSON one writing to /dev/null, and stdout (EMF) goes
+to /dev/null, so logs and metrics cost what they cost.
+
+Reported, per handler: median and p90 batch duration at +5 ms; the median
+at +0 ms, from every 4th batch, interleaved (what is left is the emulator's
+and the client's own time, so the difference is what the round trips cost);
+CPU time per event
+(``time.process_time``, all threads of this process); DynamoDB requests per
+batch; module import plus init time (median over fresh interpreters);
+stored items against the unique events sent. Then the ratios bundled /
+naive against the targets of issue 3, and the machine.
+
+The transaction variant runs on the first batches only: moto deep-copies
+every table on each ``TransactWriteItems`` call, so its duration grows with
+the data and says nothing about DynamoDB; its CPU time and request count
+are what this run can tell.
+
+Exit status 1 if a handler lost or invented an item. The timing targets are
+reported, not enforced: shared machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+LAMBDA = BENCH.parent / "lambda"
+BATCH_SIZE = 10
+WARMUP_BATCHES = 2
+TRANSACT_BATCHES = 12
+REGION = "us-east-1"
+NAMES = ("naive", "bundled", "transact")
+TABLES = {name: f"bench-events-{name}" for name in NAMES}
+ERRORS_TABLE = "bench-errors"
+HANDLER_ENV = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    # naive_handler.py
+    "TABLE_NAME": TABLES["naive"],
+    # transact_handler.py
+    "TRANSACT_TABLE_NAME": TABLES["transact"],
+    # the bundled handler: exactly what the construct sets
+    "EVENTS_TABLE_NAME": TABLES["bundled"],
+    "ERRORS_TABLE_NAME": ERRORS_TABLE,
+    "TTL_DAYS": "90",
+    "MAX_RECEIVE_COUNT": "5",
+    "METRICS_NAMESPACE": "ShipmentPipelineBench",
+    "PIPELINE_NAME": "bench",
+}
+TARGETS = {"batch duration": 0.3, "CPU per event": 1.0, "import + init": 1.1}
+
+Batch = dict[str, Any]
+Key = tuple[str, str]
+
+
+def main() -> int:
+    """Run the benchmark and print figures and ratios; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short run: 20 batches, 3 import runs")
+    parser.add_argument("--batches", type=int, help="batches, 2 of them warm-up, every 4th after at +0 ms (default 80)")
+    parser.add_argument("--import-runs", type=int, help="fresh interpreters per handler (default 7)")
+    args = parser.parse_args()
+    batches = max(args.batches or (20 if args.quick else 80), WARMUP_BATCHES + 4)
+    import_runs = max(args.import_runs or (3 if args.quick else 7), 1)
+
+    started = time.perf_counter()
+    with contextlib.ExitStack() as children:
+        _, moto = _spawn(children, "endpoint.py")
+        proxy, endpoint = _spawn(
+            children, "latency_proxy.py", "--upstream-port", moto["moto"].rsplit(":", 1)[1], "--delay-ms", "5"
+        )
+        queue_url = _create_resources(moto["moto"])
+        os.environ.update(HANDLER_ENV, DEAD_LETTER_QUEUE_URL=queue_url, AWS_ENDPOINT_URL=endpoint["endpoint"])
+        sys.path[:0] = [str(LAMBDA), str(BENCH)]
+
+        def set_delay(milliseconds: float) -> None:
+            proxy.stdin.write(f"{milliseconds}\n")
+            proxy.stdin.flush()
+            proxy.stdout.readline()  # the proxy confirms
+
+        return _benchmark(moto["moto"], set_delay, batches, import_runs, started)
+
+
+def _benchmark(moto_url: str, set_delay: Callable[[float], None], count: int, import_runs: int, started: float) -> int:
+    handlers, request_counts = _load_handlers()
+    batches, keys = _make_batches(count, random.Random(20251013))
+    # Every 4th timed batch runs without the added delay, interleaved so
+    # that both see the same machine load and table sizes.
+    delays = [0.0 if index >= WARMUP_BATCHES and (index - WARMUP_BATCHES) % 4 == 3 else 5.0 for index in range(count)]
+    limits = {"naive": count, "bundled": count, "transact": min(TRANSACT_BATCHES, count)}
+    durations, cpu = _run(handlers, batches, delays, limits, set_delay)
+    stored = {name: _stored_keys(moto_url, TABLES[name]) for name in NAMES}
+    expected = {name: set().union(*keys[: limits[name]]) for name in NAMES}
+    imports = _import_times(import_runs)
+
+    median = {name: statistics.median(durations[name][5.0]) * 1000 for name in NAMES}
+    p90 = {name: _percentile(durations[name][5.0], 0.9) * 1000 for name in NAMES}
+    at_zero = {name: statistics.median(durations[name][0.0]) * 1000 for name in ("naive", "bundled")}
+    round_trips = {name: median[name] - at_zero[name] for name in at_zero}
+    timed_events = {name: sum(map(len, durations[name].values())) * BATCH_SIZE for name in NAMES}
+    cpu_per_event = {name: cpu[name] / timed_events[name] * 1e6 for name in NAMES}
+    requests = {name: request_counts[name] / limits[name] for name in NAMES}
+    import_ms = {name: statistics.median(imports[name]) * 1000 for name in NAMES}
+    records = len(batches) * BATCH_SIZE
+    unique = len(expected["naive"])
+
+    print(_machine())
+    print(
+        f"workload: {count} batches of {BATCH_SIZE} ({WARMUP_BATCHES} warm-up, not timed; every 4th after it at "
+        f"+0 ms, the others at +5 ms per request); {records - unique} of {records} records repeat an earlier event "
+        f"({(records - unique) / records:.0%}); transact: first {limits['transact']} batches only; "
+        f"{import_runs} import runs per handler"
+    )
+    print()
+    print(f"{'':30}" + "".join(f"{name:>10}" for name in NAMES))
+    _row("median batch, +5 ms (ms)", median, "{:.1f}")
+    _row("p90 batch, +5 ms (ms)", p90, "{:.1f}")
+    _row("median batch, +0 ms (ms)", at_zero, "{:.1f}")
+    _row("  difference: round trips (ms)", round_trips, "{:.1f}")
+    _row("CPU per event (us)", cpu_per_event, "{:.0f}")
+    _row("DynamoDB requests per batch", requests, "{:.1f}")
+    _row("write units per new item", {"naive": 1, "bundled": 1, "transact": 2}, "{}")
+    _row("import + init (ms)", import_ms, "{:.0f}")
+    _row("stored items", {name: len(stored[name]) for name in NAMES}, "{}")
+    _row("unique events sent", {name: len(expected[name]) for name in NAMES}, "{}")
+    print("(transact durations: moto copies every table per transaction; not comparable)")
+    print()
+
+    ratios = {
+        "batch duration": median["bundled"] / median["naive"],
+        "CPU per event": cpu_per_event["bundled"] / cpu_per_event["naive"],
+        "import + init": import_ms["bundled"] / import_ms["naive"],
+    }
+    print("bundled / naive        ratio   target")
+    for name, ratio in ratios.items():
+        verdict = "met" if ratio <= TARGETS[name] else "MISSED"
+        print(f"  {name:20} {ratio:6.3f}   <= {TARGETS[name]}  {verdict}")
+    print(f"  {'round-trip time':20} {round_trips['bundled'] / round_trips['naive']:6.3f}   (information)")
+    print(
+        f"transact / naive: CPU per event {cpu_per_event['transact'] / cpu_per_event['naive']:.3f}, "
+        f"requests per batch {requests['transact'] / requests['naive']:.3f}"
+    )
+    lost = {name: len(expected[name] - stored[name]) for name in NAMES}
+    extra = {name: len(stored[name] - expected[name]) for name in NAMES}
+    identical = not any(lost.values()) and not any(extra.values())
+    print(
+        f"stored items: {'as sent' if identical else 'WRONG'} ("
+        + ", ".join(f"{name}: {lost[name]} lost, {extra[name]} extra" for name in NAMES)
+        + ")"
+    )
+    print(f"total run time: {time.perf_counter() - started:.1f} s")
+    return 0 if identical else 1
+
+
+def _spawn(children: contextlib.ExitStack, script: str, *args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """Start ``bench/<script>``; return it and the JSON line it prints. It stops when ``children`` closes."""
+    child = subprocess.Popen(
+        [sys.executable, str(BENCH / script), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+    def stop() -> None:
+        child.stdin.close()  # the child stops its server when its stdin closes
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+    children.callback(stop)
+    line = child.stdout.readline()
+    if not line:
+        raise RuntimeError(f"bench/{script} did not start")
+    return child, json.loads(line)
+
+
+def _load_handlers() -> tuple[dict[str, Callable[..., Any]], dict[str, int]]:
+    """Import the three handlers (creating their clients) and count each one's DynamoDB requests."""
+    logging.basicConfig(level=logging.INFO, handlers=[_lambda_like_log_handler()], force=True)
+    import naive_handler
+    import transact_handler
+    from shipment_processor import app
+
+    clients = {
+        "naive": naive_handler.table.meta.client,
+        "bundled": app._dynamodb,
+        "transact": transact_handler.dynamodb,
+    }
+    counts = dict.fromkeys(NAMES, 0)
+    for name, client in clients.items():
+
+        def count(name: str = name, **_: Any) -> None:
+            counts[name] += 1
+
+        client.meta.events.register("before-send.dynamodb", count)
+    return {"naive": naive_handler.handler, "bundled": app.handler, "transact": transact_handler.handler}, counts
+
+
+def _run(
+    handlers: dict[str, Callable[..., Any]],
+    batches: list[Batch],
+    delays: list[float],
+    limits: dict[str, int],
+    set_delay: Callable[[float], None],
+) -> tuple[dict[str, dict[float, list[float]]], dict[str, float]]:
+    """Run each batch through each handler (up to its limit), rotating who goes first.
+
+    Returns each handler's batch durations by added delay, and its CPU time, both without the warm-up batches.
+    """
+    durations: dict[str, dict[float, list[float]]] = {name: {delay: [] for delay in set(delays)} for name in NAMES}
+    cpu = dict.fromkeys(NAMES, 0.0)
+    current = None
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+        for index, (batch, delay) in enumerate(zip(batches, delays, strict=True)):
+            if delay != current:
+                set_delay(delay)
+                current = delay
+            turn = NAMES[index % 3 :] + NAMES[: index % 3]
+            for name in (name for name in turn if index < limits[name]):
+                wall, clock = time.perf_counter(), time.process_time()
+                response = handlers[name](batch, None)
+                wall, clock = time.perf_counter() - wall, time.process_time() - clock
+                if response["batchItemFailures"]:
+                    raise RuntimeError(f"{name} reported failures on valid input: {response}")
+                if index >= WARMUP_BATCHES:
+                    durations[name][delay].append(wall)
+                    cpu[name] += clock
+    return durations, cpu
+
+
+def _make_batches(count: int, rng: random.Random) -> tuple[list[Batch], list[set[Key]]]:
+    """SQS events: the first batch all new, then 9 new events and 1 repeat of an earlier one per batch.
+
+    Returns the batches and, per batch, the (shipment_id, canonical timestamp) keys it introduced.
+    """
+    from shipment_processor.events import canonical_timestamp
+
+    bodies: list[str] = []
+    batches, keys = [], []
+    for index in range(count):
+        records, new_keys = [], set()
+        for position in range(BATCH_SIZE):
+            if index > 0 and position == 0:
+                records.append(_record(rng.choice(bodies)))
+                continue
+            message, (shipment_id, stamp) = _envelope(len(bodies), rng)
+            bodies.append(message)
+            new_keys.add((shipment_id, canonical_timestamp(stamp)))
+            records.append(_record(message))
+        rng.shuffle(records)
+        batches.append({"Records": records})
+        keys.append(new_keys)
+    return batches, keys
+
+
+def _envelope(number: int, rng: random.Random) -> tuple[str, Key]:
+    shipment_id = f"SHP-{number % 997:05d}"
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_760_351_400 + number * 61))
+    event_type = rng.choice(["created", "picked_up", "in_transit", "delivered"])
+    envelope = {
+        "version": "0",
+        "id": str(uuid.UUID(int=rng.getrandbits(128))),
+        "detail-type": f"shipment.{event_type}",
+        "source": "shipment.service",
+        "account": "123456789012",
+        "time": stamp,
+        "region": REGION,
+        "resources": [],
+        "detail": {
+            "shipment_id": shipment_id,
+            "event_timestamp": stamp,
+            "event_type": event_type,
+            "event_data": {
+                "origin": rng.choice(["NYC", "LAX", "ORD", "ATL"]),
+                "destination": rng.choice(["SEA", "MIA", "DEN", "BOS"]),
+                "carrier": rng.choice(["FedEx", "UPS", "DHL"]),
+                "weight_kg": round(rng.uniform(0.1, 80), 2),
+                "pieces": rng.randint(1, 9),
+            },
+        },
+    }
+    return json.dumps(envelope), (shipment_id, stamp)
+
+
+def _record(body: str) -> dict[str, Any]:
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": "bench",
+        "body": body,
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1760351400000"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:bench",
+        "awsRegion": REGION,
+    }
+
+
+def _moto_client(moto_url: str, service: str) -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().create_client(
+        service, endpoint_url=moto_url, region_name=REGION, aws_access_key_id="bench", aws_secret_access_key="bench"
+    )
+
+
+def _create_resources(moto_url: str) -> str:
+    """Create the tables and the dead-letter queue directly on moto (no added delay); return the queue URL."""
+    dynamodb = _moto_client(moto_url, "dynamodb")
+    schemas = {table: ("shipment_id", "event_timestamp") for table in TABLES.values()} | {
+        ERRORS_TABLE: ("error_date", "error_id")
+    }
+    for table, (partition_key, sort_key) in schemas.items():
+        dynamodb.create_table(
+            TableName=table,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": partition_key, "KeyType": "HASH"},
+                {"AttributeName": sort_key, "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": partition_key, "AttributeType": "S"},
+                {"AttributeName": sort_key, "AttributeType": "S"},
+            ],
+        )
+    return _moto_client(moto_url, "sqs").create_queue(QueueName="bench-dlq")["QueueUrl"]
+
+
+def _stored_keys(moto_url: str, table: str) -> set[Key]:
+    """Every (shipment_id, canonical event_timestamp) in ``table``; the naive handler stores timestamps as sent."""
+    from shipment_processor.events import canonical_timestamp
+
+    paginator = _moto_client(moto_url, "dynamodb").get_paginator("scan")
+    return {
+        (item["shipment_id"]["S"], canonical_timestamp(item["event_timestamp"]["S"]))
+        for page in paginator.paginate(TableName=table)
+        for item in page["Items"]
+    }
+
+
+def _import_times(runs: int) -> dict[str, list[float]]:
+    """Seconds to import each handler module (its init included), each run in a fresh interpreter, alternating."""
+    modules = {"naive": "naive_handler", "bundled": "shipment_processor.app", "transact": "transact_handler"}
+    times: dict[str, list[float]] = {name: [] for name in modules}
+    for _ in range(runs):
+        for name, module in modules.items():
+            code = (
+                f"import sys, time; sys.path[:0] = [{str(LAMBDA)!r}, {str(BENCH)!r}]; "
+                f"start = time.perf_counter(); import {module}; print(time.perf_counter() - start)"
+            )
+            output = subprocess.run(
+                [sys.executable, "-c", code], env=os.environ, capture_output=True, text=True, check=True
+            )
+            times[name].append(float(output.stdout))
+    return times
+
+
+def _lambda_like_log_handler() -> logging.Handler:
+    """A handler that formats records like Lambda's JSON log format and writes them to /dev/null."""
+    standard = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+    class JsonFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            document = {
+                "timestamp": self.formatTime(record),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "requestId": "bench",
+            }
+            document.update((key, value) for key, value in vars(record).items() if key not in standard)
+            return json.dumps(document, default=str)
+
+    handler = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115 - open for the whole run
+    handler.setFormatter(JsonFormatter())
+    return handler
+
+
+def _machine() -> str:
+    import botocore
+    import moto
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"machine: nproc {cores}, load average {load}; Python {platform.python_version()} "
+        f"on {platform.system()} {platform.machine()}; botocore {botocore.__version__}, moto {moto.__version__}"
+    )
+
+
+def _row(label: str, values: dict[str, float], template: str) -> None:
+    cells = "".join(f"{template.format(values[name]) if name in values else '-':>10}" for name in NAMES)
+    print(f"{label:30}{cells}")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Shipment event processor: the Lambda function bundled with ``shipment-pipeline-constructs``.
+
+SQS delivers EventBridge envelopes; the function validates each one, stores
+it idempotently in DynamoDB, quarantines what can never be stored, and asks
+SQS to retry only what failed for a transient reason. Entry point:
+``shipment_processor.app.handler``. Modules, one job each:
+
+* :mod:`.config`: the environment the construct sets, read once;
+* :mod:`.events`: parsing, validation, the canonical timestamp (pure);
+* :mod:`.items`: DynamoDB items for events and error records (pure);
+* :mod:`.store`: DynamoDB and SQS calls, failure classification (I/O);
+* :mod:`.metrics`: the per-batch EMF document (pure);
+* :mod:`.processor`: one batch, one outcome per record;
+* :mod:`.app`: the entry point that composes them.
+
+Only the standard library and the botocore that the Lambda runtime ships are
+used, so the asset needs no bundling step. This file imports nothing, so that
+importing a pure module (in tests, or in the construct) creates no client.
+"""

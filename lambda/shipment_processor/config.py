@@ -1,0 +1,98 @@
+"""Function configuration, read once from the environment the construct sets.
+
+The construct sets exactly the variables named in :data:`ENVIRONMENT_VARIABLES`
+and the handler reads nothing else (besides what the Lambda runtime and
+botocore read for themselves: region, credentials, ``AWS_LAMBDA_LOG_LEVEL``).
+A missing or malformed variable is a deployment bug, so :func:`load` reports
+every problem at once and the function fails during init, before it can
+touch a message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+__all__ = ["ENVIRONMENT_VARIABLES", "Config", "ConfigurationError", "load"]
+
+#: Every environment variable the handler reads; the construct's tests compare
+#: this tuple with the variables it sets.
+ENVIRONMENT_VARIABLES = (
+    "EVENTS_TABLE_NAME",
+    "ERRORS_TABLE_NAME",
+    "DEAD_LETTER_QUEUE_URL",
+    "TTL_DAYS",
+    "MAX_RECEIVE_COUNT",
+    "METRICS_NAMESPACE",
+    "PIPELINE_NAME",
+)
+
+_SECONDS_PER_DAY = 86_400
+
+
+class ConfigurationError(ValueError):
+    """The function's environment is missing a variable or holds a bad value."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Config:
+    """Settings for one deployed pipeline, as set by the construct.
+
+    Example::
+
+        config = load({"EVENTS_TABLE_NAME": "shipment-events-prod", ...})
+        config.ttl_seconds  # 7_776_000 for TTL_DAYS=90
+    """
+
+    events_table_name: str
+    errors_table_name: str
+    dead_letter_queue_url: str
+    ttl_days: int
+    max_receive_count: int
+    metrics_namespace: str
+    pipeline_name: str
+
+    @property
+    def ttl_seconds(self) -> int:
+        """How long stored events and error records live, in seconds."""
+        return self.ttl_days * _SECONDS_PER_DAY
+
+
+def load(environ: Mapping[str, str]) -> Config:
+    """Build a :class:`Config` from ``environ`` (normally ``os.environ``).
+
+    Raises :class:`ConfigurationError` naming every missing or invalid
+    variable, so one failed deploy shows all of them.
+    """
+    problems: list[str] = []
+
+    def text(name: str) -> str:
+        value = environ.get(name, "")
+        if not value:
+            problems.append(f"{name} is not set; the construct sets it")
+        return value
+
+    def positive_int(name: str) -> int:
+        raw = text(name)
+        if not raw:
+            return 0
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if value < 1:
+            problems.append(f"{name} must be a whole number >= 1, got {raw!r}")
+        return value
+
+    config = Config(
+        events_table_name=text("EVENTS_TABLE_NAME"),
+        errors_table_name=text("ERRORS_TABLE_NAME"),
+        dead_letter_queue_url=text("DEAD_LETTER_QUEUE_URL"),
+        ttl_days=positive_int("TTL_DAYS"),
+        max_receive_count=positive_int("MAX_RECEIVE_COUNT"),
+        metrics_namespace=text("METRICS_NAMESPACE"),
+        pipeline_name=text("PIPELINE_NAME"),
+    )
+    if problems:
+        raise ConfigurationError("invalid function environment: " + "; ".join(problems))
+    return config

@@ -1,0 +1,383 @@
+"""Unit tests for parsing, validation and the canonical timestamp (pure functions, table-driven)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from .shipment_factories import body, detail, envelope, nested_object
+from shipment_processor.events import (
+    MAX_ITEM_BYTES,
+    MAX_SHIPMENT_ID_BYTES,
+    Reason,
+    Rejection,
+    ShipmentEvent,
+    canonical_timestamp,
+    format_instant,
+    parse_event,
+)
+
+
+def number_body(literal: str) -> str:
+    """The seed's sample with ``event_data`` ``{"n": <literal>}``, the number written exactly as given."""
+    return body(detail(event_data={"n": 0})).replace('"n": 0', f'"n": {literal}')
+
+
+def test_seed_sample_parses_to_canonical_event() -> None:
+    # GIVEN the seed's sample event as EventBridge delivers it
+    message = body()
+
+    # WHEN it is parsed
+    event = parse_event(message)
+
+    # THEN every field is kept and the timestamp is canonical
+    assert event == ShipmentEvent(
+        shipment_id="SHP-12345",
+        event_timestamp="2025-10-13T10:30:00.000000000Z",
+        event_type="created",
+        event_data={"origin": "NYC", "destination": "LAX", "carrier": "FedEx"},
+        event_id="6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        source="shipment.service",
+        detail_type="shipment.created",
+        replay_name=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("description", "message", "expected"),
+    [
+        (
+            "replayed envelope keeps its replay name",
+            body(**{"replay-name": "fix-2025-10"}),
+            {"replay_name": "fix-2025-10"},
+        ),
+        ("event_data absent", body(detail(event_data=...)), {"event_data": None}),
+        ("event_data null counts as absent", body(detail(event_data=None)), {"event_data": None}),
+        ("empty event_data object", body(detail(event_data={})), {"event_data": {}}),
+        (
+            "unicode identifiers",
+            body(detail(shipment_id="SHP-東京-Ω", event_type="zugestellt ✓")),
+            {"shipment_id": "SHP-東京-Ω"},
+        ),
+        (
+            "unicode escapes",
+            '{"id":"e","source":"s","detail-type":"d","detail":{"shipment_id":"SHP-\\u00e9",'
+            '"event_timestamp":"2025-10-13T10:30:00Z","event_type":"t"}}',
+            {"shipment_id": "SHP-é"},
+        ),
+        ("inner spaces are fine", body(detail(shipment_id="SHP 1")), {"shipment_id": "SHP 1"}),
+        ("extra envelope and detail fields are ignored", body(detail(note="x"), account="123", extra=[1]), {}),
+        (
+            "numbers kept exactly",
+            '{"id":"e","source":"s","detail-type":"d","detail":{"shipment_id":"S",'
+            '"event_timestamp":"2025-10-13T10:30:00Z","event_type":"t","event_data":{"w":0.1,"big":12345678901234567890123456789012345678}}}',
+            {"event_data": {"w": Decimal("0.1"), "big": 12345678901234567890123456789012345678}},
+        ),
+        (
+            "38 significant digits",
+            number_body("1.234567890123456789012345678901234567"),
+            {"event_data": {"n": Decimal("1.234567890123456789012345678901234567")}},
+        ),
+        (
+            "trailing zeros do not count as digits",
+            number_body("1.50000000000000000000000000000000000000000"),
+            {"event_data": {"n": Decimal("1.50000000000000000000000000000000000000000")}},
+        ),
+        ("smallest magnitude", number_body("1e-130"), {}),
+        ("largest magnitude", number_body("9.9e125"), {}),
+        ("empty strings are fine in event_data", body(detail(event_data={"note": ""})), {"event_data": {"note": ""}}),
+        ("nesting to 16 levels", body(detail(event_data=nested_object(16))), {}),
+        ("id at its limit", body(detail(shipment_id="S" * MAX_SHIPMENT_ID_BYTES)), {}),
+    ],
+)
+def test_valid_bodies(description: str, message: str, expected: dict[str, object]) -> None:
+    # GIVEN a valid but unusual body  WHEN it is parsed
+    event = parse_event(message)
+
+    # THEN it is an event with the expected fields
+    assert isinstance(event, ShipmentEvent), f"{description}: {event}"
+    for name, value in expected.items():
+        assert getattr(event, name) == value, description
+
+
+@pytest.mark.parametrize(
+    ("description", "message", "reason", "in_message"),
+    [
+        ("empty body", "", Reason.EMPTY_BODY, "empty"),
+        ("whitespace body", " \n\t", Reason.EMPTY_BODY, "empty"),
+        ("not JSON", "shipment SHP-1 created", Reason.INVALID_JSON, "not valid JSON"),
+        ("truncated JSON", body()[:-5], Reason.INVALID_JSON, "not valid JSON"),
+        (
+            "NaN is not JSON",
+            number_body("NaN"),
+            Reason.INVALID_JSON,
+            "NaN",
+        ),
+        (
+            "Infinity is not JSON",
+            number_body("-Infinity"),
+            Reason.INVALID_JSON,
+            "Infinity",
+        ),
+        ("nesting beyond the parser", "[" * 100_000, Reason.INVALID_JSON, "nested too deeply"),
+        ("integer beyond Python's digit limit", '{"n": ' + "9" * 5000 + "}", Reason.INVALID_JSON, "not valid JSON"),
+        ("JSON array", json.dumps([envelope()]), Reason.NOT_AN_ENVELOPE, "array"),
+        ("JSON string", json.dumps(body()), Reason.NOT_AN_ENVELOPE, "string"),
+        ("JSON number", "42", Reason.NOT_AN_ENVELOPE, "number"),
+        ("JSON null", "null", Reason.NOT_AN_ENVELOPE, "null"),
+        ("missing detail", body(detail=...), Reason.MISSING_FIELD, "detail is missing"),
+        ("detail is a string", body(detail=json.dumps(detail())), Reason.NOT_AN_ENVELOPE, "detail must be an object"),
+        ("bare detail without envelope", json.dumps(detail()), Reason.MISSING_FIELD, "detail is missing"),
+        ("missing id", body(id=...), Reason.MISSING_FIELD, "id is missing"),
+        ("missing source", body(source=...), Reason.MISSING_FIELD, "source is missing"),
+        ("numeric detail-type", body(**{"detail-type": 7}), Reason.INVALID_FIELD, "detail-type must be a string"),
+        (
+            "replay-name not a string",
+            body(**{"replay-name": ["r"]}),
+            Reason.INVALID_FIELD,
+            "replay-name must be a string",
+        ),
+        ("missing shipment_id", body(detail(shipment_id=...)), Reason.MISSING_FIELD, "shipment_id is missing"),
+        (
+            "numeric shipment_id",
+            body(detail(shipment_id=12345)),
+            Reason.INVALID_FIELD,
+            "shipment_id must be a string, got number",
+        ),
+        ("boolean shipment_id", body(detail(shipment_id=True)), Reason.INVALID_FIELD, "got boolean"),
+        ("empty shipment_id", body(detail(shipment_id="")), Reason.INVALID_FIELD, "must not be empty"),
+        ("padded shipment_id", body(detail(shipment_id=" SHP-1")), Reason.INVALID_FIELD, "whitespace"),
+        ("control character in shipment_id", body(detail(shipment_id="SHP\n1")), Reason.INVALID_FIELD, "control"),
+        ("unpaired surrogate in shipment_id", body(detail(shipment_id="SHP-\ud800")), Reason.INVALID_FIELD, "control"),
+        (
+            "huge shipment_id",
+            body(detail(shipment_id="S" * (MAX_SHIPMENT_ID_BYTES + 1))),
+            Reason.TOO_LARGE,
+            "limit is 256",
+        ),
+        (
+            "multi-byte shipment_id over the byte limit",
+            body(detail(shipment_id="é" * 129)),
+            Reason.TOO_LARGE,
+            "258 bytes",
+        ),
+        ("missing event_type", body(detail(event_type=...)), Reason.MISSING_FIELD, "event_type is missing"),
+        ("object event_type", body(detail(event_type={"a": 1})), Reason.INVALID_FIELD, "got object"),
+        ("huge event_type", body(detail(event_type="t" * 129)), Reason.TOO_LARGE, "event_type is 129 bytes"),
+        ("missing timestamp", body(detail(event_timestamp=...)), Reason.MISSING_FIELD, "event_timestamp is missing"),
+        (
+            "epoch-number timestamp",
+            body(detail(event_timestamp=1760351400)),
+            Reason.INVALID_TIMESTAMP,
+            "must be a string",
+        ),
+        (
+            "timestamp without zone",
+            body(detail(event_timestamp="2025-10-13T10:30:00")),
+            Reason.INVALID_TIMESTAMP,
+            "time zone",
+        ),
+        (
+            "event_data array",
+            body(detail(event_data=[1, 2])),
+            Reason.INVALID_EVENT_DATA,
+            "must be an object, got array",
+        ),
+        ("event_data string", body(detail(event_data="{}")), Reason.INVALID_EVENT_DATA, "got string"),
+        (
+            "empty key in event_data",
+            body(detail(event_data={"a": {"": 1}})),
+            Reason.INVALID_EVENT_DATA,
+            "event_data['a']: has an empty key",
+        ),
+        (
+            "unpaired surrogate in event_data",
+            body(detail(event_data={"a": ["\udc00"]})),
+            Reason.INVALID_EVENT_DATA,
+            "event_data['a'][0]: holds an unpaired",
+        ),
+        (
+            "too deep event_data",
+            body(detail(event_data=nested_object(17))),
+            Reason.INVALID_EVENT_DATA,
+            "deeper than 16",
+        ),
+        (
+            "39 significant digits",
+            number_body("1.23456789012345678901234567890123456789"),
+            Reason.INVALID_EVENT_DATA,
+            "39 significant digits",
+        ),
+        (
+            "39-digit integer",
+            body(detail(event_data={"n": 123456789012345678901234567890123456789})),
+            Reason.INVALID_EVENT_DATA,
+            "beyond",
+        ),
+        (
+            "too small a number",
+            number_body("1e-131"),
+            Reason.INVALID_EVENT_DATA,
+            "outside",
+        ),
+        (
+            "too large a number",
+            number_body("1e126"),
+            Reason.INVALID_EVENT_DATA,
+            "outside",
+        ),
+        (
+            "item over the size limit",
+            body(detail(event_data={"blob": "x" * MAX_ITEM_BYTES})),
+            Reason.TOO_LARGE,
+            "stored item would be",
+        ),
+    ],
+)
+def test_rejected_bodies(description: str, message: str, reason: Reason, in_message: str) -> None:
+    # GIVEN a body that can never be stored  WHEN it is parsed
+    rejection = parse_event(message)
+
+    # THEN it is rejected with the expected reason and an explanation
+    assert isinstance(rejection, Rejection), description
+    assert rejection.reason is reason, f"{description}: {rejection}"
+    assert in_message in rejection.message, f"{description}: {rejection.message}"
+
+
+def test_rejection_lists_every_problem_and_keeps_a_valid_shipment_id() -> None:
+    # GIVEN a body with a valid shipment id and three bad fields
+    message = body(detail(event_timestamp="yesterday", event_type="", event_data=[]), source=...)
+
+    # WHEN it is parsed
+    rejection = parse_event(message)
+
+    # THEN the first problem gives the reason, every problem is described, and the ids are kept
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason is Reason.MISSING_FIELD
+    for problem in ("source is missing", "event_type must not be empty", "event_timestamp 'yesterday'", "event_data"):
+        assert problem in rejection.message
+    assert rejection.shipment_id == "SHP-12345"
+    assert rejection.event_id == "6a7e8feb-b491-4cf7-a9f1-bf3703467718"
+
+
+def test_rejection_message_stays_short_for_huge_values() -> None:
+    # GIVEN a megabyte-long bad timestamp  WHEN it is parsed
+    rejection = parse_event(body(detail(event_timestamp="9" * 1_000_000)))
+
+    # THEN the explanation quotes only the start of it
+    assert isinstance(rejection, Rejection)
+    assert len(rejection.message) < 500
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("2025-10-13T10:30:00Z", "2025-10-13T10:30:00.000000000Z"),
+        ("2025-10-13t10:30:00z", "2025-10-13T10:30:00.000000000Z"),
+        ("2025-10-13T12:30:00+02:00", "2025-10-13T10:30:00.000000000Z"),
+        ("2025-10-13T12:30:00+0200", "2025-10-13T10:30:00.000000000Z"),
+        ("2025-10-13T05:00:00-05:30", "2025-10-13T10:30:00.000000000Z"),
+        ("2025-10-13T10:30:00-00:00", "2025-10-13T10:30:00.000000000Z"),
+        ("2025-10-13T10:30:00.5Z", "2025-10-13T10:30:00.500000000Z"),
+        ("2025-10-13T10:30:00.123Z", "2025-10-13T10:30:00.123000000Z"),
+        ("2025-10-13T10:30:00.123456Z", "2025-10-13T10:30:00.123456000Z"),
+        ("2025-10-13T10:30:00.123456789Z", "2025-10-13T10:30:00.123456789Z"),
+        ("2025-10-14T01:00:00.25+14:30", "2025-10-13T10:30:00.250000000Z"),
+        ("2024-02-29T23:59:59-01:00", "2024-03-01T00:59:59.000000000Z"),
+        ("2025-12-31T23:30:00-01:00", "2026-01-01T00:30:00.000000000Z"),
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000000Z"),
+        ("9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59.999999999Z"),
+    ],
+)
+def test_canonical_timestamp(written: str, canonical: str) -> None:
+    # GIVEN / WHEN / THEN one instant, however written, has one canonical form
+    assert canonical_timestamp(written) == canonical
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2025-10-13T10:30:00",  # no time zone: ambiguous
+        "2025-10-13",  # no time
+        "2025-10-13T10:30Z",  # no seconds
+        "2025-10-13 10:30:00Z",  # space instead of T
+        "20251013T103000Z",  # ISO 8601 basic format
+        "2025-10-13T10:30:00.Z",  # empty fraction
+        "2025-10-13T10:30:00.1234567891Z",  # finer than nanoseconds
+        "2025-10-13T10:30:00,5Z",  # comma decimal sign
+        "2025-10-13T10:30:60Z",  # leap second
+        "2025-02-29T10:30:00Z",  # not a leap year
+        "2025-13-01T10:30:00Z",
+        "2025-10-13T24:00:00Z",
+        "2025-10-13T10:30:00+24:00",
+        "2025-10-13T10:30:00+02:60",
+        "2025-10-13T10:30:00+2:00",
+        "0001-01-01T00:30:00+01:00",  # before year 1 in UTC
+        "9999-12-31T23:30:00-01:00",  # after year 9999 in UTC
+        "+2025-10-13T10:30:00Z",
+        "２０２５-10-13T10:30:00Z",  # noqa: RUF001 - full-width digits
+        "2025-10-13T10:30:00Z ",
+        "",
+    ],
+)
+def test_invalid_timestamps(written: str) -> None:
+    # GIVEN a string that is not an RFC 3339 instant  WHEN canonicalised  THEN ValueError
+    with pytest.raises(ValueError):
+        canonical_timestamp(written)
+
+
+_instants = st.datetimes(
+    min_value=datetime.datetime(1, 1, 2),
+    max_value=datetime.datetime(9999, 12, 30),
+    timezones=st.just(datetime.timezone.utc),
+)
+_offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59)
+_fractions = st.integers(min_value=0, max_value=999_999_999)
+
+
+def _written(instant: datetime.datetime, nanoseconds: int, offset_minutes: int, digits: int) -> str:
+    """``instant`` (whole seconds) plus ``nanoseconds``, written in a zone ``offset_minutes`` east of UTC."""
+    local = instant.replace(microsecond=0).astimezone(datetime.timezone(datetime.timedelta(minutes=offset_minutes)))
+    fraction = f"{nanoseconds:09d}"[:digits]
+    sign = "+" if offset_minutes >= 0 else "-"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    return f"{local.replace(tzinfo=None).isoformat()}{'.' + fraction if digits else ''}{sign}{hours:02d}:{minutes:02d}"
+
+
+@given(_instants, _fractions, _offsets, _offsets, st.integers(min_value=0, max_value=9))
+def test_one_instant_written_two_ways_is_one_key(
+    instant: datetime.datetime, nanoseconds: int, first_offset: int, second_offset: int, digits: int
+) -> None:
+    # GIVEN one instant written in two time zones  WHEN both are canonicalised
+    precision = int(f"{nanoseconds:09d}"[:digits].ljust(9, "0"))
+
+    # THEN the keys are equal, and equal to the UTC form
+    first = canonical_timestamp(_written(instant, nanoseconds, first_offset, digits))
+    second = canonical_timestamp(_written(instant, nanoseconds, second_offset, digits))
+    assert first == second == format_instant(int(instant.replace(microsecond=0).timestamp()) * 10**9 + precision)
+
+
+@given(st.lists(st.tuples(_instants, _fractions, _offsets, st.integers(0, 9)), min_size=2, max_size=8))
+def test_sort_key_order_is_chronological(stamps: list[tuple[datetime.datetime, int, int, int]]) -> None:
+    # GIVEN instants written with any precision and any zone
+    written = [_written(instant, nanos, offset, digits) for instant, nanos, offset, digits in stamps]
+
+    # WHEN they are canonicalised and sorted as strings
+    keys = [canonical_timestamp(text) for text in written]
+
+    # THEN string order is time order
+    truth = [
+        (int(instant.replace(microsecond=0).timestamp()), int(f"{nanos:09d}"[:digits].ljust(9, "0")))
+        for instant, nanos, _, digits in stamps
+    ]
+    assert [key for _, key in sorted(zip(truth, keys, strict=True))] == sorted(keys)
+
+
+def test_format_instant_is_the_canonical_form() -> None:
+    # GIVEN / WHEN / THEN the clock's form matches the sort key's form
+    assert format_instant(1_760_351_400_123_456_789) == "2025-10-13T10:30:00.123456789Z"
+    assert format_instant(0) == "1970-01-01T00:00:00.000000000Z"

@@ -1,0 +1,266 @@
+"""Property tests: for arbitrary bodies and failures the processor never raises and accounts for every message once."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError, ReadTimeoutError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from .shipment_factories import FIXED_NOW_NS, Pipeline, envelope, record
+from shipment_processor.config import Config
+from shipment_processor.events import ShipmentEvent, parse_event
+from shipment_processor.processor import BatchProcessor, Outcome
+
+CONFIG = Config(
+    events_table_name="events",
+    errors_table_name="errors",
+    dead_letter_queue_url="https://sqs.example/dlq",
+    ttl_days=90,
+    max_receive_count=5,
+    metrics_namespace="Test",
+    pipeline_name="test",
+)
+
+
+def _throttled() -> Exception:
+    return ClientError(
+        {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
+    )
+
+
+def _refused() -> Exception:
+    return ClientError(
+        {"Error": {"Code": "ValidationException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
+    )
+
+
+FAULTS = {
+    "throttled": _throttled,
+    "timeout": lambda: ReadTimeoutError(endpoint_url="https://dynamodb"),
+    "bug": lambda: KeyError("bug"),
+    "refused": _refused,
+}
+
+
+class FakeStore:
+    """An in-memory Store: DynamoDB's first-write-wins put, plus a fault (or none) drawn for each call in turn."""
+
+    def __init__(self, faults: Iterator[str | None]) -> None:
+        self.events: dict[tuple[str, str], dict[str, Any]] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.dead_letters: list[tuple[str, dict[str, str]]] = []
+        self.refused_event_ids: set[str] = set()
+        self._faults = faults
+        self._lock = threading.Lock()
+
+    def _fault(self) -> None:
+        with self._lock:
+            fault = next(self._faults)
+        if fault is not None:
+            raise FAULTS[fault]()
+
+    def put_event(self, item: dict[str, Any]) -> bool:
+        try:
+            self._fault()
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ValidationException":
+                self.refused_event_ids.add(item["event_id"]["S"])
+            raise
+        key = (item["shipment_id"]["S"], item["event_timestamp"]["S"])
+        with self._lock:
+            if key in self.events:
+                return False
+            self.events[key] = item
+            return True
+
+    def put_error_record(self, item: dict[str, Any]) -> None:
+        self._fault()
+        with self._lock:
+            self.errors.append(item)
+
+    def send_to_dead_letter_queue(self, body: str, attributes: dict[str, str]) -> None:
+        self._fault()
+        with self._lock:
+            self.dead_letters.append((body, dict(attributes)))
+
+
+# Bodies: arbitrary text, arbitrary JSON, and envelopes whose every field may be valid, wrong or missing.
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+_MISSING = object()
+
+
+def _field(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(valid, valid, _json, st.just(_MISSING))
+
+
+_details = st.fixed_dictionaries(
+    {
+        "shipment_id": _field(st.sampled_from(["SHP-1", "SHP-2", "SHP-é"])),
+        # The same instants written several ways, so duplicates happen within and across batches.
+        "event_timestamp": _field(
+            st.sampled_from(
+                [
+                    "2025-10-13T10:30:00Z",
+                    "2025-10-13T12:30:00+02:00",
+                    "2025-10-13T10:30:00.000Z",
+                    "2025-10-13T10:31:00Z",
+                ]
+            )
+        ),
+        "event_type": _field(st.sampled_from(["created", "delivered"])),
+        "event_data": _field(st.dictionaries(st.text(min_size=1, max_size=8), _json, max_size=4)),
+    }
+)
+_envelopes = st.builds(
+    lambda detail, extra: json.dumps(envelope({k: v for k, v in detail.items() if v is not _MISSING}, **extra)),
+    _details,
+    st.fixed_dictionaries({}, optional={"replay-name": st.text(max_size=10), "id": _json, "detail": _json}),
+)
+_bodies = st.one_of(st.text(max_size=60), _json.map(json.dumps), _envelopes, _envelopes)
+_records = st.lists(st.tuples(_bodies, st.integers(min_value=1, max_value=6)), min_size=0, max_size=10)
+_faults = st.lists(st.sampled_from([None, None, None, *FAULTS]), min_size=1, max_size=30)
+
+
+@settings(deadline=None)
+@given(batches=st.lists(_records, min_size=1, max_size=3), faults=_faults)
+def test_every_message_is_accounted_for_exactly_once(
+    batches: list[list[tuple[str, int]]], faults: list[str | None]
+) -> None:
+    # GIVEN arbitrary bodies, some on their last receive, and a store that fails some calls
+    store = FakeStore(itertools.cycle(faults))
+    processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
+
+    for batch in batches:
+        records = [record(message_body, receive_count=count) for message_body, count in batch]
+        errors_before, dead_letters_before = len(store.errors), len(store.dead_letters)
+
+        # WHEN the batch is processed (it must not raise)
+        result = processor.process(records)
+
+        # THEN every record has exactly one outcome, and the counts add up
+        ids = [r["messageId"] for r in records]
+        assert list(result.message_ids) == ids
+        counts = result.counts()
+        assert counts["Received"] == len(records) == sum(counts[outcome.value] for outcome in Outcome)
+
+        # AND exactly the retried records are reported to SQS, each once, never with an empty id
+        failures = [failure["itemIdentifier"] for failure in result.response()["batchItemFailures"]]
+        assert failures == [i for i, outcome in zip(ids, result.outcomes, strict=True) if outcome is Outcome.RETRIED]
+        assert all(failures) and len(set(failures)) == len(failures)
+
+        # AND nothing SQS deletes is lost: stored events exist, quarantined ones have a record and a copy
+        new_errors = store.errors[errors_before:]
+        new_dead_letters = store.dead_letters[dead_letters_before:]
+        for (message_body, count), message_id, outcome in zip(batch, ids, result.outcomes, strict=True):
+            parsed = parse_event(message_body)
+            if outcome in (Outcome.STORED, Outcome.DUPLICATE):
+                assert isinstance(parsed, ShipmentEvent)
+                assert (parsed.shipment_id, parsed.event_timestamp) in store.events
+            elif outcome is Outcome.QUARANTINED:
+                assert not isinstance(parsed, ShipmentEvent) or parsed.event_id in store.refused_event_ids
+                assert [
+                    e
+                    for e in new_errors
+                    if e["message_id"]["S"] == message_id and e["disposition"]["S"] == "quarantined"
+                ]
+                copies = [b for b, attributes in new_dead_letters if attributes["source_message_id"] == message_id]
+                assert copies == ([message_body] if message_body else [])
+            # AND a failure on the last receive leaves a record saying why, unless writing it failed too
+            if outcome is Outcome.RETRIED and count < CONFIG.max_receive_count:
+                assert not [
+                    e
+                    for e in new_errors
+                    if e["message_id"]["S"] == message_id and e["disposition"]["S"] == "retries_exhausted"
+                ]
+
+
+def test_threaded_processing_accounts_for_every_message() -> None:
+    # GIVEN a batch of ten distinct valid events and every third store call throttled
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = FakeStore(itertools.cycle([None, None, "throttled"]))
+    records = [
+        record(
+            json.dumps(
+                envelope({"shipment_id": f"SHP-{n}", "event_timestamp": "2025-10-13T10:30:00Z", "event_type": "t"})
+            )
+        )
+        for n in range(10)
+    ]
+
+    # WHEN it is processed on the writer pool
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        result = BatchProcessor(store=store, config=CONFIG, executor=executor).process(records)  # type: ignore[arg-type]
+
+    # THEN each record is stored or retried, and the stored ones are in the store
+    counts = result.counts()
+    assert counts["Stored"] + counts["Retried"] == 10
+    assert counts["Stored"] == len(store.events)
+    assert counts["Retried"] == len(result.response()["batchItemFailures"]) > 0
+
+
+# --- round trip through moto: what is stored is exactly what was sent ------------------------------
+
+_NUMBER = re.compile(r'"@@(-?[0-9.E+-]+)@@"')
+_numbers = st.one_of(
+    st.integers(min_value=-(10**37), max_value=10**37),
+    st.decimals(allow_nan=False, allow_infinity=False).filter(
+        lambda d: -120 < d.adjusted() < 120 and len(d.as_tuple().digits) <= 38
+    ),
+)
+_storable = st.recursive(
+    st.none() | st.booleans() | _numbers | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=4)
+    ),
+    max_leaves=15,
+)
+
+
+def _dumps(value: Any) -> str:
+    """JSON with Decimals written as numbers, digit for digit (json.dumps cannot)."""
+    return _NUMBER.sub(r"\1", json.dumps(value, default=lambda d: f"@@{d}@@"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.text(min_size=1, max_size=8), _storable, max_size=5))
+def test_stored_event_data_round_trips_exactly(pipeline: Pipeline, data: dict[str, Any]) -> None:
+    # GIVEN any storable event_data (each example uses a fresh shipment id in the shared tables)
+    shipment_id = f"SHP-{uuid.uuid4()}"
+    message = _dumps(
+        envelope(
+            {
+                "shipment_id": shipment_id,
+                "event_timestamp": "2025-10-13T10:30:00Z",
+                "event_type": "t",
+                "event_data": data,
+            }
+        )
+    )
+
+    # WHEN it is processed and read back
+    result = pipeline.process([record(message)])
+    item = pipeline.dynamodb.get_item(
+        TableName=pipeline.config.events_table_name,
+        Key={"shipment_id": {"S": shipment_id}, "event_timestamp": {"S": "2025-10-13T10:30:00.000000000Z"}},
+    )["Item"]
+
+    # THEN it was stored, with numbers equal to the last digit
+    assert result.outcomes == (Outcome.STORED,)
+    assert (
+        TypeDeserializer().deserialize(item["event_data"])
+        == json.loads(message, parse_float=Decimal)["detail"]["event_data"]
+    )
