@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import example_names, synth_example
+from stacks import example_names, synth_example
 
 from shipment_pipeline_constructs.cli.template_summary import describe_template
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 
-from conftest import REPO
+from stacks import REPO
 
 LAMBDA_DIR = REPO / "lambda"
 

@@ -12,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match
-from conftest import build_stack, synth
+from stacks import build_stack, synth
 
 from shipment_pipeline_constructs import (
     IngestOptions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+from stacks import REPO
 
 
 def test_snippets_are_copied_verbatim_from_the_files_they_name():
