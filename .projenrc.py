@@ -5,15 +5,29 @@ Makefile, .gitignore and the projen task list. `make test` fails when a
 generated file no longer matches what this file produces.
 """
 
-from projen import TextFile
-from projen.python import (
+import os
+
+# jsii prints Node end-of-life banners that a newcomer cannot act on; the JSII
+# package cache keeps CDK synthesis about 3x faster in tasks (see NOTES.md).
+QUIET_JSII = {
+    # jsii reads a comma-separated list of Node.js major versions to stay quiet about.
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "14,16,18,19,20,21,23",
+    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
+    "JSII_RUNTIME_PACKAGE_CACHE": "enabled",
+}
+for _key, _value in QUIET_JSII.items():
+    os.environ.setdefault(_key, _value)  # before projen (which runs on jsii) loads
+
+from projen import TextFile  # noqa: E402
+from projen.python import (  # noqa: E402
     BuildSystem,
     ProjectAuthor,
     PyprojectTomlProject,
     PythonProject,
     UvOptions,
 )
-from projen.python.uv_config import PythonDownloads, UvConfiguration
+from projen.python.uv_config import PythonDownloads, UvConfiguration  # noqa: E402
 
 NAME = "shipment-pipeline-constructs"
 MODULE = "shipment_pipeline_constructs"
@@ -33,15 +47,16 @@ RUNTIME_DEPS = [
 ]
 # The local emulator (moto's server) is only needed by `shipment-pipeline local`.
 LOCAL_EXTRA = ["moto[server]>=5.1,<6"]
+# `shipment_pipeline_constructs.compliance` runs the cdk-nag packs and cfn-lint for users who want the report;
+# the construct's own acknowledgments need only aws-cdk-lib.
+COMPLIANCE_EXTRA = ["cdk-nag>=3.0,<4", "cfn-lint>=1.30,<2", "cfn-lint-serverless>=0.3,<1"]
 DEV_DEPS = [
     "pytest>=8,<10",
     "hypothesis>=6.100,<7",
-    "cdk-nag>=3.0,<4",
-    "cfn-lint>=1.30,<2",
-    "cfn-lint-serverless>=0.3,<1",
     "griffe>=1.5,<3",
     "hatchling>=1.25,<2",
     *LOCAL_EXTRA,
+    *COMPLIANCE_EXTRA,
 ]
 
 project = PythonProject(
@@ -77,7 +92,7 @@ project = PythonProject(
                 "Typing :: Typed",
             ],
             scripts={"shipment-pipeline": f"{MODULE}.cli:main"},
-            optional_dependencies={"local": LOCAL_EXTRA},
+            optional_dependencies={"local": LOCAL_EXTRA, "compliance": COMPLIANCE_EXTRA},
             authors=[ProjectAuthor(name=AUTHOR, email=AUTHOR_EMAIL)],
         ),
         build_system=BuildSystem(requires=["hatchling>=1.25"], build_backend="hatchling.build"),
@@ -103,15 +118,6 @@ pyproject.add_override(
 
 project.gitignore.exclude("cdk.out/", ".tools/", "reports/", "*.whl")
 
-# jsii prints Node end-of-life banners that a newcomer cannot act on; the JSII
-# package cache keeps CDK synthesis about 3x faster in tasks (see NOTES.md).
-QUIET_JSII = {
-    # jsii reads a comma-separated list of Node.js major versions to stay quiet about.
-    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "14,16,18,19,20,21,23",
-    "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
-    "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1",
-    "JSII_RUNTIME_PACKAGE_CACHE": "enabled",
-}
 for key, value in QUIET_JSII.items():
     project.tasks.add_environment(key, value)
 

@@ -2,26 +2,68 @@
 
 Start with :class:`ShipmentEventPipeline`; its settings are grouped in
 :class:`IngestOptions`, :class:`QueueOptions`, :class:`ProcessorOptions` and
-:class:`StorageOptions`.
+:class:`StorageOptions`; its alarms in :class:`AlarmThresholds`; sizes for a
+load in :class:`ScalingProfile`.
+
+The names are loaded on first use, so the ``shipment-pipeline`` operator
+commands, which need only boto3, start without loading aws-cdk-lib.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .jsii_env import quiet_jsii
 
 # Before aws_cdk starts its jsii process: no Node.js banners, faster synthesis.
 quiet_jsii()
 
-from .naming import ResourceNames  # noqa: E402
-from .options import IngestOptions, ProcessorOptions, ProvisionedCapacity, QueueOptions, StorageOptions  # noqa: E402
-from .pipeline import ShipmentEventPipeline  # noqa: E402
-from .validation import PipelineValidationError  # noqa: E402
+if TYPE_CHECKING:
+    from .naming import ResourceNames
+    from .observe import AlarmThreshold, AlarmThresholds
+    from .options import IngestOptions, ProcessorOptions, ProvisionedCapacity, QueueOptions, StorageOptions
+    from .pipeline import ShipmentEventPipeline
+    from .scaling import ScalingProfile
+    from .validation import PipelineValidationError
+
+_MODULE_OF = {
+    "AlarmThreshold": ".observe",
+    "AlarmThresholds": ".observe",
+    "IngestOptions": ".options",
+    "PipelineValidationError": ".validation",
+    "ProcessorOptions": ".options",
+    "ProvisionedCapacity": ".options",
+    "QueueOptions": ".options",
+    "ResourceNames": ".naming",
+    "ScalingProfile": ".scaling",
+    "ShipmentEventPipeline": ".pipeline",
+    "StorageOptions": ".options",
+}
 
 __all__ = [
+    "AlarmThreshold",
+    "AlarmThresholds",
     "IngestOptions",
     "PipelineValidationError",
     "ProcessorOptions",
     "ProvisionedCapacity",
     "QueueOptions",
     "ResourceNames",
+    "ScalingProfile",
     "ShipmentEventPipeline",
     "StorageOptions",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -52,3 +52,37 @@ PROVISIONED_TARGET_UTILIZATION_PERCENT = 70
 
 # The bundled handler (lambda/shipment_processor) and its entry point.
 HANDLER = "shipment_processor.app.handler"
+
+# observe: alarm thresholds, derived from the seed's scale of 30,000 events a
+# day (about 21 a minute, 105 per 5-minute period). AlarmThresholds documents
+# why each alarm exists; the numbers live here.
+EVENTS_PER_MINUTE = 21
+ALARM_PERIOD_MINUTES = 5
+# Half an hour of seed-scale traffic waiting: the processors are not keeping
+# up (at full speed they clear that in seconds), not a short burst.
+QUEUE_BACKLOG_MESSAGES = 30 * EVENTS_PER_MINUTE
+QUEUE_BACKLOG_EVALUATION_PERIODS = 3
+# A healthy message waits seconds. 15 minutes is more than two visibility
+# timeouts (2 x 360 s): messages are failing and being retried, or nothing consumes them.
+OLDEST_MESSAGE_AGE_SECONDS = 15 * 60
+# Every message in a dead-letter queue is an event that was not stored.
+DEAD_LETTER_MESSAGES = 1
+DEAD_LETTER_PERIOD_MINUTES = 1
+# Failed batches return to the queue and are retried, so one error heals
+# itself; errors in 2 of 3 periods (10 of 15 minutes) mean something is broken.
+FUNCTION_ERRORS = 1
+FUNCTION_ERRORS_EVALUATION_PERIODS = 3
+FUNCTION_ERRORS_DATAPOINTS_TO_ALARM = 2
+# The event source mapping's maximum concurrency never throttles, so any
+# throttle means account concurrency ran out or reserved concurrency is too low.
+FUNCTION_THROTTLES = 1
+# EventBridge only counts an invocation as failed after all its retries.
+FAILED_INVOCATIONS = 1
+# On-demand tables at this scale never throttle; throttles in 2 of 3 periods
+# mean a table limit or too little provisioned capacity, not a momentary burst.
+TABLE_THROTTLED_REQUESTS = 1
+TABLE_THROTTLES_EVALUATION_PERIODS = 3
+TABLE_THROTTLES_DATAPOINTS_TO_ALARM = 2
+# About 5% of the seed's 105 events per 5 minutes: a producer is sending
+# malformed events, not a one-off typo.
+QUARANTINED_EVENTS = 5

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Mapping, Optional, Sequence
 
 from aws_cdk import Token
+from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import defaults
-from .stages.buffer import create_queues
+from .compliance import acknowledge_pipeline_findings
+from .observe.notifications import collect_email_problems
+from .observe.stage import create_observability
+from .observe.thresholds import AlarmThresholds
+from .stages.buffer import create_queues, grant_send_message
 from .stages.ingest import connect_bus_to_queue, create_event_bus
 from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
-from .stages.process import create_processor, handler_environment
-from .stages.store import create_tables
+from .stages.process import VpcPlacement, create_processor, handler_environment
+from .stages.store import create_backup_plan, create_tables, grant_put_item
 from .validation import Problems
 
 
@@ -71,6 +78,30 @@ class ShipmentEventPipeline(Construct):
         queues: Queue retention and redrive. Default: ``QueueOptions()``.
         processor: Function and event source mapping. Default: ``ProcessorOptions()``.
         storage: The events table the construct creates. Default: ``StorageOptions()``.
+        alarms: Thresholds of the built-in alarms; a field set to ``None``
+            turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
+            Default: ``AlarmThresholds()`` (nine alarms, see ``docs/operations.md``).
+        alarm_topic: An existing topic every alarm notifies. Default: a new
+            topic ``shipment-events-{suffix}-alarms``, encrypted with its own
+            rotating KMS key and refusing requests without TLS (none when every alarm is off).
+        alarm_emails: Addresses to subscribe to the alarm topic (each confirms
+            by mail). Default: none.
+        dashboard: Create the CloudWatch dashboard ``shipment-events-{suffix}``,
+            laid out along the data flow. Default: ``True``.
+        vpc: Run the function in this VPC. Default: ``None`` (outside any VPC:
+            it calls only AWS APIs). The SQS event source mapping needs nothing
+            in the VPC; the function needs DynamoDB and SQS, see ``vpc_endpoints``.
+        vpc_subnets: Subnets of ``vpc`` for the function. Default: the VPC's
+            private subnets (Lambda's default).
+        security_groups: Security groups of the function. Default: one new
+            group allowing all outbound traffic.
+        vpc_endpoints: With ``vpc``, add a DynamoDB gateway endpoint and an SQS
+            interface endpoint (private DNS, reachable from the function only)
+            in ``vpc_subnets``. Turn off when the VPC already has them or
+            routes through a NAT gateway. Default: ``True``.
+        backup_plan: Add the tables to a new AWS Backup plan (daily backups
+            kept 35 days, in a vault of its own), on top of point-in-time
+            recovery. Default: ``False``.
 
     Raises:
         PipelineValidationError: when any prop is invalid; lists every problem.
@@ -91,6 +122,15 @@ class ShipmentEventPipeline(Construct):
         queues: Optional[QueueOptions] = None,
         processor: Optional[ProcessorOptions] = None,
         storage: Optional[StorageOptions] = None,
+        alarms: Optional[AlarmThresholds] = None,
+        alarm_topic: Optional[sns.ITopic] = None,
+        alarm_emails: Sequence[str] = (),
+        dashboard: bool = True,
+        vpc: Optional[ec2.IVpc] = None,
+        vpc_subnets: Optional[ec2.SubnetSelection] = None,
+        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        vpc_endpoints: bool = True,
+        backup_plan: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         _validate(
@@ -101,6 +141,11 @@ class ShipmentEventPipeline(Construct):
             ingest=ingest or IngestOptions(),
             queues=queues or QueueOptions(),
             processor=processor or ProcessorOptions(),
+            alarms=alarms or AlarmThresholds(),
+            alarm_emails=alarm_emails,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
         )
         self.ingest_options = ingest or IngestOptions()
         """The ingest settings in effect."""
@@ -137,11 +182,16 @@ class ShipmentEventPipeline(Construct):
                 pipeline_name=self.names.pipeline,
             ),
             names=physical,
+            placement=(
+                VpcPlacement(vpc=vpc, subnets=vpc_subnets, security_groups=security_groups, endpoints=vpc_endpoints)
+                if vpc
+                else None
+            ),
         )
         # Exactly what the handler does: conditional puts and quarantine sends.
-        store.table.grant(process.role, "dynamodb:PutItem")
-        store.errors_table.grant(process.role, "dynamodb:PutItem")
-        buffer.dead_letter_queue.grant_send_messages(process.role)
+        grant_put_item(store.table, process.role)
+        grant_put_item(store.errors_table, process.role)
+        grant_send_message(buffer.dead_letter_queue, process.role)
         ingest_resources = connect_bus_to_queue(
             self,
             event_bus=bus,
@@ -175,6 +225,29 @@ class ShipmentEventPipeline(Construct):
         """The table of shipment events (created, or the one given)."""
         self.errors_table: dynamodb.Table = store.errors_table
         """The table of error records (why a message was quarantined or dead-lettered)."""
+        self.backup_plan: Optional[backup.BackupPlan] = (
+            create_backup_plan(self, [store.table, store.errors_table], physical) if backup_plan else None
+        )
+        """The AWS Backup plan of the tables (``None`` unless ``backup_plan=True``)."""
+
+        observe = create_observability(
+            self,
+            thresholds=alarms or AlarmThresholds(),
+            alarm_topic=alarm_topic,
+            alarm_emails=alarm_emails,
+            dashboard=dashboard,
+            physical_names=physical_names,
+        )
+        self.alarms: Mapping[str, cloudwatch.Alarm] = observe.alarms
+        """The enabled alarms by name (``QueueBacklog``, ``DeadLetterMessages``...): add your own actions to them."""
+        self.alarm_topic: Optional[sns.ITopic] = observe.alarm_topic
+        """The topic every alarm notifies (``None`` when every alarm is off)."""
+        self.dashboard: Optional[cloudwatch.Dashboard] = observe.dashboard
+        """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
+        # Last, when every resource exists: the library's own, documented exceptions.
+        acknowledge_pipeline_findings(
+            self, backup_plan=backup_plan, physical_names=physical_names, email_subscriptions=observe.email_subscriptions
+        )
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
@@ -216,6 +289,11 @@ def _validate(
     ingest: IngestOptions,
     queues: QueueOptions,
     processor: ProcessorOptions,
+    alarms: AlarmThresholds,
+    alarm_emails: Sequence[str],
+    vpc: Optional[ec2.IVpc],
+    vpc_subnets: Optional[ec2.SubnetSelection],
+    security_groups: Optional[Sequence[ec2.ISecurityGroup]],
 ) -> None:
     problems = Problems()
     if not Token.is_unresolved(environment_suffix) and not (
@@ -233,7 +311,12 @@ def _validate(
             "storage configures the events table this construct would create, but table= gives an existing "
             "one: drop storage= (configure your own table), or drop table="
         )
-    for group in (ingest, queues, processor, storage):
+    for group in (ingest, queues, processor, storage, alarms):
         if group is not None:
             group.collect_problems(problems)
+    collect_email_problems(alarm_emails, problems)
+    if vpc is None:
+        for prop, value in (("vpc_subnets", vpc_subnets), ("security_groups", security_groups)):
+            if value is not None:
+                problems.add(f"{prop} places the function in a VPC, but vpc= is not set: pass vpc= as well, or drop {prop}=")
     problems.raise_if_any()

@@ -11,9 +11,9 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from . import demo, synth
+from . import cost, demo, dlq, errors, local, replay, send, status, synth
 
-SUBCOMMANDS = (demo, synth)
+SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from . import compliance, local
 from .synth import SynthError, add_app_arguments, synthesize
 from .template_summary import describe_template
 
@@ -24,6 +25,8 @@ def synthesize_step(args: argparse.Namespace, state: dict) -> None:
 
 
 STEPS: list[Callable[[argparse.Namespace, dict], None]] = [synthesize_step]
+STEPS.append(local.demo_step)
+STEPS.append(compliance.compliance_step)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -107,3 +107,16 @@ def _allow_eventbridge_to_use_key(scope: Construct, key: kms.IKey) -> None:
             "events.amazonaws.com kms:Decrypt and kms:GenerateDataKey on it, or EventBridge "
             "cannot deliver to the queue and every event lands in the target DLQ.",
         )
+
+
+def grant_send_message(queue: sqs.IQueue, grantee: iam.IGrantable) -> iam.Grant:
+    """Allow ``sqs:SendMessage`` on ``queue``, and what SSE-KMS needs for it.
+
+    ``Queue.grant_send_messages`` also grants ``kms:ReEncrypt*`` and
+    ``kms:GenerateDataKey*``: wildcard actions a sender never uses. SQS asks
+    a producer for ``kms:GenerateDataKey`` and ``kms:Decrypt`` only.
+    """
+    grant = iam.Grant.add_to_principal(grantee=grantee, actions=["sqs:SendMessage"], resource_arns=[queue.queue_arn])
+    if queue.encryption_master_key is not None:
+        queue.encryption_master_key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt")
+    return grant

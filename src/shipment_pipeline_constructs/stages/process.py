@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -28,6 +29,22 @@ class ProcessResources:
     event_source_mapping: lambda_.EventSourceMapping
 
 
+@dataclass(frozen=True)
+class VpcPlacement:
+    """Where in a user's VPC the function runs, and whether to add the endpoints it calls.
+
+    The SQS event source mapping needs nothing in the VPC: Lambda's poller
+    reads the queue and invokes the function outside it, and Lambda delivers
+    logs and X-Ray segments itself. Only the handler's own calls leave from
+    the VPC: DynamoDB PutItem and SQS SendMessage (quarantine to the DLQ).
+    """
+
+    vpc: ec2.IVpc
+    subnets: Optional[ec2.SubnetSelection] = None
+    security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None
+    endpoints: bool = True
+
+
 def create_processor(
     scope: Construct,
     *,
@@ -35,8 +52,9 @@ def create_processor(
     options: ProcessorOptions,
     environment: Mapping[str, str],
     names: Optional[ResourceNames],
+    placement: Optional[VpcPlacement] = None,
 ) -> ProcessResources:
-    """Create the function and connect it to the queue.
+    """Create the function and connect it to the queue (inside ``placement``'s VPC when given).
 
     The role is the construct's own, without AWS managed policies: the
     function may write only to its own log group, and each stage grants it
@@ -64,7 +82,7 @@ def create_processor(
         description="Validates shipment events and stores each once in DynamoDB",
         code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=ASSET_EXCLUDES),
         handler=defaults.HANDLER,
-        runtime=lambda_.Runtime.determine_latest_python_runtime(scope),
+        runtime=latest_python_runtime(),
         architecture=options.architecture,
         memory_size=options.memory_size_mib,
         timeout=Duration.seconds(options.timeout_seconds),
@@ -74,7 +92,12 @@ def create_processor(
         log_group=log_group,
         role=role,
         environment=dict(environment),
+        vpc=placement.vpc if placement else None,
+        vpc_subnets=placement.subnets if placement else None,
+        security_groups=list(placement.security_groups) if placement and placement.security_groups else None,
     )
+    if placement:
+        _attach_to_vpc(scope, function, role, placement)
     queue.grant_consume_messages(role)
     mapping = lambda_.EventSourceMapping(
         scope,
@@ -91,6 +114,45 @@ def create_processor(
     )
     mapping.node.add_dependency(role)
     return ProcessResources(function=function, role=role, log_group=log_group, event_source_mapping=mapping)
+
+
+def latest_python_runtime() -> lambda_.Runtime:
+    """The newest Python runtime this aws-cdk-lib knows.
+
+    ``Runtime.determine_latest_python_runtime`` trails behind (it picks what
+    every region had when the library was released); security reviews and
+    cdk-nag (AwsSolutions-L1, Serverless-LambdaLatestVersion) ask for the
+    newest of the family, and a new aws-cdk-lib only lists a runtime once
+    Lambda has released it.
+    """
+    pythons = [runtime for runtime in lambda_.Runtime.ALL if runtime.family == lambda_.RuntimeFamily.PYTHON]
+    return max(pythons, key=lambda runtime: tuple(int(part) for part in runtime.name.removeprefix("python").split(".")))
+
+
+def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role, placement: VpcPlacement) -> None:
+    # The construct's own role gets no managed policies from the L2: Lambda
+    # needs these EC2 network-interface actions to place the function in the VPC.
+    role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole"))
+    if not placement.endpoints:
+        return
+    ec2.GatewayVpcEndpoint(
+        scope,
+        "DynamoDbEndpoint",
+        vpc=placement.vpc,
+        service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        subnets=[placement.subnets] if placement.subnets else None,
+    )
+    sqs_endpoint = ec2.InterfaceVpcEndpoint(
+        scope,
+        "SqsEndpoint",
+        vpc=placement.vpc,
+        service=ec2.InterfaceVpcEndpointAwsService.SQS,
+        subnets=placement.subnets,
+        private_dns_enabled=True,
+        # Only the function may reach it, not the whole VPC.
+        open=False,
+    )
+    sqs_endpoint.connections.allow_default_port_from(function, "the shipment processor sends quarantined messages to its DLQ")
 
 
 

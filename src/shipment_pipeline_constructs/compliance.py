@@ -1,0 +1,317 @@
+"""The library's compliance exceptions, and the checks that prove nothing else is left.
+
+Where a cdk-nag rule (AwsSolutions, Serverless, NIST 800-53 R5) or a
+cfn-lint rule cannot apply to what the pipeline builds, the pipeline
+acknowledges it here, on the exact resource and with the reason a security
+reviewer needs, so applications using the construct inherit no findings and
+no suppressions of their own. Everything else is fixed in the construct.
+
+:data:`EXEMPTIONS` is the whole list; ``docs/operations.md`` repeats it and a
+test keeps the two in step. Acknowledgments use only ``aws_cdk``;
+:func:`unacknowledged_findings` needs the ``cdk-nag`` package and
+:func:`cfn_lint_findings` needs ``cfn-lint`` and ``cfn-lint-serverless``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from aws_cdk import Acknowledgment, CfnResource, Validations
+from constructs import IConstruct
+
+if TYPE_CHECKING:
+    from .pipeline import ShipmentEventPipeline
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """One finding the library acknowledges, and why.
+
+    Attributes:
+        key: Short name, used by the construct and the docs.
+        rule_ids: cdk-nag rule ids (``Pack-Rule`` or a granular ``Pack-Rule[finding]``).
+        cfn_lint_rules: cfn-lint rule ids, written into the resource's
+            ``Metadata.cfn-lint.config.ignore_checks`` so cfn-lint skips them there only.
+        resource: Which resource it is acknowledged on (for the docs).
+        reason: Why the rule cannot or should not apply.
+        when: When the acknowledgment is made ("always" or the condition).
+    """
+
+    key: str
+    rule_ids: tuple[str, ...]
+    resource: str
+    reason: str
+    when: str = "always"
+    cfn_lint_rules: tuple[str, ...] = ()
+
+
+LAMBDA_VPC_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+BACKUP_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+
+EXEMPTIONS: tuple[Exemption, ...] = (
+    Exemption(
+        "target-dlq-is-a-dlq",
+        ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"),
+        "TargetDeadLetterQueue",
+        "This queue is the dead-letter queue of the EventBridge rule's target (Targets[].DeadLetterConfig), "
+        "which the rules do not recognise as a DLQ. It is the last stop for undeliverable events: a DLQ of "
+        "its own would only move them one queue further; the TargetDeadLetterMessages alarm watches it.",
+        cfn_lint_rules=("ES6000",),
+    ),
+    Exemption(
+        "dlq-has-no-redrive",
+        ("Serverless-SQSRedrivePolicy",),
+        "DeadLetterQueue",
+        "This queue is the source queue's dead-letter queue (its RedrivePolicy points here). Messages are "
+        "redriven from it by an operator after a fix, never automatically; the DeadLetterMessages alarm watches it.",
+        cfn_lint_rules=("ES6000",),
+    ),
+    Exemption(
+        "sqs-mapping-has-no-destination",
+        ("Serverless-LambdaEventSourceMappingDestination",),
+        "QueueEventSource",
+        "Lambda supports OnFailure destinations only for stream and Kafka event sources; an SQS event source "
+        "mapping cannot have one. Failed messages go to the DLQ through the source queue's redrive policy.",
+        cfn_lint_rules=("ES1001",),
+    ),
+    Exemption(
+        "function-is-invoked-synchronously",
+        ("Serverless-LambdaDLQ", "NIST.800.53.R5-LambdaDLQ"),
+        "Processor",
+        "A function DLQ (or on-failure destination) applies to asynchronous invocations only. The processor "
+        "is invoked synchronously by its SQS event source mapping; failures return to the queue and end in "
+        "the queue's DLQ after max_receive_count receives.",
+    ),
+    Exemption(
+        "function-depends-on-its-role",
+        (),
+        "Processor",
+        "CDK's Function declares DependsOn its role and the role's policy so the permissions exist before "
+        "Lambda validates them; the Role entry repeats the dependency its GetAtt already implies (harmless).",
+        cfn_lint_rules=("W3005",),
+    ),
+    Exemption(
+        "function-logs-via-logging-config",
+        (),
+        "Processor",
+        "The function writes to its own log group, created with retention, through LoggingConfig.LogGroup; "
+        "the rule only looks for a group named /aws/lambda/FUNCTION_NAME, which CloudFormation-chosen names "
+        "cannot match.",
+        when="physical_names=False",
+        cfn_lint_rules=("WS1004",),
+    ),
+    Exemption(
+        "xray-has-no-resource-permissions",
+        ("AwsSolutions-IAM5[Resource::*]",),
+        "ProcessorRole/DefaultPolicy",
+        "The only statement with Resource '*' is X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords, "
+        "which support no "
+        "resource-level permissions (Service Authorization Reference, AWS X-Ray). Every other statement names "
+        "its table, queue or log group.",
+        when="tracing on (default)",
+    ),
+    Exemption(
+        "one-role-one-policy",
+        ("NIST.800.53.R5-IAMNoInlinePolicy",),
+        "ProcessorRole/DefaultPolicy",
+        "The processor's permissions belong to its role alone and are deleted with it: AWS recommends inline "
+        "policies for such a strict one-to-one relationship (IAM user guide, 'Choosing between managed policies "
+        "and inline policies'). A managed policy could be attached to other principals.",
+    ),
+    Exemption(
+        "logs-encrypted-by-cloudwatch",
+        ("NIST.800.53.R5-CloudWatchLogGroupEncrypted",),
+        "ProcessorLogGroup",
+        "CloudWatch Logs encrypts every log group at rest with service-managed keys. A customer managed key "
+        "adds a key policy for logs.REGION.amazonaws.com and a KMS call to every log read for logs that hold "
+        "event ids and outcomes, not credentials; retention is bounded (processor.log_retention).",
+    ),
+    Exemption(
+        "concurrency-capped-by-mapping",
+        ("NIST.800.53.R5-LambdaConcurrency",),
+        "Processor",
+        "Concurrency is capped where AWS recommends for SQS consumers: the event source mapping's maximum "
+        "concurrency (processor.max_concurrency, default 5), the function's only invoker. Reserved concurrency "
+        "alone throttles the poller, and throttled messages count towards max_receive_count and reach the DLQ.",
+        when="processor.reserved_concurrency not set (default)",
+    ),
+    Exemption(
+        "function-outside-vpc",
+        ("NIST.800.53.R5-LambdaInsideVPC",),
+        "Processor",
+        "The function reaches only AWS APIs (DynamoDB, SQS), over TLS with IAM authentication, and no private "
+        "resources, so a VPC would add ENIs and endpoints without protecting anything. Pass vpc= to run it in "
+        "your VPC (the construct then adds the DynamoDB and SQS endpoints it needs).",
+        when="vpc not set (default)",
+    ),
+    Exemption(
+        "pitr-instead-of-backup-plan",
+        ("NIST.800.53.R5-DynamoDBInBackupPlan",),
+        "EventsTable, ErrorsTable",
+        "Point-in-time recovery is on: continuous backups, restorable to any second of the last 35 days. "
+        "Set backup_plan=True to add the tables to an AWS Backup plan as well (vault copies kept outside the "
+        "table's lifecycle).",
+        when="backup_plan off (default) and point-in-time recovery on",
+    ),
+    Exemption(
+        "lambda-vpc-access-policy",
+        (f"AwsSolutions-IAM4[Policy::{LAMBDA_VPC_POLICY}]",),
+        "ProcessorRole",
+        "AWS's own policy with exactly the EC2 network-interface actions Lambda needs to attach the function "
+        "to the VPC (Lambda developer guide, 'configuration-vpc'); AWS updates it when Lambda's needs change.",
+        when="vpc set",
+    ),
+    Exemption(
+        "alarm-email-without-dlq",
+        ("Serverless-SNSRedrivePolicy",),
+        "AlarmTopic/(each e-mail address)",
+        "An alarm e-mail SNS could not deliver is not worth keeping: the alarm's state and history stay in "
+        "CloudWatch (and on the dashboard), and the alarm notifies again on its next transition. A DLQ would "
+        "hold stale pages nobody reads.",
+        when="alarm_emails given",
+        cfn_lint_rules=("ES7000",),
+    ),
+    Exemption(
+        "backup-service-role-policy",
+        (f"AwsSolutions-IAM4[Policy::{BACKUP_POLICY}]",),
+        "BackupPlan/Tables/Role",
+        "AWS Backup's own service-role policy, the one AWS Backup documents for backup jobs; AWS keeps it in "
+        "step with the service. The role can be assumed only by backup.amazonaws.com.",
+        when="backup_plan=True",
+    ),
+)
+
+_BY_KEY = {exemption.key: exemption for exemption in EXEMPTIONS}
+
+
+def acknowledge_pipeline_findings(
+    pipeline: "ShipmentEventPipeline",
+    *,
+    backup_plan: bool,
+    physical_names: bool = True,
+    email_subscriptions: Sequence[IConstruct] = (),
+) -> None:
+    """Apply every exemption that fits how ``pipeline`` is configured, each on its exact resource."""
+    from aws_cdk import aws_dynamodb as dynamodb
+
+    for subscription in email_subscriptions:
+        exempt(subscription, "alarm-email-without-dlq")
+
+    exempt(pipeline.target_dead_letter_queue, "target-dlq-is-a-dlq")
+    exempt(pipeline.dead_letter_queue, "dlq-has-no-redrive")
+    exempt(pipeline.event_source_mapping, "sqs-mapping-has-no-destination")
+    exempt(pipeline.function, "function-is-invoked-synchronously")
+    exempt(pipeline.function, "function-depends-on-its-role")
+    if not physical_names:
+        exempt(pipeline.function, "function-logs-via-logging-config")
+    exempt(pipeline.log_group, "logs-encrypted-by-cloudwatch")
+    policy = pipeline.role.node.try_find_child("DefaultPolicy")
+    if policy is not None:
+        exempt(policy, "one-role-one-policy")
+        if pipeline.processor_options.tracing:
+            exempt(policy, "xray-has-no-resource-permissions")
+    if pipeline.processor_options.reserved_concurrency is None:
+        exempt(pipeline.function, "concurrency-capped-by-mapping")
+    if pipeline.function.is_bound_to_vpc:
+        exempt(pipeline.role, "lambda-vpc-access-policy")
+    else:
+        exempt(pipeline.function, "function-outside-vpc")
+    if backup_plan:
+        exempt(pipeline.backup_plan.node.find_child("Tables").node.find_child("Role"), "backup-service-role-policy")
+        return
+    tables = [(pipeline.errors_table, True)]
+    if isinstance(pipeline.table, dynamodb.Table):
+        tables.append((pipeline.table, pipeline.storage_options.point_in_time_recovery))
+    for table, point_in_time_recovery in tables:
+        # Without PITR the reason would be false: the finding stays for the user to see.
+        if point_in_time_recovery:
+            exempt(table, "pitr-instead-of-backup-plan")
+
+
+def exempt(resource: IConstruct, key: str) -> None:
+    """Apply the exemption ``key`` to ``resource`` (an L1, or an L2 whose default child is the resource)."""
+    exemption = _BY_KEY[key]
+    target = _cfn_resource(resource)
+    for rule_id in exemption.rule_ids:
+        Validations.of(target).acknowledge(Acknowledgment(id=rule_id, reason=exemption.reason))
+    if exemption.cfn_lint_rules:
+        config = target.get_metadata("cfn-lint") or {"config": {"ignore_checks": []}}
+        checks = config["config"]["ignore_checks"]
+        config["config"]["ignore_checks"] = sorted(set(checks) | set(exemption.cfn_lint_rules))
+        target.add_metadata("cfn-lint", config)
+
+
+def _cfn_resource(construct: IConstruct) -> CfnResource:
+    if isinstance(construct, CfnResource):
+        return construct
+    child = construct.node.default_child
+    if not isinstance(child, CfnResource):
+        raise TypeError(f"{construct.node.path} has no CloudFormation resource to acknowledge findings on")
+    return child
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One unacknowledged cdk-nag finding.
+
+    Attributes:
+        pack: The rule pack (``AwsSolutions``, ``Serverless``, ``NIST.800.53.R5``).
+        rule_id: The rule, with its granular finding if any.
+        path: Construct path of the resource.
+        description: What the rule checks.
+    """
+
+    pack: str
+    rule_id: str
+    path: str
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} at {self.path}: {self.description}"
+
+
+PACKS = ("AwsSolutions", "Serverless", "NIST.800.53.R5")
+
+
+def unacknowledged_findings(scope: IConstruct) -> list[Finding]:
+    """Run the AwsSolutions, Serverless and NIST 800-53 R5 packs over ``scope``; return what is not acknowledged.
+
+    ``scope`` is usually a stack. Needs the ``cdk-nag`` package (3.x).
+    """
+    from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
+
+    findings = []
+    for pack_name, pack in zip(PACKS, (AwsSolutionsChecks(), ServerlessChecks(), NIST80053R5Checks())):
+        report = pack.validate_scope(scope)
+        for violation in report.violations:
+            for resource in violation.violating_resources:
+                findings.append(Finding(pack_name, violation.rule_name, resource.construct_path, violation.description))
+    return findings
+
+
+def cfn_lint_findings(template: Path) -> list[str]:
+    """Run cfn-lint with the serverless rules over one template; return its findings (empty when clean).
+
+    The same as ``cfn-lint --append-rules cfn_lint_serverless.rules -- TEMPLATE``
+    run from the repository root (``.cfnlintrc.yaml`` adds nothing to ignore).
+    """
+    command = [_cfn_lint_executable(), "--append-rules", "cfn_lint_serverless.rules", "--format", "parseable", "--", str(template)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    findings = [line for line in result.stdout.splitlines() if line.strip()]
+    if result.returncode != 0 and not findings:
+        raise RuntimeError(f"cfn-lint failed (exit {result.returncode}): {result.stderr.strip()}")
+    return findings
+
+
+def _cfn_lint_executable() -> str:
+    beside_python = Path(sys.executable).with_name("cfn-lint")
+    found: Optional[str] = str(beside_python) if beside_python.exists() else shutil.which("cfn-lint")
+    if not found:
+        raise RuntimeError("cfn-lint not found: install cfn-lint and cfn-lint-serverless")
+    return found
+

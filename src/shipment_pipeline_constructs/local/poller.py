@@ -1,0 +1,252 @@
+"""A local SQS event source mapping that behaves like Lambda's.
+
+Per the template's ``AWS::Lambda::EventSourceMapping``: batches of up to
+``BatchSize`` records gathered for at most ``MaximumBatchingWindowInSeconds``,
+at most ``ScalingConfig.MaximumConcurrency`` invocations at a time (one
+worker thread each), Lambda-shaped SQS events (``messageId``,
+``receiptHandle``, ``body``, ``attributes.ApproximateReceiveCount``, ...)
+and, with ``ReportBatchItemFailures``, a partial batch response: only the
+successful records are deleted, and a response naming an unknown or empty
+``itemIdentifier`` fails the whole batch, as in Lambda. A failed invocation
+(an exception) deletes nothing.
+
+Records that are not deleted reappear after the visibility timeout and SQS
+(moto's real redrive) moves a message to the dead-letter queue on the
+receive after ``maxReceiveCount``. The local run passes a shorter
+visibility timeout on each receive so retries take seconds, not minutes
+(see :class:`~shipment_pipeline_constructs.local.runner.LocalPipeline`).
+
+The workers take turns calling ReceiveMessage (invocations still run
+concurrently): moto's receive is not safe against a concurrent redrive (two
+receives moving the same message to the DLQ fail one request with a 500,
+and the messages that request had already marked as received count a
+receive nobody saw). Lambda's pollers receive in parallel; the order of
+receives is all this changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from typing import Any, Callable, Optional
+
+from .emulator import REGION
+from .faults import FaultInjector, InjectedCrash
+
+__all__ = ["LocalEventSourceMapping", "MessageLedger"]
+
+_MAX_RECEIVE = 10  # SQS's limit per ReceiveMessage
+
+
+@dataclasses.dataclass
+class _Delivery:
+    body: str
+    receives: int = 0
+    last_result: str = ""  # "ok", "failed" (batch item failure) or "crashed" (whole invocation)
+
+
+class MessageLedger:
+    """Every message the mapping received: body, receive count and how its last invocation ended."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.deliveries: dict[str, _Delivery] = {}
+        self.invocations = 0
+        self.crashed_invocations = 0
+        self.batch_item_failures = 0
+
+    def received(self, messages: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self.invocations += 1
+            for message in messages:
+                delivery = self.deliveries.setdefault(message["MessageId"], _Delivery(body=message["Body"]))
+                delivery.receives += 1
+
+    def ended(self, results: dict[str, str]) -> None:
+        with self._lock:
+            if "crashed" in results.values():
+                self.crashed_invocations += 1
+            for message_id, result in results.items():
+                self.deliveries[message_id].last_result = result
+                self.batch_item_failures += result == "failed"
+
+    @property
+    def retries(self) -> int:
+        """Deliveries after the first: records SQS handed out again."""
+        with self._lock:
+            return sum(delivery.receives - 1 for delivery in self.deliveries.values())
+
+
+class LocalEventSourceMapping:
+    """Polls ``queue_url`` with ``max_concurrency`` worker threads and invokes ``invoke`` per batch.
+
+    Example::
+
+        mapping = LocalEventSourceMapping(sqs=sqs, queue_url=url, queue_arn=arn, invoke=function.invoke,
+                                          batch_size=10, max_concurrency=5, visibility_timeout=1)
+        mapping.start(); ...; mapping.stop()
+    """
+
+    def __init__(
+        self,
+        *,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        invoke: Callable[[dict[str, Any]], Any],
+        batch_size: int = 10,
+        batching_window_seconds: float = 0.0,
+        max_concurrency: int = 5,
+        visibility_timeout: int = 1,
+        report_batch_item_failures: bool = True,
+        faults: Optional[FaultInjector] = None,
+    ) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._queue_arn = queue_arn
+        self._invoke = invoke
+        self.batch_size = batch_size
+        self.batching_window_seconds = batching_window_seconds
+        self.max_concurrency = max_concurrency
+        self.visibility_timeout = visibility_timeout
+        self.report_batch_item_failures = report_batch_item_failures
+        self._faults = faults or FaultInjector()
+        self.ledger = MessageLedger()
+        self._stop = threading.Event()
+        self._receive_lock = threading.Lock()
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self.errors: list[BaseException] = []
+
+    @property
+    def busy(self) -> int:
+        """Invocations in progress."""
+        return self._busy
+
+    def start(self) -> None:
+        for index in range(self.max_concurrency):
+            thread = threading.Thread(target=self._work, name=f"local-esm-{index}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            try:
+                messages = self._gather()
+                if messages:
+                    self._process(messages)
+            except Exception as error:  # the emulator went away, or a bug here: stop this worker, report it
+                if not self._stop.is_set():
+                    self.errors.append(error)
+                return
+
+    def _gather(self) -> list[dict[str, Any]]:
+        """One batch: up to ``batch_size`` messages, waiting at most the batching window once one has arrived."""
+        messages: list[dict[str, Any]] = []
+        deadline: Optional[float] = None
+        while len(messages) < self.batch_size and not self._stop.is_set():
+            with self._receive_lock:
+                if self._stop.is_set():
+                    break
+                response = self._sqs.receive_message(
+                    QueueUrl=self._queue_url,
+                    MaxNumberOfMessages=min(_MAX_RECEIVE, self.batch_size - len(messages)),
+                    WaitTimeSeconds=0 if messages else 1,
+                    VisibilityTimeout=self.visibility_timeout,
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+            received = response.get("Messages", [])
+            if received:
+                with self._busy_lock:
+                    self._busy += not messages
+                messages += received
+                deadline = deadline or time.monotonic() + self.batching_window_seconds
+            if messages and (not received or time.monotonic() >= deadline):
+                break
+        return messages
+
+    def _process(self, messages: list[dict[str, Any]]) -> None:
+        self.ledger.received(messages)
+        try:
+            results = self._invoke_batch(messages)
+            succeeded = [message for message in messages if results[message["MessageId"]] == "ok"]
+            for start in range(0, len(succeeded), _MAX_RECEIVE):
+                chunk = succeeded[start : start + _MAX_RECEIVE]
+                self._sqs.delete_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[{"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(chunk)],
+                )
+            self.ledger.ended(results)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    def _invoke_batch(self, messages: list[dict[str, Any]]) -> dict[str, str]:
+        ids = [message["MessageId"] for message in messages]
+        crash = self._faults.crash_point()
+        try:
+            if crash == "before":
+                raise InjectedCrash("injected crash before the handler ran")
+            response = self._invoke(self._event(messages))
+            if crash == "after":
+                raise InjectedCrash("injected crash after the handler ran")
+        except Exception:
+            # Lambda returns the whole batch to the queue: nothing is deleted.
+            return dict.fromkeys(ids, "crashed")
+        failed = _batch_item_failures(response, ids) if self.report_batch_item_failures else set()
+        return {message_id: "failed" if message_id in failed else "ok" for message_id in ids}
+
+    def _event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"Records": [_record(message, self._queue_arn) for message in messages]}
+
+
+def _batch_item_failures(response: Any, ids: list[str]) -> set[str]:
+    """The failed message ids; every id when the response is malformed (Lambda then fails the whole batch)."""
+    if response is None:
+        return set()
+    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+    if failures is None:
+        return set()
+    if not isinstance(failures, list):
+        return set(ids)
+    identifiers = [failure.get("itemIdentifier") if isinstance(failure, dict) else None for failure in failures]
+    if any(identifier not in ids for identifier in identifiers):
+        return set(ids)
+    return set(identifiers)
+
+
+def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    attributes = message.get("Attributes", {})
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            name: attributes[name]
+            for name in ("ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp")
+            if name in attributes
+        },
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }

@@ -1,0 +1,172 @@
+"""Alarm factory: one CloudWatch alarm per enabled :class:`AlarmThresholds` field.
+
+:data:`ALARM_DEFINITIONS` is the whole catalogue: which metric each alarm
+watches, what it means for an operator, and how it treats missing data. The
+thresholds come from :class:`AlarmThresholds`; notification actions are
+added by :mod:`.notifications`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+from .metrics import PipelineMetricFactory
+from .thresholds import AlarmThresholds
+
+MissingData = cloudwatch.TreatMissingData
+
+
+@dataclass(frozen=True)
+class AlarmDefinition:
+    """One alarm of the catalogue.
+
+    Attributes:
+        name: Key in :attr:`ShipmentEventPipeline.alarms`, construct id, and
+            (in kebab case) the end of the alarm's name.
+        threshold_field: The :class:`AlarmThresholds` field that sets and enables it.
+        description: What the alarm means and where to look first; shown in
+            the alarm and in the notification.
+        treat_missing_data: What CloudWatch assumes when the metric reports nothing.
+        missing_data_reason: Why that choice (documented in ``docs/operations.md``).
+        metric: Builds the watched metric for a period.
+    """
+
+    name: str
+    threshold_field: str
+    description: str
+    treat_missing_data: cloudwatch.TreatMissingData
+    missing_data_reason: str
+    metric: Callable[[PipelineMetricFactory, Duration], cloudwatch.IMetric]
+
+
+# SQS stops reporting for a queue without activity for about six hours. A DLQ
+# holding messages that nobody touches goes quiet while still full: IGNORE
+# keeps the alarm in ALARM until data says otherwise, instead of flapping to OK.
+_DLQ_MISSING = "a quiet queue stops reporting while messages still sit in it: keep the last state"
+# Lambda, EventBridge and the EMF metrics only report when something happened.
+_COUNT_MISSING = "the metric reports only when something happened: no data means none happened"
+
+ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
+    AlarmDefinition(
+        "QueueBacklog",
+        "queue_backlog_messages",
+        "Shipment events are piling up in the source queue: the processor is not keeping up. "
+        "Check the processor's errors and throttles and DynamoDB throttling.",
+        MissingData.NOT_BREACHING,
+        "an idle queue may report nothing; no data is no backlog",
+        lambda metrics, period: metrics.visible_messages(period),
+    ),
+    AlarmDefinition(
+        "OldestMessageAge",
+        "oldest_message_age_seconds",
+        "A shipment event has waited too long in the source queue: messages are being retried or not consumed. "
+        "Check the processor's errors and logs.",
+        MissingData.NOT_BREACHING,
+        "an idle queue may report nothing; no data is no waiting message",
+        lambda metrics, period: metrics.oldest_message_age_seconds(period),
+    ),
+    AlarmDefinition(
+        "DeadLetterMessages",
+        "dead_letter_messages",
+        "Messages are in the dead-letter queue: events failed processing repeatedly or were quarantined as "
+        "invalid, and were not stored. Read the errors table, fix the cause, then redrive the DLQ.",
+        MissingData.IGNORE,
+        _DLQ_MISSING,
+        lambda metrics, period: metrics.dead_letter_messages(period),
+    ),
+    AlarmDefinition(
+        "TargetDeadLetterMessages",
+        "target_dead_letter_messages",
+        "EventBridge could not deliver events to the source queue and put them in the target DLQ. "
+        "Check the queue policy and, with a customer managed key, the key policy.",
+        MissingData.IGNORE,
+        _DLQ_MISSING,
+        lambda metrics, period: metrics.target_dead_letter_messages(period),
+    ),
+    AlarmDefinition(
+        "FunctionErrors",
+        "function_errors",
+        "Processor invocations are failing as a whole (not single records): check its logs and X-Ray traces.",
+        MissingData.NOT_BREACHING,
+        _COUNT_MISSING,
+        lambda metrics, period: metrics.function_errors(period),
+    ),
+    AlarmDefinition(
+        "FunctionThrottles",
+        "function_throttles",
+        "Lambda is throttling the processor: account concurrency is exhausted or reserved concurrency is "
+        "below the event source mapping's maximum concurrency.",
+        MissingData.NOT_BREACHING,
+        _COUNT_MISSING,
+        lambda metrics, period: metrics.function_throttles(period),
+    ),
+    AlarmDefinition(
+        "FailedInvocations",
+        "failed_invocations",
+        "EventBridge gave up delivering shipment events to the source queue. Check the target DLQ and the "
+        "queue and key policies.",
+        MissingData.NOT_BREACHING,
+        "EventBridge sends FailedInvocations only when it is not zero",
+        lambda metrics, period: metrics.failed_invocations(period),
+    ),
+    AlarmDefinition(
+        "TableThrottles",
+        "table_throttled_requests",
+        "DynamoDB is throttling the processor's writes: a table limit, or provisioned capacity too low.",
+        MissingData.NOT_BREACHING,
+        _COUNT_MISSING,
+        lambda metrics, period: metrics.all_throttled_writes(period),
+    ),
+    AlarmDefinition(
+        "QuarantinedEvents",
+        "quarantined_events",
+        "The processor is quarantining invalid shipment events: a producer sends malformed events. "
+        "The errors table says why each was rejected.",
+        MissingData.NOT_BREACHING,
+        _COUNT_MISSING,
+        lambda metrics, period: metrics.processor("Quarantined", period),
+    ),
+)
+
+
+def create_alarms(
+    scope: Construct,
+    *,
+    metrics: PipelineMetricFactory,
+    thresholds: AlarmThresholds,
+    name_prefix: Optional[str],
+) -> dict[str, cloudwatch.Alarm]:
+    """Create the enabled alarms under ``scope``; returns them by :attr:`AlarmDefinition.name`.
+
+    ``name_prefix`` (the pipeline's name) gives alarms readable physical
+    names such as ``shipment-events-prod-queue-backlog``; ``None`` leaves
+    naming to CloudFormation.
+    """
+    alarms: dict[str, cloudwatch.Alarm] = {}
+    for definition in ALARM_DEFINITIONS:
+        threshold = getattr(thresholds, definition.threshold_field)
+        if threshold is None:
+            continue
+        alarms[definition.name] = cloudwatch.Alarm(
+            scope,
+            definition.name,
+            alarm_name=f"{name_prefix}-{_kebab(definition.name)}" if name_prefix else None,
+            alarm_description=definition.description,
+            metric=definition.metric(metrics, Duration.minutes(threshold.period_minutes)),
+            threshold=threshold.value,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=threshold.evaluation_periods,
+            datapoints_to_alarm=threshold.datapoints_to_alarm,
+            treat_missing_data=definition.treat_missing_data,
+        )
+    return alarms
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()

@@ -1,0 +1,98 @@
+"""Where alarms go: one SNS topic per pipeline, encrypted and TLS-only, or a topic the user owns.
+
+CloudWatch cannot publish to a topic encrypted with the AWS managed key
+``alias/aws/sns`` (its key policy cannot grant ``cloudwatch.amazonaws.com``),
+so a created topic gets its own customer managed key, with rotation, whose
+policy lets CloudWatch use it for this account's alarms only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Optional, Sequence
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from ..validation import Problems
+
+# Deliberately loose: SNS confirms the address by mail; this only catches slips like a missing "@".
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def collect_email_problems(emails: Sequence[str], problems: Problems) -> None:
+    """Add a problem for every entry of ``alarm_emails`` that is not an e-mail address."""
+    if isinstance(emails, str):
+        problems.add(f"alarm_emails must be a list of addresses, got the string {emails!r}")
+        return
+    for email in emails:
+        if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
+            problems.add(f"alarm_emails: {email!r} is not an e-mail address")
+
+
+def create_alarm_topic(scope: Construct, *, topic_name: Optional[str]) -> sns.Topic:
+    """An SNS topic encrypted with its own rotating KMS key that refuses requests without TLS."""
+    stack = Stack.of(scope)
+    key = kms.Key(
+        scope,
+        "AlarmTopicKey",
+        description="Encrypts the shipment pipeline's alarm notifications",
+        enable_key_rotation=True,
+        # Notifications are transient: no data outlives the topic, so the key need not either.
+        removal_policy=RemovalPolicy.DESTROY,
+        pending_window=Duration.days(7),
+    )
+    # CloudWatch encrypts the notification when it publishes; limit it to this account's alarms.
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToPublish",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],  # in a key policy, "*" means this key
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+        )
+    )
+    topic = sns.Topic(
+        scope,
+        "AlarmTopic",
+        topic_name=topic_name,
+        display_name="Shipment pipeline alarms",
+        master_key=key,
+        enforce_ssl=True,
+    )
+    # The TLS-only policy replaces SNS's default topic policy, so say explicitly
+    # that this account's alarms may publish.
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToPublish",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": stack.format_arn(service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME)},
+            },
+        )
+    )
+    return topic
+
+
+def notify(
+    alarms: Mapping[str, cloudwatch.Alarm], topic: sns.ITopic, emails: Sequence[str] = ()
+) -> list[sns.Subscription]:
+    """Send every alarm's ALARM and OK transitions to ``topic``; subscribe ``emails`` to it and return those subscriptions.
+
+    OK notifications tell whoever was paged that the problem has cleared.
+    """
+    created = [topic.add_subscription(subscriptions.EmailSubscription(email)) for email in emails]
+    action = cloudwatch_actions.SnsAction(topic)
+    for alarm in alarms.values():
+        alarm.add_alarm_action(action)
+        alarm.add_ok_action(action)
+    return created

@@ -1,0 +1,122 @@
+"""Query the errors table: error records by time range, shipment id and error type.
+
+Key design (written by the handler, see ``lambda/shipment_processor/items.py``):
+partition ``error_date`` (UTC day), sort ``error_id`` =
+``<recorded_at>#<SQS message id>`` with ``recorded_at`` in a fixed-width UTC
+form, so a time range within a day is a key range. The ``by-shipment``
+index (partition ``shipment_id``, same sort key) finds one shipment's
+records. An error type is a filter, applied after the key range is read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Iterator, Optional
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from .. import defaults
+from .times import canonical, days_between
+
+_deserializer = TypeDeserializer()
+
+#: Columns of the table view, in order.
+COLUMNS = ("recorded_at", "disposition", "error_type", "shipment_id", "message_id", "receive_count", "error_message")
+
+
+def query_error_records(
+    dynamodb: Any,
+    table: str,
+    *,
+    since: datetime.datetime,
+    until: datetime.datetime,
+    shipment_id: Optional[str] = None,
+    error_type: Optional[str] = None,
+    limit: Optional[int] = None,
+) -> Iterator[dict[str, Any]]:
+    """Error records recorded in ``[since, until)``, newest first, as plain dicts."""
+    key_range = {":low": canonical(since), ":high": canonical(until)}
+    base: dict[str, Any] = {"TableName": table, "ScanIndexForward": False}
+    if error_type:
+        base["FilterExpression"] = "error_type = :type"
+        key_range[":type"] = error_type
+    if shipment_id:
+        requests = [
+            {
+                **base,
+                "IndexName": defaults.ERRORS_BY_SHIPMENT_INDEX,
+                "KeyConditionExpression": "shipment_id = :partition AND error_id BETWEEN :low AND :high",
+                "ExpressionAttributeValues": _values({**key_range, ":partition": shipment_id}),
+            }
+        ]
+    else:
+        requests = [
+            {
+                **base,
+                "KeyConditionExpression": "error_date = :partition AND error_id BETWEEN :low AND :high",
+                "ExpressionAttributeValues": _values({**key_range, ":partition": day}),
+            }
+            for day in days_between(since, until)
+        ]
+    returned = 0
+    for request in requests:
+        for page in dynamodb.get_paginator("query").paginate(**request):
+            for item in page["Items"]:
+                yield plain(item)
+                returned += 1
+                if limit is not None and returned >= limit:
+                    return
+
+
+def get_error_record(dynamodb: Any, table: str, error_id: str) -> Optional[dict[str, Any]]:
+    """The error record with this ``error_id`` (its day is the id's first 10 characters), or ``None``."""
+    key = {"error_date": {"S": error_id[:10]}, "error_id": {"S": error_id}}
+    item = dynamodb.get_item(TableName=table, Key=key).get("Item")
+    return plain(item) if item else None
+
+
+def find_error_record_for_message(dynamodb: Any, table: str, message_id: str, shipment_id: Optional[str]) -> Optional[dict[str, Any]]:
+    """The newest error record of one SQS message, found through its shipment's index partition."""
+    if not shipment_id:
+        return None
+    response = dynamodb.query(
+        TableName=table,
+        IndexName=defaults.ERRORS_BY_SHIPMENT_INDEX,
+        KeyConditionExpression="shipment_id = :shipment",
+        FilterExpression="message_id = :message",
+        ExpressionAttributeValues=_values({":shipment": shipment_id, ":message": message_id}),
+        ScanIndexForward=False,
+    )
+    items = response.get("Items", [])
+    return plain(items[0]) if items else None
+
+
+def plain(item: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain Python values (numbers as int or float)."""
+    record = {name: _deserializer.deserialize(value) for name, value in item.items()}
+    return {name: _number(value) for name, value in record.items()}
+
+
+def format_table(records: list[dict[str, Any]], *, message_width: int = 60) -> str:
+    """Records as an aligned text table, one line each."""
+    rows = [[_cell(record.get(column), message_width) for column in COLUMNS] for record in records]
+    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(COLUMNS)]
+    lines = ["  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths)).rstrip()]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def _values(values: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {name: {"S": value} for name, value in values.items()}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _cell(value: Any, width: int) -> str:
+    text = "" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= width else text[: width - 3] + "..."

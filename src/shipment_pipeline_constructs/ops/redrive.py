@@ -1,0 +1,330 @@
+"""Look into a dead-letter queue and move its messages back to the source queue.
+
+Redrive uses SQS's own message-move task (``StartMessageMoveTask``) where the
+service supports it; where it does not (the local emulator, or the
+EventBridge target DLQ, which is not any queue's redrive target) it falls
+back to receive -> send -> delete:
+
+Nothing is lost if the fallback is interrupted, at any point:
+
+- a message is deleted from the DLQ only after ``SendMessageBatch`` reported
+  *its own* entry as sent; a failed entry is never deleted;
+- a received message that was not yet sent stays in the DLQ, invisible for
+  ``visibility_timeout_seconds`` and then visible again (on a clean stop,
+  such as Ctrl-C, it is released at once);
+- an interruption between send and delete leaves the message in both
+  queues: a duplicate, which the processor's conditional write stores once.
+
+It moves at most the number of messages the DLQ held when it started, so
+messages the processor quarantines again while the redrive runs are not
+picked up in a loop.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Optional
+
+from botocore.exceptions import ClientError
+
+from .aws import error_code
+from .errors import find_error_record_for_message, get_error_record
+from .progress import Progress
+
+NATIVE = "message-move-task"
+FALLBACK = "receive-send-delete"
+_UNSUPPORTED_CODES = {"NotImplemented", "InvalidAction", "UnknownOperation", "UnsupportedOperation"}
+_FINISHED = {"COMPLETED", "CANCELLED", "FAILED"}
+_ATTRIBUTE_FIELDS = ("DataType", "StringValue", "BinaryValue")
+
+
+@dataclass
+class RedriveResult:
+    """What a redrive did (or, with ``dry_run``, would do). ``method`` is :data:`NATIVE` or :data:`FALLBACK`."""
+
+    method: str
+    dry_run: bool = False
+    moved: int = 0
+    to_move: Optional[int] = None
+    failed: list[dict[str, str]] = field(default_factory=list)
+    task_status: Optional[str] = None
+    task_handle: Optional[str] = None
+    failure_reason: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """For ``--json``."""
+        return asdict(self)
+
+
+def approximate_depth(sqs: Any, queue_url: str) -> int:
+    """Messages in a queue, visible or not (SQS's approximate counts)."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
+
+
+def inspect_messages(
+    sqs: Any,
+    dynamodb: Any,
+    *,
+    queue_url: str,
+    errors_table: Optional[str],
+    max_messages: int = 10,
+    visibility_timeout_seconds: int = 30,
+) -> list[dict[str, Any]]:
+    """Up to ``max_messages`` DLQ messages with their error records; they stay in the queue.
+
+    Each is received (hidden for ``visibility_timeout_seconds`` so no message
+    is shown twice) and then made visible again.
+    """
+    messages: list[dict[str, Any]] = []
+    try:
+        while len(messages) < max_messages:
+            batch = _receive(sqs, queue_url, min(10, max_messages - len(messages)), visibility_timeout_seconds)
+            if not batch:
+                break
+            messages += batch
+    finally:
+        _release(sqs, queue_url, messages)
+    return [_describe(dynamodb, errors_table, message) for message in messages]
+
+
+def redrive(
+    sqs: Any,
+    *,
+    source_url: str,
+    destination_url: str,
+    max_messages: Optional[int] = None,
+    try_native: bool = True,
+    max_per_second: Optional[int] = None,
+    dry_run: bool = False,
+    progress: Optional[Progress] = None,
+    visibility_timeout_seconds: int = 60,
+    poll_seconds: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RedriveResult:
+    """Move messages from ``source_url`` (a DLQ) to ``destination_url``; see the module doc for the guarantees.
+
+    ``max_messages`` limits the fallback (the native task always moves the
+    whole queue, so a limit implies the fallback).
+    """
+    progress = progress or Progress(None, "", enabled=False)
+    depth = approximate_depth(sqs, source_url)
+    limit = depth if max_messages is None else min(depth, max_messages)
+    if dry_run:
+        # The native task is tried first; the fallback runs where it is not supported.
+        return RedriveResult(method=NATIVE if try_native and max_messages is None else FALLBACK, to_move=limit, dry_run=True)
+    if limit == 0:
+        return RedriveResult(method=NATIVE if try_native else FALLBACK, to_move=0)
+    if try_native and max_messages is None:
+        result = _native_move(sqs, source_url, destination_url, max_per_second, progress, poll_seconds, sleep)
+        if result is not None:
+            return result
+    return _receive_send_delete(sqs, source_url, destination_url, limit, progress, visibility_timeout_seconds)
+
+
+def _native_move(
+    sqs: Any,
+    source_url: str,
+    destination_url: str,
+    max_per_second: Optional[int],
+    progress: Progress,
+    poll_seconds: float,
+    sleep: Callable[[float], None],
+) -> Optional[RedriveResult]:
+    """Run a message-move task to completion; ``None`` when the service does not support it."""
+    source_arn, destination_arn = (_queue_arn(sqs, url) for url in (source_url, destination_url))
+    request: dict[str, Any] = {"SourceArn": source_arn, "DestinationArn": destination_arn}
+    if max_per_second:
+        request["MaxNumberOfMessagesPerSecond"] = max_per_second
+    try:
+        handle = sqs.start_message_move_task(**request)["TaskHandle"]
+    except NotImplementedError:  # moto in-process
+        return None
+    except ClientError as error:
+        # Unsupported (the emulator answers 500) or failing on the service's side: the fallback is
+        # just as safe, only slower. Refusals (access, wrong queue) are raised.
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if error_code(error) in _UNSUPPORTED_CODES or status >= 500:
+            return None
+        raise
+    while True:
+        tasks = sqs.list_message_move_tasks(SourceArn=source_arn, MaxResults=1).get("Results", [])
+        task = tasks[0] if tasks else {}
+        moved = int(task.get("ApproximateNumberOfMessagesMoved", 0))
+        to_move = task.get("ApproximateNumberOfMessagesToMove")
+        progress.update(moved, to_move)
+        if task.get("Status") in _FINISHED:
+            progress.close()
+            return RedriveResult(
+                method=NATIVE,
+                moved=moved,
+                to_move=to_move,
+                task_status=task["Status"],
+                task_handle=handle,
+                failure_reason=task.get("FailureReason"),
+            )
+        sleep(poll_seconds)
+
+
+def _receive_send_delete(
+    sqs: Any, source_url: str, destination_url: str, limit: int, progress: Progress, visibility_timeout_seconds: int
+) -> RedriveResult:
+    result = RedriveResult(method=FALLBACK, to_move=limit)
+    progress.update(0, limit)
+    while result.moved + len(result.failed) < limit:
+        received = _receive(sqs, source_url, min(10, limit - result.moved - len(result.failed)), visibility_timeout_seconds)
+        if not received:
+            break
+        sent: set[str] = set()
+        try:
+            sent = _send(sqs, destination_url, received, result)
+            # Only now may a message leave the DLQ: its copy is in the source queue.
+            _delete(sqs, source_url, [message for message in received if message["MessageId"] in sent], result)
+        finally:
+            # Whatever was not sent goes back to the DLQ now, also on Ctrl-C.
+            _release(sqs, source_url, [message for message in received if message["MessageId"] not in sent])
+        result.moved += len(sent)
+        progress.update(result.moved)
+    progress.close()
+    return result
+
+
+def _receive(sqs: Any, queue_url: str, count: int, visibility_timeout_seconds: int) -> list[dict[str, Any]]:
+    return sqs.receive_message(
+        QueueUrl=queue_url,
+        MaxNumberOfMessages=count,
+        VisibilityTimeout=visibility_timeout_seconds,
+        WaitTimeSeconds=1,
+        MessageAttributeNames=["All"],
+        AttributeNames=["All"],
+    ).get("Messages", [])
+
+
+def _send(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: RedriveResult) -> set[str]:
+    """Send copies (body and message attributes unchanged); return the ids SQS confirmed one by one."""
+    by_entry = {str(index): message for index, message in enumerate(messages)}
+    response = sqs.send_message_batch(
+        QueueUrl=queue_url,
+        Entries=[
+            {"Id": entry_id, "MessageBody": message["Body"], "MessageAttributes": _attributes(message)}
+            for entry_id, message in by_entry.items()
+        ],
+    )
+    for failure in response.get("Failed", []):
+        message = by_entry[failure["Id"]]
+        result.failed.append(
+            {"message_id": message["MessageId"], "step": "send", "error_code": failure.get("Code", ""), "error_message": failure.get("Message", "")}
+        )
+    return {by_entry[success["Id"]]["MessageId"] for success in response.get("Successful", [])}
+
+
+def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: RedriveResult) -> None:
+    if not messages:
+        return
+    by_entry = {str(index): message for index, message in enumerate(messages)}
+    response = sqs.delete_message_batch(
+        QueueUrl=queue_url,
+        Entries=[{"Id": entry_id, "ReceiptHandle": message["ReceiptHandle"]} for entry_id, message in by_entry.items()],
+    )
+    for failure in response.get("Failed", []):
+        # Sent but still in the DLQ: it comes back there and a later redrive sends a duplicate.
+        result.failed.append(
+            {
+                "message_id": by_entry[failure["Id"]]["MessageId"],
+                "step": "delete (already sent: a later redrive sends a duplicate)",
+                "error_code": failure.get("Code", ""),
+                "error_message": failure.get("Message", ""),
+            }
+        )
+
+
+def _release(sqs: Any, queue_url: str, messages: list[dict[str, Any]]) -> None:
+    for start in range(0, len(messages), 10):
+        try:
+            sqs.change_message_visibility_batch(
+                QueueUrl=queue_url,
+                Entries=[
+                    {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for index, message in enumerate(messages[start : start + 10])
+                ],
+            )
+        except Exception:  # noqa: BLE001 - best effort: the visibility timeout releases them anyway
+            return
+
+
+def _attributes(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {key: value for key, value in attribute.items() if key in _ATTRIBUTE_FIELDS}
+        for name, attribute in message.get("MessageAttributes", {}).items()
+    }
+
+
+def _queue_arn(sqs: Any, queue_url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _describe(dynamodb: Any, errors_table: Optional[str], message: dict[str, Any]) -> dict[str, Any]:
+    attributes = {name: value.get("StringValue") for name, value in message.get("MessageAttributes", {}).items()}
+    system = message.get("Attributes", {})
+    envelope = _json_object(message.get("Body", ""))
+    detail = envelope.get("detail") if isinstance(envelope.get("detail"), dict) else {}
+    shipment_id = detail.get("shipment_id") if isinstance(detail.get("shipment_id"), str) else None
+    record = None
+    if errors_table:
+        if attributes.get("error_id"):
+            record = get_error_record(dynamodb, errors_table, attributes["error_id"])
+        else:
+            # Moved by SQS after max receives: the message id is the one the handler recorded.
+            record = find_error_record_for_message(dynamodb, errors_table, message["MessageId"], shipment_id)
+    return {
+        "message_id": message["MessageId"],
+        "sent_at": _epoch_ms_to_iso(system.get("SentTimestamp")),
+        "receive_count": int(system.get("ApproximateReceiveCount", 0)),
+        "shipment_id": shipment_id,
+        "detail_type": envelope.get("detail-type"),
+        "attributes": attributes,
+        "error_record": record,
+        "body": message.get("Body", ""),
+    }
+
+
+def format_inspection(messages: list[dict[str, Any]], *, body_chars: int = 200) -> str:
+    """The text view of :func:`inspect_messages`."""
+    if not messages:
+        return "the queue is empty"
+    lines = []
+    for message in messages:
+        record = message["error_record"] or {}
+        lines.append(
+            f"{message['message_id']}  sent {message['sent_at']}  receives {message['receive_count']}  "
+            f"shipment {message['shipment_id'] or '-'}"
+        )
+        for name, value in sorted(message["attributes"].items()):
+            lines.append(f"    {name}: {value}")
+        if record:
+            lines.append(f"    error record {record.get('error_id')}: {record.get('disposition')} {record.get('error_type')}")
+            lines.append(f"      {record.get('error_message')}")
+        else:
+            lines.append("    no error record found")
+        body = message["body"]
+        lines.append(f"    body: {body[:body_chars]}{'...' if len(body) > body_chars else ''}")
+    return "\n".join(lines)
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _epoch_ms_to_iso(value: Optional[str]) -> Optional[str]:
+    if not value:
+        return None
+    return datetime.datetime.fromtimestamp(int(value) / 1000, datetime.timezone.utc).isoformat(timespec="seconds")

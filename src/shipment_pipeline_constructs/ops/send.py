@@ -1,0 +1,146 @@
+"""Put shipment events on the bus: the seed's sample event, a file of entries, or generated events.
+
+PutEvents takes at most 10 entries and 256 KB per call and reports failures
+per entry (the call itself succeeds): :func:`put_events` batches and
+collects every failed entry with its error code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from .. import defaults
+from .aws import OperationError
+
+DETAIL_TYPE = "shipment.created"
+MAX_ENTRIES_PER_CALL = 10
+MAX_BYTES_PER_CALL = 256 * 1024
+_EVENT_TYPES = ("created", "picked_up", "in_transit", "out_for_delivery", "delivered")
+
+
+@dataclass
+class SendResult:
+    """How many entries went out and which failed (index in the input, code, message)."""
+
+    sent: int = 0
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """For ``--json``."""
+        return {"sent": self.sent, "failed_count": len(self.failed), "failed": self.failed}
+
+
+def sample_entry(event_bus: str) -> dict[str, Any]:
+    """The seed's sample event (``SHP-12345`` created, NYC -> LAX by FedEx)."""
+    detail = {
+        "shipment_id": "SHP-12345",
+        "event_timestamp": "2025-10-13T10:30:00Z",
+        "event_type": "created",
+        "event_data": {"origin": "NYC", "destination": "LAX", "carrier": "FedEx"},
+    }
+    return _entry(event_bus, detail, DETAIL_TYPE)
+
+
+def generated_entries(event_bus: str, count: int, *, invalid: int = 0, now: Optional[datetime.datetime] = None) -> list[dict[str, Any]]:
+    """``count`` distinct valid events, then ``invalid`` events without ``event_timestamp`` (they land in the DLQ)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    run = uuid.uuid4().hex[:8]
+    entries = []
+    for index in range(count):
+        event_type = _EVENT_TYPES[index % len(_EVENT_TYPES)]
+        detail = {
+            "shipment_id": f"SHP-{run}-{index // len(_EVENT_TYPES):06d}",
+            "event_timestamp": (now + datetime.timedelta(milliseconds=index)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "event_type": event_type,
+            "event_data": {"origin": "NYC", "destination": "LAX", "carrier": "FedEx"},
+        }
+        entries.append(_entry(event_bus, detail, f"shipment.{event_type}"))
+    for index in range(invalid):
+        detail = {"shipment_id": f"SHP-{run}-invalid-{index:04d}", "event_type": "created"}
+        entries.append(_entry(event_bus, detail, DETAIL_TYPE))
+    return entries
+
+
+def entries_from_file(path: Path, event_bus: str) -> list[dict[str, Any]]:
+    """Entries from a file in ``aws events put-events`` form (``{"Entries": [...]}``), a JSON list, or JSON lines.
+
+    Entries without ``EventBusName`` go to ``event_bus``; a ``Detail`` given
+    as an object is serialized.
+    """
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise OperationError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        loaded: Any = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            loaded = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as error:
+            raise OperationError(f"{path} is neither JSON nor JSON lines: {error}") from None
+    entries = loaded.get("Entries") if isinstance(loaded, dict) else loaded
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise OperationError(f'{path} must hold {{"Entries": [...]}}, a JSON list of entries, or one entry per line')
+    result = []
+    for entry in entries:
+        entry = {"EventBusName": event_bus, **entry}
+        if not isinstance(entry.get("Detail"), str):
+            entry["Detail"] = json.dumps(entry.get("Detail", {}))
+        result.append(entry)
+    return result
+
+
+def put_events(events: Any, entries: list[dict[str, Any]]) -> SendResult:
+    """Send ``entries`` in calls of at most 10 entries / 256 KB; collect failed entries."""
+    result = SendResult()
+    for offset, batch in _batches(entries):
+        response = events.put_events(Entries=batch)
+        for index, outcome in enumerate(response["Entries"]):
+            if "ErrorCode" in outcome:
+                result.failed.append(
+                    {
+                        "index": offset + index,
+                        "error_code": outcome["ErrorCode"],
+                        "error_message": outcome.get("ErrorMessage", ""),
+                        "entry": batch[index],
+                    }
+                )
+            else:
+                result.sent += 1
+    return result
+
+
+def _entry(event_bus: str, detail: dict[str, Any], detail_type: str) -> dict[str, Any]:
+    return {
+        "Source": defaults.EVENT_SOURCE,
+        "DetailType": detail_type,
+        "Detail": json.dumps(detail),
+        "EventBusName": event_bus,
+    }
+
+
+def _batches(entries: Iterable[dict[str, Any]]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    batch: list[dict[str, Any]] = []
+    size = 0
+    offset = 0
+    for index, entry in enumerate(entries):
+        entry_size = _entry_size(entry)
+        if batch and (len(batch) == MAX_ENTRIES_PER_CALL or size + entry_size > MAX_BYTES_PER_CALL):
+            yield offset, batch
+            batch, size, offset = [], 0, index
+        batch.append(entry)
+        size += entry_size
+    if batch:
+        yield offset, batch
+
+
+def _entry_size(entry: dict[str, Any]) -> int:
+    # EventBridge's documented entry size: Source, DetailType, Detail and resources in UTF-8 (+14 with a Time).
+    size = sum(len(str(entry.get(key, "")).encode()) for key in ("Source", "DetailType", "Detail"))
+    size += sum(len(resource.encode()) for resource in entry.get("Resources", []))
+    return size + (14 if "Time" in entry else 0)

@@ -1,0 +1,167 @@
+"""One screen of pipeline health: backlog, oldest message, DLQs, alarms, recent error records.
+
+Healthy means: no alarm in ``ALARM``, both dead-letter queues empty, and the
+oldest message younger than ``max_oldest_age_seconds``. :attr:`Status.problems`
+says what is wrong, so ``shipment-pipeline status`` can gate a script.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+from .. import defaults
+from .errors import query_error_records
+from .resources import PipelineResources
+
+#: An oldest message older than this makes the pipeline unhealthy by default (the OldestMessageAge alarm's default).
+DEFAULT_MAX_OLDEST_AGE_SECONDS = defaults.OLDEST_MESSAGE_AGE_SECONDS
+RECENT_ERRORS = 5
+_QUEUE_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+
+
+@dataclass
+class QueueDepth:
+    """Messages in one queue: waiting, being processed (in flight), delayed."""
+
+    name: str
+    visible: int
+    in_flight: int
+    delayed: int
+
+    @property
+    def total(self) -> int:
+        """All messages the queue holds."""
+        return self.visible + self.in_flight + self.delayed
+
+
+@dataclass
+class Status:
+    """Everything ``status`` shows; ``problems`` is empty when healthy."""
+
+    queue: QueueDepth
+    dead_letter_queue: QueueDepth
+    target_dead_letter_queue: Optional[QueueDepth]
+    oldest_message_age_seconds: Optional[float]
+    alarms: list[dict[str, str]] = field(default_factory=list)
+    recent_errors: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        """True when nothing needs an operator."""
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """For ``--json``."""
+        return {**asdict(self), "healthy": self.healthy}
+
+
+def collect_status(
+    clients: Any,
+    resources: PipelineResources,
+    *,
+    max_oldest_age_seconds: float = DEFAULT_MAX_OLDEST_AGE_SECONDS,
+    now: Optional[datetime.datetime] = None,
+) -> Status:
+    """Read the pipeline's state; ``clients`` is a :class:`~.aws.Connection` (anything with ``client(name)``)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    sqs = clients.client("sqs")
+    queue_name = resources.require("queue")
+    queue = _depth(sqs, queue_name)
+    dead_letter_queue = _depth(sqs, resources.require("dead_letter_queue"))
+    target = _depth(sqs, resources.target_dead_letter_queue) if resources.target_dead_letter_queue else None
+    oldest = _oldest_message_age(clients.client("cloudwatch"), queue_name.rsplit("/", 1)[-1], now)
+    alarms = _alarms(clients.client("cloudwatch"), resources.pipeline_name) if resources.pipeline_name else []
+    recent: list[dict[str, Any]] = []
+    if resources.errors_table:
+        recent = list(
+            query_error_records(
+                clients.client("dynamodb"),
+                resources.errors_table,
+                since=now - datetime.timedelta(days=1),
+                until=now,
+                limit=RECENT_ERRORS,
+            )
+        )
+    status = Status(queue, dead_letter_queue, target, oldest, alarms, recent)
+    status.problems = _problems(status, max_oldest_age_seconds)
+    return status
+
+
+def format_status(status: Status, resources: PipelineResources) -> str:
+    """The one-screen text view."""
+    lines = [f"pipeline {resources.pipeline_name or '(unknown name)'}: {'HEALTHY' if status.healthy else 'UNHEALTHY'}"]
+    lines += [f"  ! {problem}" for problem in status.problems]
+    age = "no data" if status.oldest_message_age_seconds is None else f"{status.oldest_message_age_seconds:.0f} s"
+    lines.append("queues")
+    lines.append(
+        f"  source      {status.queue.visible} waiting, {status.queue.in_flight} in flight, "
+        f"{status.queue.delayed} delayed; oldest message {age}"
+    )
+    lines.append(f"  DLQ         {status.dead_letter_queue.total} messages")
+    if status.target_dead_letter_queue is not None:
+        lines.append(f"  target DLQ  {status.target_dead_letter_queue.total} messages (events EventBridge could not deliver)")
+    lines.append("alarms" + ("" if status.alarms else f"  none found with prefix {resources.pipeline_name!r}"))
+    lines += [f"  {alarm['state']:<17} {alarm['name']}" for alarm in status.alarms]
+    lines.append("recent error records (last 24 h)" + ("" if status.recent_errors else "  none"))
+    for record in status.recent_errors:
+        lines.append(
+            f"  {record.get('recorded_at', '')}  {record.get('disposition', '')}  {record.get('error_type', '')}  "
+            f"{record.get('shipment_id', '-')}  {str(record.get('error_message', ''))[:60]}"
+        )
+    return "\n".join(lines)
+
+
+def _depth(sqs: Any, name_or_url: str) -> QueueDepth:
+    url = PipelineResources.queue_url(sqs, name_or_url)
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=_QUEUE_ATTRIBUTES)["Attributes"]
+    return QueueDepth(
+        name=url.rsplit("/", 1)[-1],
+        visible=int(attributes.get("ApproximateNumberOfMessages", 0)),
+        in_flight=int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+        delayed=int(attributes.get("ApproximateNumberOfMessagesDelayed", 0)),
+    )
+
+
+def _oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime.datetime) -> Optional[float]:
+    # SQS reports this only as a CloudWatch metric (1-minute resolution, a few minutes late).
+    response = cloudwatch.get_metric_statistics(
+        Namespace="AWS/SQS",
+        MetricName="ApproximateAgeOfOldestMessage",
+        Dimensions=[{"Name": "QueueName", "Value": queue_name}],
+        StartTime=now - datetime.timedelta(minutes=15),
+        EndTime=now,
+        Period=60,
+        Statistics=["Maximum"],
+    )
+    datapoints = sorted(response.get("Datapoints", []), key=lambda point: point["Timestamp"])
+    return float(datapoints[-1]["Maximum"]) if datapoints else None
+
+
+def _alarms(cloudwatch: Any, prefix: str) -> list[dict[str, str]]:
+    alarms = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix):
+        for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+            alarms.append({"name": alarm["AlarmName"], "state": alarm["StateValue"], "reason": alarm.get("StateReason", "")})
+    return alarms
+
+
+def _problems(status: Status, max_oldest_age_seconds: float) -> list[str]:
+    problems = [f"alarm {alarm['name']} is in ALARM" for alarm in status.alarms if alarm["state"] == "ALARM"]
+    if status.dead_letter_queue.total:
+        problems.append(
+            f"{status.dead_letter_queue.total} message(s) in the DLQ: `shipment-pipeline dlq inspect`, fix, then `dlq redrive`"
+        )
+    if status.target_dead_letter_queue is not None and status.target_dead_letter_queue.total:
+        problems.append(
+            f"{status.target_dead_letter_queue.total} event(s) EventBridge could not deliver (target DLQ): check the "
+            "queue's policy and KMS key policy, then `shipment-pipeline dlq redrive --target`"
+        )
+    age = status.oldest_message_age_seconds
+    if age is not None and age > max_oldest_age_seconds:
+        problems.append(
+            f"oldest message is {age:.0f} s old (limit {max_oldest_age_seconds:.0f} s): the processor is behind or failing"
+        )
+    return problems

@@ -1,0 +1,67 @@
+"""Invalid alarm, notification and VPC props fail at construction, each problem named (no synthesis)."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from test_validation import problems_of
+
+from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [
+        (AlarmThreshold(-1), ["alarms.dead_letter_messages.value must be >= 0, got -1"]),
+        (AlarmThreshold(1, period_minutes=0), ["alarms.dead_letter_messages.period_minutes must be between 1 and 1440 minutes, got 0"]),
+        (AlarmThreshold(1, evaluation_periods=0), ["alarms.dead_letter_messages.evaluation_periods must be >= 1, got 0"]),
+        (
+            AlarmThreshold(1, evaluation_periods=3, datapoints_to_alarm=4),
+            ["alarms.dead_letter_messages.datapoints_to_alarm must be between 1 and 3, got 4"],
+        ),
+        (
+            AlarmThreshold(1, period_minutes=60, evaluation_periods=25),
+            [
+                "alarms.dead_letter_messages: period_minutes x evaluation_periods (60 x 25) must be at most 1440 "
+                "minutes: CloudWatch evaluates at most one day"
+            ],
+        ),
+    ],
+)
+def test_alarm_threshold_ranges(threshold, expected):
+    assert problems_of(alarms=AlarmThresholds(dead_letter_messages=threshold)) == expected
+
+
+def test_every_problem_is_reported_at_once():
+    problems = problems_of(
+        alarms=AlarmThresholds(queue_backlog_messages=AlarmThreshold(-5), function_errors=3),
+        alarm_emails=["ops@example.com", "not-an-address"],
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+    )
+    assert problems == [
+        "alarms.queue_backlog_messages.value must be >= 0, got -5",
+        "alarms.function_errors must be an AlarmThreshold or None, got 3",
+        "alarm_emails: 'not-an-address' is not an e-mail address",
+        "vpc_subnets places the function in a VPC, but vpc= is not set: pass vpc= as well, or drop vpc_subnets=",
+    ]
+
+
+def test_a_single_address_string_is_not_mistaken_for_a_list():
+    assert problems_of(alarm_emails="ops@example.com") == [
+        "alarm_emails must be a list of addresses, got the string 'ops@example.com'"
+    ]
+
+
+def test_disabled_turns_every_alarm_off():
+    assert AlarmThresholds.disabled().enabled() == {}
+    assert set(AlarmThresholds().enabled()) == {
+        "queue_backlog_messages",
+        "oldest_message_age_seconds",
+        "dead_letter_messages",
+        "target_dead_letter_messages",
+        "function_errors",
+        "function_throttles",
+        "failed_invocations",
+        "table_throttled_requests",
+        "quarantined_events",
+    }

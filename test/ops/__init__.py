@@ -1,0 +1,1 @@
+"""Tests of the operator CLI and the ops modules (moto in-process)."""

@@ -1,0 +1,138 @@
+"""Fixtures for the operator CLI's tests: one pipeline's resources, built in moto (in-process), by suffix.
+
+Resources are created from :class:`ResourceNames` the way the construct
+names them, so ``--suffix ops`` finds them; the errors table has the
+handler's key schema and ``by-shipment`` index.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from shipment_pipeline_constructs import ResourceNames
+from shipment_pipeline_constructs.cli import main
+
+# Error records are built with the handler's own function, so a change of its
+# attribute names breaks these tests rather than the CLI in production.
+LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
+if str(LAMBDA_DIR) not in sys.path:
+    sys.path.insert(0, str(LAMBDA_DIR))
+
+REGION = "us-east-1"
+SUFFIX = "ops"
+
+
+@dataclass
+class MotoPipeline:
+    """Clients and names of the pipeline built in moto."""
+
+    names: ResourceNames
+    sqs: Any
+    events: Any
+    dynamodb: Any
+    cloudwatch: Any
+    queue_url: str
+    dlq_url: str
+    target_dlq_url: str
+    rule_arn: str
+
+    def depth(self, url: str) -> int:
+        """Messages in a queue, visible or not."""
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def bodies(self, url: str) -> list[str]:
+        """Every body in a queue (received, then made visible again)."""
+        found, handles = [], []
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", [])
+            if not messages:
+                break
+            found += [message["Body"] for message in messages]
+            handles += [message["ReceiptHandle"] for message in messages]
+        for handle in handles:
+            self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+        return found
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region, nothing from the real environment."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+
+
+@pytest.fixture
+def moto_pipeline(aws_env: None) -> Iterator[MotoPipeline]:
+    """The pipeline's bus, rule, archive, queues and tables in a fresh moto account."""
+    with mock_aws():
+        yield build_pipeline(ResourceNames(SUFFIX))
+
+
+def build_pipeline(names: ResourceNames) -> MotoPipeline:
+    """Create the resources the construct would, under ``names``."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    events = boto3.client("events", region_name=REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dlq_url = sqs.create_queue(QueueName=names.dead_letter_queue)["QueueUrl"]
+    dlq_arn = _arn(sqs, dlq_url)
+    queue_url = sqs.create_queue(
+        QueueName=names.queue,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})},
+    )["QueueUrl"]
+    target_dlq_url = sqs.create_queue(QueueName=names.target_dead_letter_queue)["QueueUrl"]
+    bus_arn = events.create_event_bus(Name=names.event_bus)["EventBusArn"]
+    pattern = json.dumps({"source": ["shipment.service"]})
+    rule_arn = events.put_rule(Name=names.rule, EventBusName=names.event_bus, EventPattern=pattern)["RuleArn"]
+    events.put_targets(Rule=names.rule, EventBusName=names.event_bus, Targets=[{"Id": "queue", "Arn": _arn(sqs, queue_url)}])
+    events.create_archive(ArchiveName=names.archive, EventSourceArn=bus_arn, EventPattern=pattern)
+    string = {"AttributeType": "S"}
+    dynamodb.create_table(
+        TableName=names.errors_table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "error_date", "KeyType": "HASH"}, {"AttributeName": "error_id", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": name, **string} for name in ("error_date", "error_id", "shipment_id")],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-shipment",
+                "KeySchema": [{"AttributeName": "shipment_id", "KeyType": "HASH"}, {"AttributeName": "error_id", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    return MotoPipeline(
+        names=names,
+        sqs=sqs,
+        events=events,
+        dynamodb=dynamodb,
+        cloudwatch=boto3.client("cloudwatch", region_name=REGION),
+        queue_url=queue_url,
+        dlq_url=dlq_url,
+        target_dlq_url=target_dlq_url,
+        rule_arn=rule_arn,
+    )
+
+
+def _arn(sqs: Any, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def run_cli(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    """Run ``shipment-pipeline argv``; returns (exit code, stdout, stderr)."""
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

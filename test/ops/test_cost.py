@@ -1,0 +1,108 @@
+"""The cost model's arithmetic, checked against values computed by hand, and the ``cost`` command."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from .conftest import run_cli
+
+from shipment_pipeline_constructs.ops.cost import PipelineConfig, Workload, estimate, load_prices, messages_per_invocation
+
+GIB = 2**30
+
+
+def line(result, service: str, item_start: str):
+    (found,) = [entry for entry in result.lines if entry.service == service and entry.item.startswith(item_start)]
+    return found
+
+
+def test_30k_a_day_with_the_default_configuration() -> None:
+    # GIVEN the seed's load on the construct's defaults (arm64, 512 MB, batch 10, on-demand, PITR, 90-day TTL)
+    result = estimate(Workload(30_000), PipelineConfig.from_options())
+    # THEN each line is what the hand calculation gives (30-day month: 900,000 events)
+    assert line(result, "EventBridge", "custom events").monthly_usd == pytest.approx(0.90)
+    # SQS: 900k sends + 900k receives + 900k deletes + 648k empty polls (5 x 3/min x 43,200 min) + 900 quarantines
+    assert sum(entry.quantity for entry in result.lines if entry.service == "SQS") == pytest.approx(3_348_900)
+    assert result.by_service()["SQS"] == pytest.approx(1.33956)
+    # Lambda: 900k requests; 900k x 45 ms x 0.5 GB = 20,250 GB-s at the arm64 price
+    assert line(result, "Lambda", "duration").quantity == pytest.approx(20_250)
+    assert result.by_service()["Lambda"] == pytest.approx(0.18 + 20_250 * 0.0000133334)
+    # DynamoDB: 909k conditional puts (1% duplicates) at $0.625/M; 92 days of 1,124-byte items stored, PITR on them
+    assert line(result, "DynamoDB", "event writes").monthly_usd == pytest.approx(0.568125)
+    assert line(result, "DynamoDB", "storage").quantity == pytest.approx((30_000 * 92 * 1124 + 30 * 92 * 2 * 1424) / GIB)
+    # CloudWatch: $3 dashboard + 9 x $0.10 alarms + 5 x $0.30 metrics + logs; X-Ray: every invocation sampled at < 1/s
+    assert result.by_service()["CloudWatch"] == pytest.approx(3 + 0.9 + 1.5 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53)
+    assert line(result, "X-Ray", "traces").monthly_usd == pytest.approx(4.50)
+    # KMS: the alarm topic's key
+    assert result.by_service()["KMS"] == 1.0
+    assert result.total_usd == pytest.approx(16.0878, abs=1e-4)
+    assert result.free_tier_usd == pytest.approx(8.0081, abs=1e-4)
+    assert result.after_free_tier_usd == pytest.approx(8.0797, abs=1e-4)
+
+
+def test_batching_window_architecture_and_cmk_change_the_right_lines() -> None:
+    base = PipelineConfig.from_options()
+    windowed = dataclasses.replace(base, max_batching_window_seconds=20, architecture="x86_64", customer_managed_key=True, kms_keys=2)
+    workload = Workload(300_000)
+    # 3.47 events/s x 20 s = 69 messages, capped at the batch size of 10
+    assert messages_per_invocation(workload, windowed) == 10
+    result = estimate(workload, windowed)
+    assert line(result, "Lambda", "requests").quantity == pytest.approx(900_000)
+    assert line(result, "Lambda", "duration").unit_price == pytest.approx(0.0000166667)
+    assert line(result, "Lambda", "duration").quantity == pytest.approx(900_000 * 0.090 * 0.5)
+    assert line(result, "KMS", "KMS keys").monthly_usd == 2.0
+    # 2 principals x one data key per 5 minutes: 17,280 requests, inside the 20,000 free
+    kms_requests = line(result, "KMS", "requests")
+    assert kms_requests.quantity == 17_280 and kms_requests.free_tier_usd == kms_requests.monthly_usd
+
+
+def test_provisioned_capacity_follows_the_average_write_rate() -> None:
+    # 3M/day: 90.9M writes a month = 35.07/s; at a 70% target that is 51 WCU (between 50 and 1000)
+    config = dataclasses.replace(PipelineConfig.from_options(), provisioned=(50, 1000, 5, 100, 70))
+    result = estimate(Workload(3_000_000), config)
+    writes = line(result, "DynamoDB", "provisioned writes")
+    assert writes.quantity == 51 * 730
+    assert writes.monthly_usd == pytest.approx(51 * 730 * 0.00065)
+    assert writes.free_tier_usd == pytest.approx(25 * 730 * 0.00065)
+    assert line(result, "DynamoDB", "provisioned reads").monthly_usd == pytest.approx(5 * 730 * 0.00013)
+
+
+def test_prices_are_package_data_with_a_date_and_region() -> None:
+    prices = load_prices()
+    assert prices["region"] == "us-east-1" and prices["as_of"]
+    assert prices["prices"]["lambda_gb_second_arm64"] < prices["prices"]["lambda_gb_second_x86_64"]
+
+
+def test_cli_cost_text_and_json(capsys) -> None:
+    code, out, _ = run_cli(capsys, "cost", "--events-per-day", "30000")
+    assert code == 0
+    assert out.startswith("Estimated monthly cost for 30,000 events/day (us-east-1 prices of")
+    assert "Total at list price" in out and "Free tier" in out and "Total after free tier" in out
+    code, out, _ = run_cli(capsys, "cost", "--events-per-day", "3000000", "--scaling", "3m", "--json")
+    estimate_json = json.loads(out)
+    assert code == 0
+    assert estimate_json["config"]["provisioned"] == [50, 1000, 5, 100, 70]
+    assert estimate_json["config"]["batch_size"] == 100
+    code, _, err = run_cli(capsys, "cost", "--events-per-day", "30000", "--scaling", "huge")
+    assert code == 2 and "no scaling profile 'huge'" in err
+
+
+def test_the_docs_cost_figures_are_what_the_model_computes() -> None:
+    # docs/operations-cli.md quotes estimates; recompute each so a price or model change cannot leave them stale.
+    import re
+    from pathlib import Path
+
+    from shipment_pipeline_constructs import ScalingProfile
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "operations-cli.md").read_text()
+    rows = re.findall(r"^\| (\d+)(k|M)/day \| (defaults[^|]*|`--scaling (\w+)`) \| \$([\d,.]+) \| \$([\d,.]+) \|", doc, flags=re.M)
+    assert len(rows) == 5
+    for amount, unit, _, profile, total, after in rows:
+        events_per_day = int(amount) * (1_000 if unit == "k" else 1_000_000)
+        props = ScalingProfile.named(profile).pipeline_props() if profile else {}
+        result = estimate(Workload(events_per_day), PipelineConfig.from_options(**props))
+        assert (f"{result.total_usd:,.2f}", f"{result.after_free_tier_usd:,.2f}") == (total, after), (amount, unit, profile)
+    listing = estimate(Workload(30_000), PipelineConfig.from_options())
+    assert f"${listing.total_usd:.2f}" in doc and f"${listing.after_free_tier_usd:.2f}" in doc

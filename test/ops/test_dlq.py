@@ -1,0 +1,218 @@
+"""``dlq inspect`` / ``dlq redrive``: error records joined in, native move with fallback, nothing lost on interruption."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from .conftest import SUFFIX, MotoPipeline, run_cli
+from .test_errors import NOW, put_record
+
+from shipment_pipeline_constructs.ops.redrive import FALLBACK, NATIVE, redrive
+
+
+def fill_dlq(pipeline: MotoPipeline, count: int) -> list[str]:
+    """``count`` distinct bodies in the DLQ, sent in batches."""
+    bodies = [json.dumps({"detail": {"shipment_id": f"SHP-{i}"}, "n": i}) for i in range(count)]
+    for start in range(0, count, 10):
+        pipeline.sqs.send_message_batch(
+            QueueUrl=pipeline.dlq_url,
+            Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + 10])],
+        )
+    return bodies
+
+
+def test_inspect_joins_each_message_with_its_error_record(moto_pipeline: MotoPipeline, capsys) -> None:
+    # GIVEN a quarantined message (carries error_id) and one SQS moved after max receives (found by message id)
+    record = put_record(moto_pipeline, at=NOW, message_id="quarantined-1", error_type="invalid_json", shipment_id=None)
+    moto_pipeline.sqs.send_message(
+        QueueUrl=moto_pipeline.dlq_url,
+        MessageBody="{not json",
+        MessageAttributes={"error_id": {"DataType": "String", "StringValue": record["error_id"]["S"]}},
+    )
+    moved_id = moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody=json.dumps({"detail": {"shipment_id": "SHP-7"}}))["MessageId"]
+    put_record(moto_pipeline, at=NOW, message_id=moved_id, error_type="ProvisionedThroughputExceededException", shipment_id="SHP-7")
+    # WHEN inspected
+    code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX, "--json")
+    # THEN both error records are found and the messages stay in the DLQ, visible
+    assert code == 0
+    types = sorted(message["error_record"]["error_type"] for message in json.loads(out))
+    assert types == ["ProvisionedThroughputExceededException", "invalid_json"]
+    assert len(moto_pipeline.bodies(moto_pipeline.dlq_url)) == 2
+    code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX)
+    assert "error record" in out and "invalid_json" in out
+
+
+def test_redrive_falls_back_when_message_move_is_not_implemented(moto_pipeline: MotoPipeline, capsys) -> None:
+    bodies = fill_dlq(moto_pipeline, 23)
+    code, out, _ = run_cli(capsys, "dlq", "redrive", "--suffix", SUFFIX, "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert (result["method"], result["moved"], result["to_move"], result["failed"]) == (FALLBACK, 23, 23, [])
+    assert sorted(moto_pipeline.bodies(moto_pipeline.queue_url)) == sorted(bodies)
+    assert moto_pipeline.depth(moto_pipeline.dlq_url) == 0
+
+
+def test_dry_run_moves_nothing(moto_pipeline: MotoPipeline, capsys) -> None:
+    fill_dlq(moto_pipeline, 4)
+    code, out, _ = run_cli(capsys, "dlq", "redrive", "--suffix", SUFFIX, "--dry-run")
+    assert code == 0
+    assert out.startswith("dry run: would move about 4 message(s)")
+    assert moto_pipeline.depth(moto_pipeline.dlq_url) == 4 and moto_pipeline.depth(moto_pipeline.queue_url) == 0
+
+
+def test_target_dlq_redrive_and_max_messages(moto_pipeline: MotoPipeline, capsys) -> None:
+    for i in range(5):
+        moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.target_dlq_url, MessageBody=f"event-{i}")
+    code, out, _ = run_cli(capsys, "dlq", "redrive", "--suffix", SUFFIX, "--target", "--max-messages", "3")
+    assert code == 0
+    assert out.startswith(f"moved 3 of 3 message(s)") and FALLBACK in out
+    assert moto_pipeline.depth(moto_pipeline.queue_url) == 3
+    assert moto_pipeline.depth(moto_pipeline.target_dlq_url) == 2
+
+
+class _Interrupting:
+    """An SQS client that raises KeyboardInterrupt on the n-th call of one operation."""
+
+    def __init__(self, sqs: Any, operation: str, on_call: int) -> None:
+        self._sqs, self._operation, self._on_call, self._calls = sqs, operation, on_call, 0
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._sqs, name)
+        if name != self._operation:
+            return method
+
+        def interrupted(**kwargs: Any) -> Any:
+            self._calls += 1
+            if self._calls == self._on_call:
+                raise KeyboardInterrupt
+            return method(**kwargs)
+
+        return interrupted
+
+
+@pytest.mark.parametrize("operation", ["send_message_batch", "delete_message_batch", "receive_message"])
+def test_interrupted_redrive_loses_nothing_and_can_be_resumed(moto_pipeline: MotoPipeline, operation: str) -> None:
+    # GIVEN 25 messages in the DLQ
+    bodies = fill_dlq(moto_pipeline, 25)
+    sqs = moto_pipeline.sqs
+    # WHEN a redrive is interrupted in its second batch
+    with pytest.raises(KeyboardInterrupt):
+        redrive(
+            _Interrupting(sqs, operation, 2),
+            source_url=moto_pipeline.dlq_url,
+            destination_url=moto_pipeline.queue_url,
+            try_native=False,
+            visibility_timeout_seconds=1,
+        )
+    # THEN every body is in one queue or the other; only a batch sent but not deleted is in both
+    sent_not_deleted = 10 if operation == "delete_message_batch" else 0
+    assert moto_pipeline.depth(moto_pipeline.queue_url) + moto_pipeline.depth(moto_pipeline.dlq_url) == 25 + sent_not_deleted
+    if sent_not_deleted:
+        time.sleep(1.1)  # their visibility timeout: they are back in the DLQ
+    assert set(moto_pipeline.bodies(moto_pipeline.queue_url)) | set(moto_pipeline.bodies(moto_pipeline.dlq_url)) == set(bodies)
+    # AND a second redrive finishes the job: duplicates at worst, never a loss
+    redrive(sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    assert moto_pipeline.depth(moto_pipeline.dlq_url) == 0
+    in_source = moto_pipeline.bodies(moto_pipeline.queue_url)
+    assert set(in_source) == set(bodies) and len(in_source) == 25 + sent_not_deleted
+
+
+class _PartialSend:
+    """SendMessageBatch that reports its first entry as failed."""
+
+    def __init__(self, sqs: Any) -> None:
+        self._sqs = sqs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sqs, name)
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        response = self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=Entries[1:])
+        response.setdefault("Failed", []).append({"Id": Entries[0]["Id"], "Code": "KMS.DisabledException", "SenderFault": True, "Message": "key disabled"})
+        return response
+
+
+def test_a_failed_send_is_never_deleted(moto_pipeline: MotoPipeline) -> None:
+    bodies = fill_dlq(moto_pipeline, 3)
+    result = redrive(_PartialSend(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    assert result.moved == 2
+    assert [failure["error_code"] for failure in result.failed] == ["KMS.DisabledException"]
+    (left,) = moto_pipeline.bodies(moto_pipeline.dlq_url)
+    assert sorted([left, *moto_pipeline.bodies(moto_pipeline.queue_url)]) == sorted(bodies)
+
+
+def test_messages_requarantined_during_the_redrive_are_not_looped(moto_pipeline: MotoPipeline) -> None:
+    # GIVEN a processor that sends every redriven message straight back to the DLQ
+    fill_dlq(moto_pipeline, 5)
+
+    class Requarantining(_PartialSend):
+        def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+            self._sqs.send_message_batch(QueueUrl=moto_pipeline.dlq_url, Entries=Entries)
+            return self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=Entries)
+
+    result = redrive(Requarantining(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    # THEN the redrive stops after the 5 messages the DLQ held when it started
+    assert result.moved == 5
+    assert moto_pipeline.depth(moto_pipeline.dlq_url) == 5
+
+
+class _NativeSqs:
+    """An SQS that supports message-move tasks: RUNNING once, then COMPLETED."""
+
+    def __init__(self, sqs: Any) -> None:
+        self._sqs, self.polls, self.started = sqs, 0, None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sqs, name)
+
+    def start_message_move_task(self, **request: Any) -> dict[str, str]:
+        self.started = request
+        return {"TaskHandle": "handle-1"}
+
+    def list_message_move_tasks(self, **_: Any) -> dict[str, Any]:
+        self.polls += 1
+        status = "RUNNING" if self.polls == 1 else "COMPLETED"
+        return {"Results": [{"Status": status, "ApproximateNumberOfMessagesMoved": 4 * (self.polls - 1), "ApproximateNumberOfMessagesToMove": 4}]}
+
+
+def test_native_message_move_task_is_used_where_supported(moto_pipeline: MotoPipeline) -> None:
+    fill_dlq(moto_pipeline, 4)
+    sqs = _NativeSqs(moto_pipeline.sqs)
+    result = redrive(sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, max_per_second=50, sleep=lambda _: None)
+    assert (result.method, result.moved, result.task_status, result.task_handle) == (NATIVE, 4, "COMPLETED", "handle-1")
+    assert sqs.started["SourceArn"].endswith(f":shipment-events-dlq-{SUFFIX}")
+    assert sqs.started["DestinationArn"].endswith(f":shipment-events-{SUFFIX}")
+    assert sqs.started["MaxNumberOfMessagesPerSecond"] == 50
+
+
+class _ServerErrorSqs(_NativeSqs):
+    """An endpoint that answers StartMessageMoveTask with HTTP 500, as the moto server does."""
+
+    def start_message_move_task(self, **request: Any) -> dict[str, str]:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}}, "StartMessageMoveTask")
+
+
+def test_a_server_error_from_the_native_task_falls_back(moto_pipeline: MotoPipeline) -> None:
+    fill_dlq(moto_pipeline, 3)
+    result = redrive(_ServerErrorSqs(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url)
+    assert (result.method, result.moved) == (FALLBACK, 3)
+
+
+def test_progress_bar_draws_on_a_terminal_only() -> None:
+    import io
+
+    from shipment_pipeline_constructs.ops.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress(20, "messages moved", stream=stream, enabled=True)
+    bar.update(5)
+    bar.close()
+    assert stream.getvalue() == "\r[#######.......................] 5/20 messages moved\033[K\n"
+    quiet = io.StringIO()  # not a tty: scripts get no bar
+    Progress(20, "x", stream=quiet).update(5)
+    assert quiet.getvalue() == ""
