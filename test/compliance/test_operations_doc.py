@@ -1,4 +1,4 @@
-"""docs/operations.md (the README's "What you get") lists every alarm and every acknowledgment as the code has them."""
+"""The README's "What you get" section lists every alarm and every acknowledgment as the code has them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from shipment_pipeline_constructs import AlarmThresholds
 from shipment_pipeline_constructs.compliance import EXEMPTIONS
 from shipment_pipeline_constructs.observe import ALARM_DEFINITIONS
 
-DOC = REPO / "docs" / "operations.md"
+DOC = REPO / "README.md"
 
 
 @pytest.fixture(scope="module")

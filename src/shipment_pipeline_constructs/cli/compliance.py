@@ -37,7 +37,7 @@ def compliance_step(args: argparse.Namespace, state: dict) -> None:
         print(f"  cfn-lint: {len(lint)} finding(s) in {Path(template).name}")
         for line in lint[:SHOWN_FINDINGS]:
             print(f"    {line}")
-    print("  Rules that cannot apply are acknowledged by the construct itself; docs/operations.md lists each and why.")
+    print("  Rules that cannot apply are acknowledged by the construct itself; README.md ('What you get') lists each and why.")
 
 
 def _nag_findings(app_dir: Path, suffix: str):

@@ -33,7 +33,7 @@ class AlarmDefinition:
         description: What the alarm means and where to look first; shown in
             the alarm and in the notification.
         treat_missing_data: What CloudWatch assumes when the metric reports nothing.
-        missing_data_reason: Why that choice (documented in ``docs/operations.md``).
+        missing_data_reason: Why that choice (documented in README.md ("What you get")).
         metric: Builds the watched metric for a period.
     """
 
