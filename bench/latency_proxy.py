@@ -26,6 +26,7 @@ with ``{"delay_ms": N}``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import socket
 import sys
@@ -58,6 +59,8 @@ class LatencyProxy:
     def stop(self) -> None:
         """Stop accepting connections; open client connections end with the process."""
         self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
         self._listener.close()
         self._thread.join(timeout=5)
 
