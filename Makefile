@@ -20,7 +20,7 @@ help: ## list the targets
 
 .tools/bin/uv:
 	@echo "==> installing uv into .tools/ (from PyPI)"
-	@$(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+	@$(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet --quiet --disable-pip-version-check uv
 
 setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## install the locked environment into .venv/
 	@echo "==> installing the locked environment into .venv/"
