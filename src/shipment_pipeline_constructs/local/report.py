@@ -8,6 +8,11 @@ Each message the rule delivered ends in exactly one outcome:
 * ``exhausted``: SQS moved it to the DLQ after ``maxReceiveCount`` receives;
 * ``unaccounted``: none of these (must be 0), including messages never received.
 
+A message can be in the DLQ although its event is in the table (a crash
+after the write on its last receive, or a duplicate that exhausted its
+receives): it counts as ``stored`` or ``duplicates``, since nothing was lost,
+and ``dlq_detail`` counts the DLQ side.
+
 ``retried`` counts redeliveries (receives after the first), ``dlq`` and
 ``target_dlq`` the messages in those queues. The figures come from the
 tables and queues themselves, not from the handler's own counts (those are in
