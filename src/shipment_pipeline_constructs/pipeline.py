@@ -133,25 +133,27 @@ class ShipmentEventPipeline(Construct):
         backup_plan: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        ingest, queues, processor = ingest or IngestOptions(), queues or QueueOptions(), processor or ProcessorOptions()
+        alarms = alarms or AlarmThresholds()
         _validate(
             environment_suffix=environment_suffix,
             ttl_days=ttl_days,
             table=table,
-            storage=storage,
-            ingest=ingest or IngestOptions(),
-            queues=queues or QueueOptions(),
-            processor=processor or ProcessorOptions(),
-            alarms=alarms or AlarmThresholds(),
+            storage=storage,  # as given: it is an error next to an existing table
+            ingest=ingest,
+            queues=queues,
+            processor=processor,
+            alarms=alarms,
             alarm_emails=alarm_emails,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
         )
-        self.ingest_options = ingest or IngestOptions()
+        self.ingest_options = ingest
         """The ingest settings in effect."""
-        self.queue_options = queues or QueueOptions()
+        self.queue_options = queues
         """The queue settings in effect."""
-        self.processor_options = processor or ProcessorOptions()
+        self.processor_options = processor
         """The processor settings in effect."""
         self.storage_options = storage or StorageOptions()
         """The table settings in effect."""
@@ -232,7 +234,7 @@ class ShipmentEventPipeline(Construct):
 
         observe = create_observability(
             self,
-            thresholds=alarms or AlarmThresholds(),
+            thresholds=alarms,
             alarm_topic=alarm_topic,
             alarm_emails=alarm_emails,
             dashboard=dashboard,
