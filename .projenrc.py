@@ -55,6 +55,7 @@ DEV_DEPS = [
     "hypothesis>=6.100,<7",
     "griffe>=1.5,<3",
     "hatchling>=1.25,<2",
+    "ruff>=0.8,<1",
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,
 ]
@@ -116,6 +117,17 @@ pyproject.add_override(
     },
 )
 
+pyproject.add_override(
+    "tool.ruff",
+    {
+        "line-length": 120,
+        "target-version": "py310",
+        "extend-exclude": ["cdk.out", ".tools", "*.md"],
+        # E501: the formatter keeps code within the limit; long strings and docstrings stay readable as they are.
+        "lint": {"select": ["E", "F", "W", "I", "B"], "ignore": ["E501"]},
+    },
+)
+
 project.gitignore.exclude("cdk.out/", ".tools/", "reports/", "*.whl")
 
 for key, value in QUIET_JSII.items():
@@ -137,7 +149,7 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --locked --quiet
 
-.PHONY: help setup demo test check-generated projen docs bench clean
+.PHONY: help setup demo test lint format check-generated projen docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -153,8 +165,16 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## install the locked envi
 demo: setup ## synthesize examples/basic and run the pipeline demo
 	@$(RUN) shipment-pipeline demo
 
-test: setup check-generated ## the full test suite (CI runs this)
+test: setup check-generated lint ## the full test suite (CI runs this)
 	@$(RUN) pytest
+
+lint: setup ## ruff: formatting and lint rules (configured in pyproject.toml)
+	@$(RUN) ruff format --check --quiet .
+	@$(RUN) ruff check --quiet .
+
+format: setup ## apply ruff's formatting and safe fixes
+	@$(RUN) ruff format --quiet .
+	@$(RUN) ruff check --fix --quiet .
 
 check-generated: setup ## fail when a generated file (projen output, API.md) is stale
 	@$(RUN) python tools/check_generated.py

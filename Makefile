@@ -13,7 +13,7 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --locked --quiet
 
-.PHONY: help setup demo test check-generated projen docs bench clean
+.PHONY: help setup demo test lint format check-generated projen docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -29,8 +29,16 @@ setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## install the locked envi
 demo: setup ## synthesize examples/basic and run the pipeline demo
 	@$(RUN) shipment-pipeline demo
 
-test: setup check-generated ## the full test suite (CI runs this)
+test: setup check-generated lint ## the full test suite (CI runs this)
 	@$(RUN) pytest
+
+lint: setup ## ruff: formatting and lint rules (configured in pyproject.toml)
+	@$(RUN) ruff format --check --quiet .
+	@$(RUN) ruff check --quiet .
+
+format: setup ## apply ruff's formatting and safe fixes
+	@$(RUN) ruff format --quiet .
+	@$(RUN) ruff check --fix --quiet .
 
 check-generated: setup ## fail when a generated file (projen output, API.md) is stale
 	@$(RUN) python tools/check_generated.py

@@ -16,10 +16,22 @@ from shipment_pipeline_constructs.jsii_env import quiet_jsii
 
 quiet_jsii()
 
-from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk import App, RemovalPolicy, Stack  # noqa: E402
+from aws_cdk import aws_dynamodb as dynamodb  # noqa: E402
+from aws_cdk import aws_events as events  # noqa: E402
+from aws_cdk import aws_kms as kms  # noqa: E402
+from aws_cdk import aws_lambda as lambda_  # noqa: E402
+from aws_cdk import aws_logs as logs  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
-from shipment_pipeline_constructs import ShipmentEventPipeline  # noqa: E402
+from shipment_pipeline_constructs import (  # noqa: E402
+    IngestOptions,
+    ProcessorOptions,
+    ProvisionedCapacity,
+    QueueOptions,
+    ShipmentEventPipeline,
+    StorageOptions,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -27,7 +39,9 @@ EXAMPLES = REPO / "examples"
 _cache: dict[str, tuple[Stack, ShipmentEventPipeline, Template]] = {}
 
 
-def build_stack(key: str, build: Callable[[Stack], ShipmentEventPipeline]) -> tuple[Stack, ShipmentEventPipeline, Template]:
+def build_stack(
+    key: str, build: Callable[[Stack], ShipmentEventPipeline]
+) -> tuple[Stack, ShipmentEventPipeline, Template]:
     """Build (once per session per ``key``) a stack holding one pipeline; returns stack, pipeline, template."""
     if key not in _cache:
         app = App()
@@ -73,3 +87,55 @@ def synth_example(name: str, **context: Any) -> tuple[App, Any]:
 def example_names() -> list[str]:
     """Every example app folder."""
     return sorted(path.parent.name for path in EXAMPLES.glob("*/app.py"))
+
+
+def tuned_pipeline() -> tuple[Stack, ShipmentEventPipeline, Template]:
+    """Every scalar prop set away from its default."""
+    return synth(
+        environment_suffix="prod",
+        ttl_days=30,
+        ingest=IngestOptions(
+            event_pattern=events.EventPattern(source=["acme.shipping"], detail_type=["shipment.created"]),
+            archive=False,
+            target_retry_attempts=10,
+            target_max_event_age_hours=2,
+        ),
+        queues=QueueOptions(retention_days=2, dead_letter_retention_days=7, max_receive_count=3),
+        processor=ProcessorOptions(
+            memory_size_mib=1024,
+            timeout_seconds=30,
+            architecture=lambda_.Architecture.X86_64,
+            batch_size=50,
+            max_batching_window_seconds=5,
+            max_concurrency=20,
+            reserved_concurrency=25,
+            log_retention=logs.RetentionDays.TWO_WEEKS,
+            tracing=False,
+            metrics_namespace="Acme/Shipments",
+        ),
+        storage=StorageOptions(
+            provisioned=ProvisionedCapacity(
+                min_read_units=2, max_read_units=20, min_write_units=10, max_write_units=200
+            ),
+            point_in_time_recovery=False,
+            removal_policy=RemovalPolicy.DESTROY,
+        ),
+    )
+
+
+def _existing_resources(stack):
+    key = kms.Key(stack, "TeamKey", enable_key_rotation=True)
+    return ShipmentEventPipeline(
+        stack,
+        "Pipeline",
+        physical_names=False,
+        event_bus=events.EventBus.from_event_bus_name(stack, "TeamBus", "team-bus"),
+        table=dynamodb.Table.from_table_name(stack, "TeamTable", "team-shipments"),
+        encryption_key=key,
+        ingest=IngestOptions(archive_retention_days=30),
+    )
+
+
+def existing_resources_pipeline() -> tuple[Stack, ShipmentEventPipeline, Template]:
+    """Existing bus, table and KMS key; naming left to CloudFormation."""
+    return build_stack("existing-resources", _existing_resources)

@@ -38,7 +38,12 @@ def test_rule_matches_the_shipment_source_and_targets_the_queue_with_retry_polic
                         "Arn": {"Fn::GetAtt": [Match.string_like_regexp("^PipelineQueue[0-9A-F]{8}$"), "Arn"]},
                         "RetryPolicy": {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 24 * 3600},
                         "DeadLetterConfig": {
-                            "Arn": {"Fn::GetAtt": [Match.string_like_regexp("^PipelineTargetDeadLetterQueue[0-9A-F]{8}$"), "Arn"]}
+                            "Arn": {
+                                "Fn::GetAtt": [
+                                    Match.string_like_regexp("^PipelineTargetDeadLetterQueue[0-9A-F]{8}$"),
+                                    "Arn",
+                                ]
+                            }
                         },
                     }
                 )
@@ -96,7 +101,9 @@ def test_function_runtime_architecture_memory_timeout_tracing_and_logging(defaul
     assert function["Timeout"] == 60
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"]["LogFormat"] == "JSON"
-    assert function["LoggingConfig"]["LogGroup"] == {"Ref": stack.get_logical_id(default_pipeline[1].log_group.node.default_child)}
+    assert function["LoggingConfig"]["LogGroup"] == {
+        "Ref": stack.get_logical_id(default_pipeline[1].log_group.node.default_child)
+    }
     assert "ReservedConcurrentExecutions" not in function
 
 

@@ -32,7 +32,9 @@ def test_handler_reads_the_environment_only_through_config_load():
         uses = [
             node
             for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and getattr(node.value, "id", "") == "os"
+            if isinstance(node, ast.Attribute)
+            and node.attr in ("environ", "getenv")
+            and getattr(node.value, "id", "") == "os"
         ]
         if path.name != "app.py":
             assert not uses, f"{path.name} reads os.environ directly; configuration belongs in config.load"

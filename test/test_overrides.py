@@ -5,77 +5,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import RemovalPolicy
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_events as events
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match
-from stacks import build_stack, synth
-
-from shipment_pipeline_constructs import (
-    IngestOptions,
-    ProcessorOptions,
-    ProvisionedCapacity,
-    QueueOptions,
-    ShipmentEventPipeline,
-    StorageOptions,
-)
+from stacks import existing_resources_pipeline, tuned_pipeline
 
 DAY = 86_400
 
 
 @pytest.fixture(scope="module")
 def tuned():
-    """Every scalar prop set away from its default."""
-    return synth(
-        environment_suffix="prod",
-        ttl_days=30,
-        ingest=IngestOptions(
-            event_pattern=events.EventPattern(source=["acme.shipping"], detail_type=["shipment.created"]),
-            archive=False,
-            target_retry_attempts=10,
-            target_max_event_age_hours=2,
-        ),
-        queues=QueueOptions(retention_days=2, dead_letter_retention_days=7, max_receive_count=3),
-        processor=ProcessorOptions(
-            memory_size_mib=1024,
-            timeout_seconds=30,
-            architecture=lambda_.Architecture.X86_64,
-            batch_size=50,
-            max_batching_window_seconds=5,
-            max_concurrency=20,
-            reserved_concurrency=25,
-            log_retention=logs.RetentionDays.TWO_WEEKS,
-            tracing=False,
-            metrics_namespace="Acme/Shipments",
-        ),
-        storage=StorageOptions(
-            provisioned=ProvisionedCapacity(min_read_units=2, max_read_units=20, min_write_units=10, max_write_units=200),
-            point_in_time_recovery=False,
-            removal_policy=RemovalPolicy.DESTROY,
-        ),
-    )
-
-
-def _existing_resources(stack):
-    key = kms.Key(stack, "TeamKey", enable_key_rotation=True)
-    return ShipmentEventPipeline(
-        stack,
-        "Pipeline",
-        physical_names=False,
-        event_bus=events.EventBus.from_event_bus_name(stack, "TeamBus", "team-bus"),
-        table=dynamodb.Table.from_table_name(stack, "TeamTable", "team-shipments"),
-        encryption_key=key,
-        ingest=IngestOptions(archive_retention_days=30),
-    )
+    return tuned_pipeline()
 
 
 @pytest.fixture(scope="module")
 def existing():
-    """Existing bus, table and KMS key; naming left to CloudFormation."""
-    return build_stack("existing-resources", _existing_resources)
+    return existing_resources_pipeline()
 
 
 def props(synthesized, attribute):
@@ -91,7 +34,9 @@ def test_tuned_ingest(tuned):
         "AWS::Events::Rule",
         {
             "EventPattern": {"source": ["acme.shipping"], "detail-type": ["shipment.created"]},
-            "Targets": [Match.object_like({"RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 7200}})],
+            "Targets": [
+                Match.object_like({"RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 7200}})
+            ],
         },
     )
     template.resource_count_is("AWS::Events::Archive", 0)
@@ -132,7 +77,10 @@ def test_tuned_storage_is_provisioned_with_auto_scaling(tuned):
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": False}
     assert table["DeletionProtectionEnabled"] is False
     targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget")
-    bounds = sorted((t["Properties"]["ScalableDimension"], t["Properties"]["MinCapacity"], t["Properties"]["MaxCapacity"]) for t in targets.values())
+    bounds = sorted(
+        (t["Properties"]["ScalableDimension"], t["Properties"]["MinCapacity"], t["Properties"]["MaxCapacity"])
+        for t in targets.values()
+    )
     assert bounds == [
         ("dynamodb:table:ReadCapacityUnits", 2, 20),
         ("dynamodb:table:WriteCapacityUnits", 10, 200),

@@ -142,8 +142,13 @@ def test_every_problem_is_reported_in_one_error():
     assert len(problems) == 4
     stack = Stack(App(), "Validation")
     with pytest.raises(PipelineValidationError, match=r"4 invalid prop\(s\):\n  - ttl_days"):
-        ShipmentEventPipeline(stack, "P", ttl_days=0, queues=QueueOptions(max_receive_count=0),
-                              processor=ProcessorOptions(batch_size=0, max_concurrency=1))
+        ShipmentEventPipeline(
+            stack,
+            "P",
+            ttl_days=0,
+            queues=QueueOptions(max_receive_count=0),
+            processor=ProcessorOptions(batch_size=0, max_concurrency=1),
+        )
 
 
 def test_invalid_props_create_no_resources():

@@ -66,7 +66,12 @@ def test_installed_wheel_synthesizes_with_the_bundled_handler(tmp_path):
 
     # THEN the library came from the venv, and the function's asset holds the handler
     where = _run(
-        str(venv / "bin/python"), "-I", "-c", "import shipment_pipeline_constructs as m; print(m.__file__)", cwd=work, env=env
+        str(venv / "bin/python"),
+        "-I",
+        "-c",
+        "import shipment_pipeline_constructs as m; print(m.__file__)",
+        cwd=work,
+        env=env,
     )
     assert str(venv) in where and str(REPO) not in where
     template = json.loads((work / "cdk.out/UserStack.template.json").read_text())

@@ -6,6 +6,7 @@ Every name in ``shipment_pipeline_constructs.__all__`` is documented, in that or
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _render_object(package: griffe.Module, obj: griffe.Object) -> str:
         init = obj.members.get("__init__")
         fields = _dataclass_fields(package, obj)
         if fields:
-            signature = ", ".join(f"{n}={default}" for n, _, default, _ in fields)
+            signature = ", ".join(f"{n}={default}" if default else n for n, _, default, _ in fields)
             lines.append(f"```python\n{obj.name}({signature})\n```\n")
         elif init is not None and init.is_function:
             lines.append(f"```python\n{obj.name}({_parameters(package, init)})\n```\n")
@@ -45,10 +46,15 @@ def _render_object(package: griffe.Module, obj: griffe.Object) -> str:
         attributes = [
             m for n, m in obj.members.items() if m.is_attribute and not n.startswith("_") and m.docstring and not fields
         ]
-        properties = [m for n, m in obj.members.items() if m.is_function and "property" in m.labels and not n.startswith("_")]
+        properties = [
+            m for n, m in obj.members.items() if m.is_function and "property" in m.labels and not n.startswith("_")
+        ]
         if attributes or properties:
             lines.append("### Attributes\n")
-            lines += [f"- `{m.name}`" + (f" (`{m.annotation}`)" if m.annotation else "") + f": {_first_paragraph(m)}" for m in attributes]
+            lines += [
+                f"- `{m.name}`" + (f" (`{m.annotation}`)" if m.annotation else "") + f": {_first_paragraph(m)}"
+                for m in attributes
+            ]
             lines += [f"- `{m.name}` (`{m.returns}`): {_first_paragraph(m)}" for m in properties]
             lines.append("")
         methods = [
@@ -74,9 +80,17 @@ def _dataclass_fields(package, cls) -> list[tuple[str, str, str, str]]:
             if section.kind.value == "attributes":
                 docs = {item.name: item.description for item in section.value}
     return [
-        (name, str(member.annotation), _value(package, member.value), docs.get(name, ""))
+        (
+            name,
+            str(member.annotation),
+            _value(package, member.value) if member.value is not None else "",
+            docs.get(name, ""),
+        )
         for name, member in cls.members.items()
-        if member.is_attribute and member.annotation is not None and not name.startswith("_")
+        if member.is_attribute
+        and member.annotation is not None
+        and not name.startswith("_")
+        and "class-attribute" not in member.labels  # ClassVar constants are not constructor fields
     ]
 
 
@@ -100,11 +114,8 @@ def _parameters(package, function) -> str:
 
 
 def _value(package, expression) -> str:
-    """Show ``defaults.X`` as the literal value it stands for."""
-    text = str(expression)
-    if text.startswith("defaults."):
-        return str(package["defaults"][text.split(".", 1)[1]].value)
-    return text
+    """Show every ``defaults.X`` as the literal value it stands for."""
+    return re.sub(r"\bdefaults\.([A-Z0-9_]+)", lambda match: str(package["defaults"][match[1]].value), str(expression))
 
 
 def _render_docstring(package, obj, fields) -> list[str]:
@@ -121,7 +132,7 @@ def _render_docstring(package, obj, fields) -> list[str]:
             lines.append("")
         elif kind == "attributes" and fields:
             lines.append("| field | type | default | description |\n| --- | --- | --- | --- |")
-            lines += [f"| `{n}` | `{a}` | `{d}` | {_cell(doc)} |" for n, a, d, doc in fields]
+            lines += [f"| `{n}` | `{a}` | {f'`{d}`' if d else 'required'} | {_cell(doc)} |" for n, a, d, doc in fields]
             lines.append("")
         elif kind == "raises":
             lines += [f"**Raises** `{r.annotation}`: {r.description}\n" for r in section.value]

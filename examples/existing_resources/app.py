@@ -105,10 +105,18 @@ def _producer(scope: Construct, *, bus_name: str) -> lambda_.Function:
     for construct, rule_id, reason in (
         (producer, "Serverless-LambdaDLQ", "Invoked synchronously by the orders service, which sees every error."),
         (producer, "NIST.800.53.R5-LambdaDLQ", "Invoked synchronously by the orders service, which sees every error."),
-        (producer, "NIST.800.53.R5-LambdaInsideVPC", "Calls only the EventBridge API, over TLS with IAM authentication."),
+        (
+            producer,
+            "NIST.800.53.R5-LambdaInsideVPC",
+            "Calls only the EventBridge API, over TLS with IAM authentication.",
+        ),
         (log_group, "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "Encrypted by CloudWatch Logs; holds no secrets."),
         (role, "NIST.800.53.R5-IAMNoInlinePolicy", "Permissions that belong to this role alone (one-to-one)."),
-        (role, "AwsSolutions-IAM5[Resource::*]", "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions."),
+        (
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.",
+        ),
     ):
         Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
     # cfn-lint W3005: CDK's Function repeats, in DependsOn, the dependency on its role that its GetAtt implies.

@@ -39,7 +39,15 @@ ENVIRONMENTS = (
 class ShipmentPipelineStack(Stack):
     """One environment's pipeline and the outputs ``shipment-pipeline --stack`` and the runbook use."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, environment: Environment, oncall_email: Optional[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: Environment,
+        oncall_email: Optional[str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, description=f"Shipment event pipeline ({environment.suffix})", **kwargs)
         pipeline = ShipmentEventPipeline(
             self,

@@ -28,7 +28,9 @@ class VpcPipelineStack(Stack):
     """The pipeline with its function in isolated subnets; the construct adds the endpoints it needs."""
 
     def __init__(self, scope: Construct, construct_id: str, *, network: dict[str, str], **kwargs) -> None:
-        super().__init__(scope, construct_id, description="Shipment event pipeline with the processor in a VPC", **kwargs)
+        super().__init__(
+            scope, construct_id, description="Shipment event pipeline with the processor in a VPC", **kwargs
+        )
         vpc = ec2.Vpc.from_vpc_attributes(
             self,
             "TeamVpc",

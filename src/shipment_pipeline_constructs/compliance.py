@@ -286,7 +286,7 @@ def unacknowledged_findings(scope: IConstruct) -> list[Finding]:
     from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
 
     findings = []
-    for pack_name, pack in zip(PACKS, (AwsSolutionsChecks(), ServerlessChecks(), NIST80053R5Checks())):
+    for pack_name, pack in zip(PACKS, (AwsSolutionsChecks(), ServerlessChecks(), NIST80053R5Checks()), strict=True):
         report = pack.validate_scope(scope)
         for violation in report.violations:
             for resource in violation.violating_resources:
@@ -300,7 +300,15 @@ def cfn_lint_findings(template: Path) -> list[str]:
     The same as ``cfn-lint --append-rules cfn_lint_serverless.rules -- TEMPLATE``
     run from the repository root (``.cfnlintrc.yaml`` adds nothing to ignore).
     """
-    command = [_cfn_lint_executable(), "--append-rules", "cfn_lint_serverless.rules", "--format", "parseable", "--", str(template)]
+    command = [
+        _cfn_lint_executable(),
+        "--append-rules",
+        "cfn_lint_serverless.rules",
+        "--format",
+        "parseable",
+        "--",
+        str(template),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     findings = [line for line in result.stdout.splitlines() if line.strip()]
     if result.returncode != 0 and not findings:
@@ -314,4 +322,3 @@ def _cfn_lint_executable() -> str:
     if not found:
         raise RuntimeError("cfn-lint not found: install cfn-lint and cfn-lint-serverless")
     return found
-

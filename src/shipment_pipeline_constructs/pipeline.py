@@ -20,13 +20,13 @@ from constructs import Construct
 
 from . import defaults
 from .compliance import acknowledge_pipeline_findings
+from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
 from .observe.notifications import collect_email_problems
 from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
+from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
 from .stages.buffer import create_queues, grant_send_message
 from .stages.ingest import connect_bus_to_queue, create_event_bus
-from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
-from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
 from .stages.process import VpcPlacement, create_processor, handler_environment
 from .stages.store import create_backup_plan, create_tables, grant_put_item
 from .validation import Problems
@@ -248,7 +248,10 @@ class ShipmentEventPipeline(Construct):
         """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
         # Last, when every resource exists: the library's own, documented exceptions.
         acknowledge_pipeline_findings(
-            self, backup_plan=backup_plan, physical_names=physical_names, email_subscriptions=observe.email_subscriptions
+            self,
+            backup_plan=backup_plan,
+            physical_names=physical_names,
+            email_subscriptions=observe.email_subscriptions,
         )
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -320,5 +323,7 @@ def _validate(
     if vpc is None:
         for prop, value in (("vpc_subnets", vpc_subnets), ("security_groups", security_groups)):
             if value is not None:
-                problems.add(f"{prop} places the function in a VPC, but vpc= is not set: pass vpc= as well, or drop {prop}=")
+                problems.add(
+                    f"{prop} places the function in a VPC, but vpc= is not set: pass vpc= as well, or drop {prop}="
+                )
     problems.raise_if_any()

@@ -128,7 +128,9 @@ class ScalingProfile:
         )
         if base is not None:
             # What the caller set explicitly in base beats the profile.
-            explicit = {f.name: getattr(base, f.name) for f in dataclasses.fields(base) if getattr(base, f.name) != f.default}
+            explicit = {
+                f.name: getattr(base, f.name) for f in dataclasses.fields(base) if getattr(base, f.name) != f.default
+            }
             sized = dataclasses.replace(sized, **explicit)
         return dataclasses.replace(sized, **overrides)
 
@@ -150,7 +152,11 @@ class ScalingProfile:
             quarantined_events=AlarmThreshold(self.quarantined_alarm_events),
         )
         if base is not None:
-            explicit = {f.name: getattr(base, f.name) for f in dataclasses.fields(base) if getattr(base, f.name) != getattr(default, f.name)}
+            explicit = {
+                f.name: getattr(base, f.name)
+                for f in dataclasses.fields(base)
+                if getattr(base, f.name) != getattr(default, f.name)
+            }
             sized = dataclasses.replace(sized, **explicit)
         return dataclasses.replace(sized, **overrides)
 

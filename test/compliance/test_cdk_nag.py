@@ -15,8 +15,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
-from stacks import build_stack, example_names, synth_example
-from test_overrides import existing, tuned  # noqa: F401  (shared module fixtures: one synthesis each)
+from stacks import build_stack, example_names, existing_resources_pipeline, synth_example, tuned_pipeline
 
 from shipment_pipeline_constructs import ProcessorOptions, ShipmentEventPipeline
 from shipment_pipeline_constructs.compliance import unacknowledged_findings
@@ -95,11 +94,12 @@ def test_inside_a_vpc_with_a_backup_plan(in_vpc):
     assert rules(unacknowledged_findings(in_vpc[0])) == []
 
 
-def test_with_existing_bus_table_and_key(existing):
-    assert rules(unacknowledged_findings(existing[0])) == []
+def test_with_existing_bus_table_and_key():
+    assert rules(unacknowledged_findings(existing_resources_pipeline()[0])) == []
 
 
-def test_a_users_weaker_choices_are_reported_not_hidden(tuned):
+def test_a_users_weaker_choices_are_reported_not_hidden():
+    tuned = tuned_pipeline()
     # tuned: tracing off, point-in-time recovery off on the events table.
     assert rules(unacknowledged_findings(tuned[0])) == [
         "AwsSolutions-DDB3 at TestStack/Pipeline/EventsTable/Resource",
@@ -126,11 +126,21 @@ def test_vpc_option_adds_the_endpoints_the_function_calls_reachable_from_it_only
     ]
     role = template.to_json()["Resources"][stack.get_logical_id(pipeline.role.node.default_child)]["Properties"]
     assert role["ManagedPolicyArns"] == [
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"]]}
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
+            ]
+        }
     ]
     template.has_resource_properties(
         "AWS::Lambda::Function",
-        {"VpcConfig": {"SubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], "SecurityGroupIds": [{"Fn::GetAtt": [function_group, "GroupId"]}]}},
+        {
+            "VpcConfig": {
+                "SubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+                "SecurityGroupIds": [{"Fn::GetAtt": [function_group, "GroupId"]}],
+            }
+        },
     )
 
 
@@ -138,18 +148,43 @@ def test_backup_plan_backs_up_both_tables_daily_for_35_days(in_vpc):
     _, _, template = in_vpc
     template.has_resource_properties(
         "AWS::Backup::BackupPlan",
-        {"BackupPlan": {"BackupPlanName": "shipment-events-vpc", "BackupPlanRule": [{"RuleName": "Daily", "Lifecycle": {"DeleteAfterDays": 35}, "ScheduleExpression": "cron(0 5 * * ? *)", "TargetBackupVault": {"Fn::GetAtt": ["PipelineBackupPlanVaultA8E432AB", "BackupVaultName"]}}]}},
+        {
+            "BackupPlan": {
+                "BackupPlanName": "shipment-events-vpc",
+                "BackupPlanRule": [
+                    {
+                        "RuleName": "Daily",
+                        "Lifecycle": {"DeleteAfterDays": 35},
+                        "ScheduleExpression": "cron(0 5 * * ? *)",
+                        "TargetBackupVault": {"Fn::GetAtt": ["PipelineBackupPlanVaultA8E432AB", "BackupVaultName"]},
+                    }
+                ],
+            }
+        },
     )
     template.has_resource_properties(
         "AWS::Backup::BackupSelection",
-        {"BackupSelection": {"Resources": [{"Fn::GetAtt": ["PipelineEventsTableCF2EDC92", "Arn"]}, {"Fn::GetAtt": ["PipelineErrorsTable7374816B", "Arn"]}], "SelectionName": "Tables", "IamRoleArn": {"Fn::GetAtt": ["PipelineBackupPlanTablesRoleD23D1018", "Arn"]}}},
+        {
+            "BackupSelection": {
+                "Resources": [
+                    {"Fn::GetAtt": ["PipelineEventsTableCF2EDC92", "Arn"]},
+                    {"Fn::GetAtt": ["PipelineErrorsTable7374816B", "Arn"]},
+                ],
+                "SelectionName": "Tables",
+                "IamRoleArn": {"Fn::GetAtt": ["PipelineBackupPlanTablesRoleD23D1018", "Arn"]},
+            }
+        },
     )
 
 
 def _pipeline_next_to_the_users_own_resources(stack: Stack) -> ShipmentEventPipeline:
     pipeline = ShipmentEventPipeline(stack, "Pipeline", environment_suffix="neighbours")
     lambda_.Function(
-        stack, "UserFunction", runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler", code=lambda_.Code.from_inline("x")
+        stack,
+        "UserFunction",
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("x"),
     )
     sqs.Queue(stack, "UserQueue", enforce_ssl=True)
     return pipeline

@@ -8,7 +8,9 @@ from typing import Any
 SOURCE = "shipment.service"
 
 
-def entry(shipment_id: str, timestamp: str = "2025-10-13T10:30:00Z", *, source: str = SOURCE, **detail: Any) -> dict[str, Any]:
+def entry(
+    shipment_id: str, timestamp: str = "2025-10-13T10:30:00Z", *, source: str = SOURCE, **detail: Any
+) -> dict[str, Any]:
     """One PutEvents entry carrying a shipment event."""
     body = {"shipment_id": shipment_id, "event_timestamp": timestamp, "event_type": "created", **detail}
     return {"Source": source, "DetailType": "shipment.created", "Detail": json.dumps(body)}

@@ -65,4 +65,3 @@ def test_every_valid_event_is_stored_once_under_throttles_and_crashes(template_p
     assert report["dlq_detail"]["redriven_without_error_record_unexplained"] == 0
     assert report["quarantined"] == load.invalid
     assert set(by_message(records)) <= set(deliveries)
-

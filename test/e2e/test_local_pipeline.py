@@ -11,8 +11,18 @@ from shipment_pipeline_constructs.local import LocalPipeline, read_entries
 from .helpers import by_message, entry
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "basic" / "sample-event.json"
-REPORT_KEYS = {"sent", "matched", "stored", "duplicates", "quarantined", "retried", "dlq", "target_dlq", "unaccounted",
-               "events_per_second"}
+REPORT_KEYS = {
+    "sent",
+    "matched",
+    "stored",
+    "duplicates",
+    "quarantined",
+    "retried",
+    "dlq",
+    "target_dlq",
+    "unaccounted",
+    "events_per_second",
+}
 
 
 def test_sample_event_is_stored_as_exactly_one_item(pipeline: LocalPipeline) -> None:
@@ -43,7 +53,13 @@ def test_sample_event_is_stored_as_exactly_one_item(pipeline: LocalPipeline) -> 
 def test_duplicates_and_one_instant_in_two_time_zones_are_stored_once(pipeline: LocalPipeline) -> None:
     # GIVEN one event sent three times, then the same instant written as +02:00 and with milliseconds
     same = entry("SHP-DUP-1", "2025-10-13T10:30:00Z")
-    entries = [same, same, same, entry("SHP-DUP-1", "2025-10-13T12:30:00+02:00"), entry("SHP-DUP-1", "2025-10-13T10:30:00.000Z")]
+    entries = [
+        same,
+        same,
+        same,
+        entry("SHP-DUP-1", "2025-10-13T12:30:00+02:00"),
+        entry("SHP-DUP-1", "2025-10-13T10:30:00.000Z"),
+    ]
 
     # WHEN they go through the pipeline
     pipeline.send(entries)
@@ -51,7 +67,9 @@ def test_duplicates_and_one_instant_in_two_time_zones_are_stored_once(pipeline: 
 
     # THEN one item exists and the four others are counted as duplicates
     items = pipeline.scan(pipeline.events_table)
-    assert [(i["shipment_id"]["S"], i["event_timestamp"]["S"]) for i in items] == [("SHP-DUP-1", "2025-10-13T10:30:00.000000000Z")]
+    assert [(i["shipment_id"]["S"], i["event_timestamp"]["S"]) for i in items] == [
+        ("SHP-DUP-1", "2025-10-13T10:30:00.000000000Z")
+    ]
     report = pipeline.report()
     assert (report["matched"], report["stored"], report["duplicates"], report["unaccounted"]) == (5, 1, 4, 0)
 
@@ -62,7 +80,11 @@ def test_invalid_events_are_quarantined_at_once_and_valid_neighbours_stored(pipe
     invalid = [
         entry("SHP-BAD-TZ", "2025-10-13T10:30:00"),  # no time zone
         entry("SHP-BAD-DATA", event_data=["not", "an", "object"]),
-        {"Source": "shipment.service", "DetailType": "shipment.created", "Detail": json.dumps({"event_type": "created"})},
+        {
+            "Source": "shipment.service",
+            "DetailType": "shipment.created",
+            "Detail": json.dumps({"event_type": "created"}),
+        },
     ]
     entries = valid[:4] + invalid[:1] + valid[4:8] + invalid[1:] + valid[8:]
 
@@ -80,7 +102,11 @@ def test_invalid_events_are_quarantined_at_once_and_valid_neighbours_stored(pipe
     records = by_message(pipeline.scan(pipeline.errors_table))
     assert set(records) == quarantined_ids
     assert {r["disposition"]["S"] for r in records.values()} == {"quarantined"}
-    assert {r["error_type"]["S"] for r in records.values()} == {"invalid_timestamp", "invalid_event_data", "missing_field"}
+    assert {r["error_type"]["S"] for r in records.values()} == {
+        "invalid_timestamp",
+        "invalid_event_data",
+        "missing_field",
+    }
     assert all(r["error_message"]["S"] for r in records.values())
     dlq = pipeline.peek(pipeline.dead_letter_queue_url)
     assert {m["MessageAttributes"]["source_message_id"]["StringValue"] for m in dlq} == quarantined_ids
@@ -90,8 +116,11 @@ def test_invalid_events_are_quarantined_at_once_and_valid_neighbours_stored(pipe
 
 def test_events_from_another_source_are_not_matched(pipeline: LocalPipeline) -> None:
     # GIVEN well-formed shipment events from other sources, and one from the pipeline's source
-    entries = [entry("SHP-OTHER-1", source="billing.service"), entry("SHP-OTHER-2", source="shipment.service.test"),
-               entry("SHP-MINE-1")]
+    entries = [
+        entry("SHP-OTHER-1", source="billing.service"),
+        entry("SHP-OTHER-2", source="shipment.service.test"),
+        entry("SHP-MINE-1"),
+    ]
 
     # WHEN they are put on the pipeline's bus
     sent = pipeline.send(entries)

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-from .shipment_factories import ENVIRONMENT, Pipeline, body, detail, record
 from shipment_processor.config import ConfigurationError
 from shipment_processor.metrics import METRIC_NAMES
+
+from .shipment_factories import ENVIRONMENT, Pipeline, body, detail, record
 
 
 def _fresh_import() -> ModuleType:

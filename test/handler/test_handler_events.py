@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from .shipment_factories import body, detail, envelope, nested_object
 from shipment_processor.events import (
     MAX_ITEM_BYTES,
     MAX_SHIPMENT_ID_BYTES,
@@ -20,6 +19,8 @@ from shipment_processor.events import (
     format_instant,
     parse_event,
 )
+
+from .shipment_factories import body, detail, envelope, nested_object
 
 
 def number_body(literal: str) -> str:

@@ -6,8 +6,9 @@ import logging
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
-from .shipment_factories import FIXED_NOW_NS, Pipeline, body, detail, event_of, fail_calls, record
 from shipment_processor.processor import Outcome
+
+from .shipment_factories import FIXED_NOW_NS, Pipeline, body, detail, event_of, fail_calls, record
 
 RECEIVED_AT = "2025-10-13T10:30:00.000000000Z"
 EXPIRES_AT = str(FIXED_NOW_NS // 10**9 + 90 * 86_400)

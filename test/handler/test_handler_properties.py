@@ -15,10 +15,11 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError, ReadTimeoutError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from .shipment_factories import FIXED_NOW_NS, Pipeline, envelope, record
 from shipment_processor.config import Config
 from shipment_processor.events import ShipmentEvent, parse_event
 from shipment_processor.processor import BatchProcessor, Outcome
+
+from .shipment_factories import FIXED_NOW_NS, Pipeline, envelope, record
 
 CONFIG = Config(
     events_table_name="events",

@@ -15,12 +15,13 @@ from botocore.exceptions import (
     ParamValidationError,
     ReadTimeoutError,
 )
-from .shipment_factories import ENVIRONMENT, body, detail
 from shipment_processor.config import ENVIRONMENT_VARIABLES, ConfigurationError, load
 from shipment_processor.events import ShipmentEvent, parse_event
 from shipment_processor.items import MAX_RAW_BODY_BYTES, error_item, event_item, to_attribute_value
 from shipment_processor.metrics import METRIC_NAMES, emf_document
 from shipment_processor.store import Failure, classify_failure, error_code
+
+from .shipment_factories import ENVIRONMENT, body, detail
 
 # --- items -------------------------------------------------------------------
 

@@ -13,8 +13,14 @@ from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds
     ("threshold", "expected"),
     [
         (AlarmThreshold(-1), ["alarms.dead_letter_messages.value must be >= 0, got -1"]),
-        (AlarmThreshold(1, period_minutes=0), ["alarms.dead_letter_messages.period_minutes must be between 1 and 1440 minutes, got 0"]),
-        (AlarmThreshold(1, evaluation_periods=0), ["alarms.dead_letter_messages.evaluation_periods must be >= 1, got 0"]),
+        (
+            AlarmThreshold(1, period_minutes=0),
+            ["alarms.dead_letter_messages.period_minutes must be between 1 and 1440 minutes, got 0"],
+        ),
+        (
+            AlarmThreshold(1, evaluation_periods=0),
+            ["alarms.dead_letter_messages.evaluation_periods must be >= 1, got 0"],
+        ),
         (
             AlarmThreshold(1, evaluation_periods=3, datapoints_to_alarm=4),
             ["alarms.dead_letter_messages.datapoints_to_alarm must be between 1 and 3, got 4"],

@@ -21,41 +21,96 @@ FUNCTION = {"Ref": "PipelineProcessorD7E2B244"}
 # name: (namespace, metric, dimensions, statistic, period s, threshold, evaluation periods, datapoints, missing data)
 EXPECTED = {
     "QueueBacklog": (
-        "AWS/SQS", "ApproximateNumberOfMessagesVisible", [{"Name": "QueueName", "Value": QUEUE_NAME}],
-        "Maximum", 300, 630, 3, None, "notBreaching",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        [{"Name": "QueueName", "Value": QUEUE_NAME}],
+        "Maximum",
+        300,
+        630,
+        3,
+        None,
+        "notBreaching",
     ),
     "OldestMessageAge": (
-        "AWS/SQS", "ApproximateAgeOfOldestMessage", [{"Name": "QueueName", "Value": QUEUE_NAME}],
-        "Maximum", 300, 900, 1, None, "notBreaching",
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        [{"Name": "QueueName", "Value": QUEUE_NAME}],
+        "Maximum",
+        300,
+        900,
+        1,
+        None,
+        "notBreaching",
     ),
     "DeadLetterMessages": (
-        "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
         [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PipelineDeadLetterQueueF08023D6", "QueueName"]}}],
-        "Maximum", 60, 1, 1, None, "ignore",
+        "Maximum",
+        60,
+        1,
+        1,
+        None,
+        "ignore",
     ),
     "TargetDeadLetterMessages": (
-        "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
         [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PipelineTargetDeadLetterQueue88587787", "QueueName"]}}],
-        "Maximum", 60, 1, 1, None, "ignore",
+        "Maximum",
+        60,
+        1,
+        1,
+        None,
+        "ignore",
     ),
     "FunctionErrors": (
-        "AWS/Lambda", "Errors", [{"Name": "FunctionName", "Value": FUNCTION}], "Sum", 300, 1, 3, 2, "notBreaching",
+        "AWS/Lambda",
+        "Errors",
+        [{"Name": "FunctionName", "Value": FUNCTION}],
+        "Sum",
+        300,
+        1,
+        3,
+        2,
+        "notBreaching",
     ),
     "FunctionThrottles": (
-        "AWS/Lambda", "Throttles", [{"Name": "FunctionName", "Value": FUNCTION}], "Sum", 300, 1, 1, None, "notBreaching",
+        "AWS/Lambda",
+        "Throttles",
+        [{"Name": "FunctionName", "Value": FUNCTION}],
+        "Sum",
+        300,
+        1,
+        1,
+        None,
+        "notBreaching",
     ),
     "FailedInvocations": (
-        "AWS/Events", "FailedInvocations",
+        "AWS/Events",
+        "FailedInvocations",
         [
             {"Name": "EventBusName", "Value": {"Ref": "PipelineEventBus6FAF1DE3"}},
             # A custom-bus rule's Ref is "<bus>|<rule>": the metric takes the rule part.
             {"Name": "RuleName", "Value": {"Fn::Select": [1, {"Fn::Split": ["|", {"Ref": "PipelineRuleE7E0A40A"}]}]}},
         ],
-        "Sum", 300, 1, 1, None, "notBreaching",
+        "Sum",
+        300,
+        1,
+        1,
+        None,
+        "notBreaching",
     ),
     "QuarantinedEvents": (
-        "ShipmentPipeline", "Quarantined", [{"Name": "Pipeline", "Value": "shipment-events-test"}],
-        "Sum", 300, 5, 1, None, "notBreaching",
+        "ShipmentPipeline",
+        "Quarantined",
+        [{"Name": "Pipeline", "Value": "shipment-events-test"}],
+        "Sum",
+        300,
+        5,
+        1,
+        None,
+        "notBreaching",
     ),
 }
 
@@ -76,7 +131,12 @@ def test_every_alarm_of_the_catalogue_is_on_by_default(default_pipeline):
 def test_alarm_watches_its_metric_with_its_threshold_and_missing_data_policy(default_pipeline, name):
     namespace, metric, dimensions, statistic, period, threshold, evaluation, datapoints, missing = EXPECTED[name]
     props = alarm_props(default_pipeline, name)
-    assert (props["Namespace"], props["MetricName"], props["Statistic"], props["Period"]) == (namespace, metric, statistic, period)
+    assert (props["Namespace"], props["MetricName"], props["Statistic"], props["Period"]) == (
+        namespace,
+        metric,
+        statistic,
+        period,
+    )
     assert sorted(props["Dimensions"], key=lambda d: d["Name"]) == dimensions
     assert props["Threshold"] == threshold
     assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -113,7 +173,9 @@ def test_every_alarm_notifies_the_topic_when_firing_and_when_clear_and_says_what
 
 def test_alarm_names_start_with_the_pipeline_name(default_pipeline):
     assert alarm_props(default_pipeline, "OldestMessageAge")["AlarmName"] == "shipment-events-test-oldest-message-age"
-    assert alarm_props(default_pipeline, "DeadLetterMessages")["AlarmName"] == "shipment-events-test-dead-letter-messages"
+    assert (
+        alarm_props(default_pipeline, "DeadLetterMessages")["AlarmName"] == "shipment-events-test-dead-letter-messages"
+    )
 
 
 def test_defaults_follow_the_seed_scale():
@@ -146,7 +208,12 @@ def tuned_alarms():
 
 def test_thresholds_periods_and_windows_are_props(tuned_alarms):
     props = alarm_props(tuned_alarms, "QueueBacklog")
-    assert (props["Threshold"], props["Period"], props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (100, 60, 10, 8)
+    assert (props["Threshold"], props["Period"], props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (
+        100,
+        60,
+        10,
+        8,
+    )
 
 
 def test_an_alarm_set_to_none_is_not_created(tuned_alarms):
@@ -160,7 +227,9 @@ def test_an_existing_topic_receives_every_alarm_and_no_topic_or_key_is_created(t
     template.resource_count_is("AWS::SNS::Topic", 0)
     template.resource_count_is("AWS::KMS::Key", 0)
     assert pipeline.alarm_topic.topic_arn == "arn:aws:sns:eu-west-1:111111111111:on-call"
-    assert alarm_props(tuned_alarms, "DeadLetterMessages")["AlarmActions"] == ["arn:aws:sns:eu-west-1:111111111111:on-call"]
+    assert alarm_props(tuned_alarms, "DeadLetterMessages")["AlarmActions"] == [
+        "arn:aws:sns:eu-west-1:111111111111:on-call"
+    ]
 
 
 def test_alarm_emails_subscribe_to_the_topic(tuned_alarms):
@@ -181,7 +250,10 @@ def test_no_alarm_means_no_topic_and_no_alarm_widget():
 def test_created_topic_is_encrypted_with_a_rotating_key_cloudwatch_may_use_and_refuses_plain_http(default_template):
     default_template.has_resource_properties(
         "AWS::SNS::Topic",
-        {"TopicName": "shipment-events-test-alarms", "KmsMasterKeyId": {"Fn::GetAtt": ["PipelineAlarmTopicKeyFFA133B0", "Arn"]}},
+        {
+            "TopicName": "shipment-events-test-alarms",
+            "KmsMasterKeyId": {"Fn::GetAtt": ["PipelineAlarmTopicKeyFFA133B0", "Arn"]},
+        },
     )
     default_template.has_resource_properties(
         "AWS::KMS::Key",
@@ -209,7 +281,11 @@ def test_created_topic_is_encrypted_with_a_rotating_key_cloudwatch_may_use_and_r
                 "Statement": Match.array_with(
                     [
                         Match.object_like(
-                            {"Effect": "Deny", "Action": "sns:Publish", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                            {
+                                "Effect": "Deny",
+                                "Action": "sns:Publish",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
                         ),
                         # The TLS policy replaces SNS's default one: this account's alarms may publish.
                         Match.object_like(
@@ -219,7 +295,18 @@ def test_created_topic_is_encrypted_with_a_rotating_key_cloudwatch_may_use_and_r
                                 "Action": "sns:Publish",
                                 "Condition": {
                                     "StringEquals": {"aws:SourceAccount": "111111111111"},
-                                    "ArnLike": {"aws:SourceArn": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":cloudwatch:eu-west-1:111111111111:alarm:*"]]}},
+                                    "ArnLike": {
+                                        "aws:SourceArn": {
+                                            "Fn::Join": [
+                                                "",
+                                                [
+                                                    "arn:",
+                                                    {"Ref": "AWS::Partition"},
+                                                    ":cloudwatch:eu-west-1:111111111111:alarm:*",
+                                                ],
+                                            ]
+                                        }
+                                    },
                                 },
                             }
                         ),

@@ -12,7 +12,7 @@ from shipment_pipeline_constructs.observe import ALARM_DEFINITIONS
 
 
 def _placeholder(token: dict) -> str:
-    (function, argument), = token.items()
+    ((function, argument),) = token.items()
     if function == "Ref":
         return f"<{argument}>"
     if function == "Fn::GetAtt":
@@ -43,7 +43,15 @@ def lines(widget):
     for line in widget["properties"]["metrics"]:
         *identity, options = line
         namespace, name, *dimensions = identity
-        result.append((namespace, name, dict(zip(dimensions[::2], dimensions[1::2])), options.get("stat", "Average"), options["label"]))
+        result.append(
+            (
+                namespace,
+                name,
+                dict(zip(dimensions[::2], dimensions[1::2], strict=True)),
+                options.get("stat", "Average"),
+                options["label"],
+            )
+        )
     return result
 
 
@@ -55,7 +63,13 @@ def test_rows_follow_the_data_flow_top_to_bottom(widgets):
     stage_of_row = {}
     for widget in metric_widgets(widgets):
         stage_of_row.setdefault(widget["y"], widget["properties"]["title"].split(":")[0])
-    assert [stage for _, stage in sorted(stage_of_row.items())] == ["1 Ingest", "2 Queue", "3 Processor", "4 Tables", "5 Outcomes"]
+    assert [stage for _, stage in sorted(stage_of_row.items())] == [
+        "1 Ingest",
+        "2 Queue",
+        "3 Processor",
+        "4 Tables",
+        "5 Outcomes",
+    ]
     assert all(widget["x"] + widget["width"] <= 24 for widget in widgets)
 
 
@@ -109,7 +123,9 @@ def test_processor_row_shows_invocations_errors_throttles_percentiles_and_concur
         ("ConcurrentExecutions", "Maximum"),
     ]
     assert all(namespace == "AWS/Lambda" and dims == function for namespace, _, dims, _, _ in got)
-    (concurrency,) = [w for w in metric_widgets(widgets) if w["properties"]["title"] == "3 Processor: concurrent executions"]
+    (concurrency,) = [
+        w for w in metric_widgets(widgets) if w["properties"]["title"] == "3 Processor: concurrent executions"
+    ]
     assert concurrency["properties"]["annotations"]["horizontal"] == [
         {"label": "event source mapping maximum", "value": 5, "yAxis": "left"}
     ]
@@ -141,7 +157,12 @@ def test_outcome_row_shows_the_processors_emf_counts(widgets):
 def test_no_widget_for_metrics_that_cannot_apply(widgets):
     names = {name for w in metric_widgets(widgets) for _, name, _, _, _ in lines(w)}
     # No iterator age (SQS consumers have none), no capacity or utilisation (on-demand tables).
-    assert not names & {"IteratorAge", "ProvisionedWriteCapacityUnits", "ProvisionedReadCapacityUnits", "ConsumedReadCapacityUnits"}
+    assert not names & {
+        "IteratorAge",
+        "ProvisionedWriteCapacityUnits",
+        "ProvisionedReadCapacityUnits",
+        "ConsumedReadCapacityUnits",
+    }
 
 
 def test_last_row_shows_the_state_of_every_alarm(widgets):

@@ -55,7 +55,9 @@ class MotoPipeline:
         """Every body in a queue (received, then made visible again)."""
         found, handles = [], []
         while True:
-            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", [])
+            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get(
+                "Messages", []
+            )
             if not messages:
                 break
             found += [message["Body"] for message in messages]
@@ -98,18 +100,26 @@ def build_pipeline(names: ResourceNames) -> MotoPipeline:
     bus_arn = events.create_event_bus(Name=names.event_bus)["EventBusArn"]
     pattern = json.dumps({"source": ["shipment.service"]})
     rule_arn = events.put_rule(Name=names.rule, EventBusName=names.event_bus, EventPattern=pattern)["RuleArn"]
-    events.put_targets(Rule=names.rule, EventBusName=names.event_bus, Targets=[{"Id": "queue", "Arn": _arn(sqs, queue_url)}])
+    events.put_targets(
+        Rule=names.rule, EventBusName=names.event_bus, Targets=[{"Id": "queue", "Arn": _arn(sqs, queue_url)}]
+    )
     events.create_archive(ArchiveName=names.archive, EventSourceArn=bus_arn, EventPattern=pattern)
     string = {"AttributeType": "S"}
     dynamodb.create_table(
         TableName=names.errors_table,
         BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "error_date", "KeyType": "HASH"}, {"AttributeName": "error_id", "KeyType": "RANGE"}],
+        KeySchema=[
+            {"AttributeName": "error_date", "KeyType": "HASH"},
+            {"AttributeName": "error_id", "KeyType": "RANGE"},
+        ],
         AttributeDefinitions=[{"AttributeName": name, **string} for name in ("error_date", "error_id", "shipment_id")],
         GlobalSecondaryIndexes=[
             {
                 "IndexName": "by-shipment",
-                "KeySchema": [{"AttributeName": "shipment_id", "KeyType": "HASH"}, {"AttributeName": "error_id", "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": "shipment_id", "KeyType": "HASH"},
+                    {"AttributeName": "error_id", "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],

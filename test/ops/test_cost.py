@@ -6,9 +6,16 @@ import dataclasses
 import json
 
 import pytest
-from .conftest import run_cli
 
-from shipment_pipeline_constructs.ops.cost import PipelineConfig, Workload, estimate, load_prices, messages_per_invocation
+from shipment_pipeline_constructs.ops.cost import (
+    PipelineConfig,
+    Workload,
+    estimate,
+    load_prices,
+    messages_per_invocation,
+)
+
+from .conftest import run_cli
 
 GIB = 2**30
 
@@ -31,9 +38,13 @@ def test_30k_a_day_with_the_default_configuration() -> None:
     assert result.by_service()["Lambda"] == pytest.approx(0.18 + 20_250 * 0.0000133334)
     # DynamoDB: 909k conditional puts (1% duplicates) at $0.625/M; 92 days of 1,124-byte items stored, PITR on them
     assert line(result, "DynamoDB", "event writes").monthly_usd == pytest.approx(0.568125)
-    assert line(result, "DynamoDB", "storage").quantity == pytest.approx((30_000 * 92 * 1124 + 30 * 92 * 2 * 1424) / GIB)
+    assert line(result, "DynamoDB", "storage").quantity == pytest.approx(
+        (30_000 * 92 * 1124 + 30 * 92 * 2 * 1424) / GIB
+    )
     # CloudWatch: $3 dashboard + 9 x $0.10 alarms + 5 x $0.30 metrics + logs; X-Ray: every invocation sampled at < 1/s
-    assert result.by_service()["CloudWatch"] == pytest.approx(3 + 0.9 + 1.5 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53)
+    assert result.by_service()["CloudWatch"] == pytest.approx(
+        3 + 0.9 + 1.5 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
+    )
     assert line(result, "X-Ray", "traces").monthly_usd == pytest.approx(4.50)
     # KMS: the alarm topic's key
     assert result.by_service()["KMS"] == 1.0
@@ -44,7 +55,9 @@ def test_30k_a_day_with_the_default_configuration() -> None:
 
 def test_batching_window_architecture_and_cmk_change_the_right_lines() -> None:
     base = PipelineConfig.from_options()
-    windowed = dataclasses.replace(base, max_batching_window_seconds=20, architecture="x86_64", customer_managed_key=True, kms_keys=2)
+    windowed = dataclasses.replace(
+        base, max_batching_window_seconds=20, architecture="x86_64", customer_managed_key=True, kms_keys=2
+    )
     workload = Workload(300_000)
     # 3.47 events/s x 20 s = 69 messages, capped at the batch size of 10
     assert messages_per_invocation(workload, windowed) == 10
@@ -97,12 +110,18 @@ def test_the_docs_cost_figures_are_what_the_model_computes() -> None:
     from shipment_pipeline_constructs import ScalingProfile
 
     doc = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    rows = re.findall(r"^\| (\d+)(k|M)/day \| (defaults[^|]*|`--scaling (\w+)`) \| \$([\d,.]+) \| \$([\d,.]+) \|", doc, flags=re.M)
+    rows = re.findall(
+        r"^\| (\d+)(k|M)/day \| (defaults[^|]*|`--scaling (\w+)`) \| \$([\d,.]+) \| \$([\d,.]+) \|", doc, flags=re.M
+    )
     assert len(rows) == 5
     for amount, unit, _, profile, total, after in rows:
         events_per_day = int(amount) * (1_000 if unit == "k" else 1_000_000)
         props = ScalingProfile.named(profile).pipeline_props() if profile else {}
         result = estimate(Workload(events_per_day), PipelineConfig.from_options(**props))
-        assert (f"{result.total_usd:,.2f}", f"{result.after_free_tier_usd:,.2f}") == (total, after), (amount, unit, profile)
+        assert (f"{result.total_usd:,.2f}", f"{result.after_free_tier_usd:,.2f}") == (total, after), (
+            amount,
+            unit,
+            profile,
+        )
     listing = estimate(Workload(30_000), PipelineConfig.from_options())
     assert f"${listing.total_usd:.2f}" in doc and f"${listing.after_free_tier_usd:.2f}" in doc

@@ -7,10 +7,11 @@ import time
 from typing import Any
 
 import pytest
-from .conftest import SUFFIX, MotoPipeline, run_cli
-from .test_errors import NOW, put_record
 
 from shipment_pipeline_constructs.ops.redrive import FALLBACK, NATIVE, redrive
+
+from .conftest import SUFFIX, MotoPipeline, run_cli
+from .test_errors import NOW, put_record
 
 
 def fill_dlq(pipeline: MotoPipeline, count: int) -> list[str]:
@@ -32,8 +33,16 @@ def test_inspect_joins_each_message_with_its_error_record(moto_pipeline: MotoPip
         MessageBody="{not json",
         MessageAttributes={"error_id": {"DataType": "String", "StringValue": record["error_id"]["S"]}},
     )
-    moved_id = moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody=json.dumps({"detail": {"shipment_id": "SHP-7"}}))["MessageId"]
-    put_record(moto_pipeline, at=NOW, message_id=moved_id, error_type="ProvisionedThroughputExceededException", shipment_id="SHP-7")
+    moved_id = moto_pipeline.sqs.send_message(
+        QueueUrl=moto_pipeline.dlq_url, MessageBody=json.dumps({"detail": {"shipment_id": "SHP-7"}})
+    )["MessageId"]
+    put_record(
+        moto_pipeline,
+        at=NOW,
+        message_id=moved_id,
+        error_type="ProvisionedThroughputExceededException",
+        shipment_id="SHP-7",
+    )
     # WHEN inspected
     code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX, "--json")
     # THEN both error records are found and the messages stay in the DLQ, visible
@@ -68,7 +77,7 @@ def test_target_dlq_redrive_and_max_messages(moto_pipeline: MotoPipeline, capsys
         moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.target_dlq_url, MessageBody=f"event-{i}")
     code, out, _ = run_cli(capsys, "dlq", "redrive", "--suffix", SUFFIX, "--target", "--max-messages", "3")
     assert code == 0
-    assert out.startswith(f"moved 3 of 3 message(s)") and FALLBACK in out
+    assert out.startswith("moved 3 of 3 message(s)") and FALLBACK in out
     assert moto_pipeline.depth(moto_pipeline.queue_url) == 3
     assert moto_pipeline.depth(moto_pipeline.target_dlq_url) == 2
 
@@ -109,10 +118,15 @@ def test_interrupted_redrive_loses_nothing_and_can_be_resumed(moto_pipeline: Mot
         )
     # THEN every body is in one queue or the other; only a batch sent but not deleted is in both
     sent_not_deleted = 10 if operation == "delete_message_batch" else 0
-    assert moto_pipeline.depth(moto_pipeline.queue_url) + moto_pipeline.depth(moto_pipeline.dlq_url) == 25 + sent_not_deleted
+    assert (
+        moto_pipeline.depth(moto_pipeline.queue_url) + moto_pipeline.depth(moto_pipeline.dlq_url)
+        == 25 + sent_not_deleted
+    )
     if sent_not_deleted:
         time.sleep(1.1)  # their visibility timeout: they are back in the DLQ
-    assert set(moto_pipeline.bodies(moto_pipeline.queue_url)) | set(moto_pipeline.bodies(moto_pipeline.dlq_url)) == set(bodies)
+    assert set(moto_pipeline.bodies(moto_pipeline.queue_url)) | set(moto_pipeline.bodies(moto_pipeline.dlq_url)) == set(
+        bodies
+    )
     # AND a second redrive finishes the job: duplicates at worst, never a loss
     redrive(sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
     assert moto_pipeline.depth(moto_pipeline.dlq_url) == 0
@@ -131,13 +145,20 @@ class _PartialSend:
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
         response = self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=Entries[1:])
-        response.setdefault("Failed", []).append({"Id": Entries[0]["Id"], "Code": "KMS.DisabledException", "SenderFault": True, "Message": "key disabled"})
+        response.setdefault("Failed", []).append(
+            {"Id": Entries[0]["Id"], "Code": "KMS.DisabledException", "SenderFault": True, "Message": "key disabled"}
+        )
         return response
 
 
 def test_a_failed_send_is_never_deleted(moto_pipeline: MotoPipeline) -> None:
     bodies = fill_dlq(moto_pipeline, 3)
-    result = redrive(_PartialSend(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    result = redrive(
+        _PartialSend(moto_pipeline.sqs),
+        source_url=moto_pipeline.dlq_url,
+        destination_url=moto_pipeline.queue_url,
+        try_native=False,
+    )
     assert result.moved == 2
     assert [failure["error_code"] for failure in result.failed] == ["KMS.DisabledException"]
     (left,) = moto_pipeline.bodies(moto_pipeline.dlq_url)
@@ -153,7 +174,12 @@ def test_messages_requarantined_during_the_redrive_are_not_looped(moto_pipeline:
             self._sqs.send_message_batch(QueueUrl=moto_pipeline.dlq_url, Entries=Entries)
             return self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=Entries)
 
-    result = redrive(Requarantining(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    result = redrive(
+        Requarantining(moto_pipeline.sqs),
+        source_url=moto_pipeline.dlq_url,
+        destination_url=moto_pipeline.queue_url,
+        try_native=False,
+    )
     # THEN the redrive stops after the 5 messages the DLQ held when it started
     assert result.moved == 5
     assert moto_pipeline.depth(moto_pipeline.dlq_url) == 5
@@ -175,13 +201,27 @@ class _NativeSqs:
     def list_message_move_tasks(self, **_: Any) -> dict[str, Any]:
         self.polls += 1
         status = "RUNNING" if self.polls == 1 else "COMPLETED"
-        return {"Results": [{"Status": status, "ApproximateNumberOfMessagesMoved": 4 * (self.polls - 1), "ApproximateNumberOfMessagesToMove": 4}]}
+        return {
+            "Results": [
+                {
+                    "Status": status,
+                    "ApproximateNumberOfMessagesMoved": 4 * (self.polls - 1),
+                    "ApproximateNumberOfMessagesToMove": 4,
+                }
+            ]
+        }
 
 
 def test_native_message_move_task_is_used_where_supported(moto_pipeline: MotoPipeline) -> None:
     fill_dlq(moto_pipeline, 4)
     sqs = _NativeSqs(moto_pipeline.sqs)
-    result = redrive(sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, max_per_second=50, sleep=lambda _: None)
+    result = redrive(
+        sqs,
+        source_url=moto_pipeline.dlq_url,
+        destination_url=moto_pipeline.queue_url,
+        max_per_second=50,
+        sleep=lambda _: None,
+    )
     assert (result.method, result.moved, result.task_status, result.task_handle) == (NATIVE, 4, "COMPLETED", "handle-1")
     assert sqs.started["SourceArn"].endswith(f":shipment-events-dlq-{SUFFIX}")
     assert sqs.started["DestinationArn"].endswith(f":shipment-events-{SUFFIX}")
@@ -194,12 +234,17 @@ class _ServerErrorSqs(_NativeSqs):
     def start_message_move_task(self, **request: Any) -> dict[str, str]:
         from botocore.exceptions import ClientError
 
-        raise ClientError({"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}}, "StartMessageMoveTask")
+        raise ClientError(
+            {"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}},
+            "StartMessageMoveTask",
+        )
 
 
 def test_a_server_error_from_the_native_task_falls_back(moto_pipeline: MotoPipeline) -> None:
     fill_dlq(moto_pipeline, 3)
-    result = redrive(_ServerErrorSqs(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url)
+    result = redrive(
+        _ServerErrorSqs(moto_pipeline.sqs), source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url
+    )
     assert (result.method, result.moved) == (FALLBACK, 3)
 
 

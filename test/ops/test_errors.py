@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime
 import json
 
-from .conftest import SUFFIX, MotoPipeline, run_cli
 from shipment_processor.events import format_instant
 from shipment_processor.items import error_item
 
 from shipment_pipeline_constructs.ops.errors import query_error_records
 
+from .conftest import SUFFIX, MotoPipeline, run_cli
+
 UTC = datetime.timezone.utc
 NOW = datetime.datetime.now(UTC).replace(microsecond=0)
 
 
-def put_record(pipeline: MotoPipeline, *, at: datetime.datetime, message_id: str, error_type: str, shipment_id: str | None) -> dict:
+def put_record(
+    pipeline: MotoPipeline, *, at: datetime.datetime, message_id: str, error_type: str, shipment_id: str | None
+) -> dict:
     """One error record, built by the handler's ``error_item``."""
     item = error_item(
         message_id=message_id,
@@ -35,16 +38,36 @@ def put_record(pipeline: MotoPipeline, *, at: datetime.datetime, message_id: str
 def seed_records(pipeline: MotoPipeline) -> None:
     """Four records: now, 1 h ago, 30 h ago (yesterday's partition), 3 days ago."""
     put_record(pipeline, at=NOW, message_id="m-now", error_type="invalid_json", shipment_id=None)
-    put_record(pipeline, at=NOW - datetime.timedelta(hours=1), message_id="m-1h", error_type="missing_field", shipment_id="SHP-1")
-    put_record(pipeline, at=NOW - datetime.timedelta(hours=30), message_id="m-30h", error_type="missing_field", shipment_id="SHP-1")
-    put_record(pipeline, at=NOW - datetime.timedelta(days=3), message_id="m-3d", error_type="invalid_timestamp", shipment_id="SHP-2")
+    put_record(
+        pipeline,
+        at=NOW - datetime.timedelta(hours=1),
+        message_id="m-1h",
+        error_type="missing_field",
+        shipment_id="SHP-1",
+    )
+    put_record(
+        pipeline,
+        at=NOW - datetime.timedelta(hours=30),
+        message_id="m-30h",
+        error_type="missing_field",
+        shipment_id="SHP-1",
+    )
+    put_record(
+        pipeline,
+        at=NOW - datetime.timedelta(days=3),
+        message_id="m-3d",
+        error_type="invalid_timestamp",
+        shipment_id="SHP-2",
+    )
 
 
 def test_time_range_spans_day_partitions_newest_first(moto_pipeline: MotoPipeline) -> None:
     seed_records(moto_pipeline)
     found = query_error_records(
-        moto_pipeline.dynamodb, moto_pipeline.names.errors_table,
-        since=NOW - datetime.timedelta(hours=48), until=NOW + datetime.timedelta(seconds=1),
+        moto_pipeline.dynamodb,
+        moto_pipeline.names.errors_table,
+        since=NOW - datetime.timedelta(hours=48),
+        until=NOW + datetime.timedelta(seconds=1),
     )
     assert [record["message_id"] for record in found] == ["m-now", "m-1h", "m-30h"]
 
@@ -66,9 +89,19 @@ def test_cli_table_and_json_lines(moto_pipeline: MotoPipeline, capsys) -> None:
     code, out, _ = run_cli(capsys, "errors", "--suffix", SUFFIX, "--since", "2h")
     assert code == 0
     header, *rows = out.strip().splitlines()
-    assert header.split() == ["recorded_at", "disposition", "error_type", "shipment_id", "message_id", "receive_count", "error_message"]
+    assert header.split() == [
+        "recorded_at",
+        "disposition",
+        "error_type",
+        "shipment_id",
+        "message_id",
+        "receive_count",
+        "error_message",
+    ]
     assert len(rows) == 2 and "m-now" in rows[0]
-    code, out, _ = run_cli(capsys, "errors", "--suffix", SUFFIX, "--since", "7d", "--type", "invalid_timestamp", "--json")
+    code, out, _ = run_cli(
+        capsys, "errors", "--suffix", SUFFIX, "--since", "7d", "--type", "invalid_timestamp", "--json"
+    )
     (line,) = out.strip().splitlines()
     record = json.loads(line)
     assert (record["shipment_id"], record["error_type"], record["receive_count"]) == ("SHP-2", "invalid_timestamp", 1)

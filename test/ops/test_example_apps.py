@@ -6,7 +6,9 @@ from stacks import synth_example
 
 
 def resources_of(stack, kind: str) -> list[dict]:
-    return [resource.get("Properties", {}) for resource in stack.template["Resources"].values() if resource["Type"] == kind]
+    return [
+        resource.get("Properties", {}) for resource in stack.template["Resources"].values() if resource["Type"] == kind
+    ]
 
 
 def test_multi_env_builds_dev_and_prod_with_different_sizes_and_alarms() -> None:
@@ -15,7 +17,10 @@ def test_multi_env_builds_dev_and_prod_with_different_sizes_and_alarms() -> None
     stacks = {stack.stack_name: stack for stack in assembly.stacks}
     assert set(stacks) == {"ShipmentPipeline-dev", "ShipmentPipeline-prod"}
     dev, prod = stacks["ShipmentPipeline-dev"], stacks["ShipmentPipeline-prod"]
-    (dev_mapping,), (prod_mapping,) = resources_of(dev, "AWS::Lambda::EventSourceMapping"), resources_of(prod, "AWS::Lambda::EventSourceMapping")
+    (dev_mapping,), (prod_mapping,) = (
+        resources_of(dev, "AWS::Lambda::EventSourceMapping"),
+        resources_of(prod, "AWS::Lambda::EventSourceMapping"),
+    )
     assert dev_mapping["ScalingConfig"]["MaximumConcurrency"] == 5
     assert prod_mapping["ScalingConfig"]["MaximumConcurrency"] == 20
     assert resources_of(dev, "AWS::CloudWatch::Alarm") == [] and resources_of(dev, "AWS::SNS::Topic") == []
@@ -29,10 +34,21 @@ def test_high_throughput_uses_the_large_profile_with_an_explicit_memory_size() -
     _, assembly = synth_example("high_throughput")
     (stack,) = assembly.stacks
     (mapping,) = resources_of(stack, "AWS::Lambda::EventSourceMapping")
-    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"], mapping["ScalingConfig"]["MaximumConcurrency"]) == (100, 2, 50)
-    (function,) = [f for f in resources_of(stack, "AWS::Lambda::Function") if "EVENTS_TABLE_NAME" in f.get("Environment", {}).get("Variables", {})]
+    assert (
+        mapping["BatchSize"],
+        mapping["MaximumBatchingWindowInSeconds"],
+        mapping["ScalingConfig"]["MaximumConcurrency"],
+    ) == (100, 2, 50)
+    (function,) = [
+        f
+        for f in resources_of(stack, "AWS::Lambda::Function")
+        if "EVENTS_TABLE_NAME" in f.get("Environment", {}).get("Variables", {})
+    ]
     assert function["MemorySize"] == 1024
-    targets = {t["ScalableDimension"]: (t["MinCapacity"], t["MaxCapacity"]) for t in resources_of(stack, "AWS::ApplicationAutoScaling::ScalableTarget")}
+    targets = {
+        t["ScalableDimension"]: (t["MinCapacity"], t["MaxCapacity"])
+        for t in resources_of(stack, "AWS::ApplicationAutoScaling::ScalableTarget")
+    }
     assert targets == {"dynamodb:table:WriteCapacityUnits": (50, 1000), "dynamodb:table:ReadCapacityUnits": (5, 100)}
 
 
@@ -44,11 +60,15 @@ def test_existing_resources_uses_the_teams_bus_topic_and_key_and_grants_its_prod
     assert "AWS::Events::EventBus" not in types and "AWS::SNS::Topic" not in types
     (rule,) = resources_of(stack, "AWS::Events::Rule")
     assert rule["EventBusName"] == "orders-bus"
-    alarm_actions = {str(action) for alarm in resources_of(stack, "AWS::CloudWatch::Alarm") for action in alarm["AlarmActions"]}
+    alarm_actions = {
+        str(action) for alarm in resources_of(stack, "AWS::CloudWatch::Alarm") for action in alarm["AlarmActions"]
+    }
     assert alarm_actions == {"arn:aws:sns:eu-west-1:111111111111:team-alarms"}
     queues_with_key = [q for q in resources_of(stack, "AWS::SQS::Queue") if "KmsMasterKeyId" in q]
     assert len(queues_with_key) == 2  # the queue and its DLQ; the target DLQ stays SSE-SQS
-    statements = [s for policy in resources_of(stack, "AWS::IAM::Policy") for s in policy["PolicyDocument"]["Statement"]]
+    statements = [
+        s for policy in resources_of(stack, "AWS::IAM::Policy") for s in policy["PolicyDocument"]["Statement"]
+    ]
     assert any(s["Action"] == "events:PutEvents" for s in statements)
 
 
@@ -57,4 +77,7 @@ def test_vpc_puts_the_function_in_the_isolated_subnets_with_endpoints() -> None:
     (stack,) = assembly.stacks
     (function,) = [f for f in resources_of(stack, "AWS::Lambda::Function") if "VpcConfig" in f]
     assert function["VpcConfig"]["SubnetIds"] == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
-    assert sorted(e["VpcEndpointType"] for e in resources_of(stack, "AWS::EC2::VPCEndpoint")) == ["Gateway", "Interface"]
+    assert sorted(e["VpcEndpointType"] for e in resources_of(stack, "AWS::EC2::VPCEndpoint")) == [
+        "Gateway",
+        "Interface",
+    ]

@@ -8,11 +8,12 @@ from typing import Any
 
 import boto3
 import pytest
-from .conftest import REGION, SUFFIX, MotoPipeline, run_cli
 
 from shipment_pipeline_constructs.ops.aws import Connection, OperationError
 from shipment_pipeline_constructs.ops.replay import replay_name, wait_for_replay
 from shipment_pipeline_constructs.ops.resources import PipelineResources, resources_in_template
+
+from .conftest import REGION, SUFFIX, MotoPipeline, run_cli
 
 
 def test_replay_sends_the_window_back_through_the_pipelines_rule_only(moto_pipeline: MotoPipeline, capsys) -> None:
@@ -71,8 +72,16 @@ def _path(path: str) -> dict[str, Any]:
 
 STACK_TEMPLATE = {
     "Resources": {
-        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "orders-queue"}, "Metadata": _path("Orders/Pipeline/Queue/Resource")},
-        "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "orders-dlq"}, "Metadata": _path("Orders/Pipeline/DeadLetterQueue/Resource")},
+        "Queue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": "orders-queue"},
+            "Metadata": _path("Orders/Pipeline/Queue/Resource"),
+        },
+        "Dlq": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": "orders-dlq"},
+            "Metadata": _path("Orders/Pipeline/DeadLetterQueue/Resource"),
+        },
         "Errors": {
             "Type": "AWS::DynamoDB::Table",
             "Properties": {
@@ -92,7 +101,9 @@ def test_from_stack_reads_resources_by_construct_path_and_outputs(aws_env: None)
     from moto import mock_aws
 
     with mock_aws():
-        boto3.client("cloudformation", region_name=REGION).create_stack(StackName="Orders", TemplateBody=json.dumps(STACK_TEMPLATE))
+        boto3.client("cloudformation", region_name=REGION).create_stack(
+            StackName="Orders", TemplateBody=json.dumps(STACK_TEMPLATE)
+        )
         found = PipelineResources.from_stack(Connection(region=REGION), "Orders")
     assert found.queue.endswith("/orders-queue") and found.dead_letter_queue.endswith("/orders-dlq")
     assert (found.errors_table, found.event_bus, found.archive) == ("orders-errors", "team-bus", None)
@@ -131,9 +142,21 @@ def test_missing_credentials_are_explained(monkeypatch: pytest.MonkeyPatch, caps
 
 
 def test_explicit_names_override_the_suffix(moto_pipeline: MotoPipeline, capsys) -> None:
-    code, out, _ = run_cli(capsys, "status", "--suffix", "other", "--queue", moto_pipeline.queue_url,
-                           "--dlq", moto_pipeline.names.dead_letter_queue, "--target-dlq", moto_pipeline.names.target_dead_letter_queue,
-                           "--errors-table", moto_pipeline.names.errors_table, "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "status",
+        "--suffix",
+        "other",
+        "--queue",
+        moto_pipeline.queue_url,
+        "--dlq",
+        moto_pipeline.names.dead_letter_queue,
+        "--target-dlq",
+        moto_pipeline.names.target_dead_letter_queue,
+        "--errors-table",
+        moto_pipeline.names.errors_table,
+        "--json",
+    )
     assert code == 0
     assert json.loads(out)["pipeline"]["queue"] == moto_pipeline.queue_url
 
@@ -159,7 +182,11 @@ def test_template_matching_handles_rules_and_several_pipelines() -> None:
         resources_in_template(template, ids)
     assert resources_in_template(template, ids, "S/A")["rule"] == "rule-a"
     found_b = resources_in_template(template, ids, "B")
-    assert (found_b["queue"], found_b["function"], found_b["pipeline_name"]) == ("https://q/2", "fn-b", "shipment-events-b")
+    assert (found_b["queue"], found_b["function"], found_b["pipeline_name"]) == (
+        "https://q/2",
+        "fn-b",
+        "shipment-events-b",
+    )
 
 
 @pytest.mark.parametrize("command", ["send", "status", "errors", "dlq", "dlq inspect", "dlq redrive", "replay", "cost"])
@@ -187,7 +214,9 @@ def test_an_unreachable_region_or_endpoint_is_explained() -> None:
 
     from shipment_pipeline_constructs.ops.aws import explain
 
-    error = explain(EndpointConnectionError(endpoint_url="https://sqs.eu-wst-1.amazonaws.com/"), Connection(region="eu-wst-1"))
+    error = explain(
+        EndpointConnectionError(endpoint_url="https://sqs.eu-wst-1.amazonaws.com/"), Connection(region="eu-wst-1")
+    )
     assert str(error) == (
         "cannot reach https://sqs.eu-wst-1.amazonaws.com/: check --region (is it a real region?) "
         "and --endpoint-url (is the local emulator running?)"

@@ -8,17 +8,31 @@ import json
 import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
-from .conftest import run_cli
+from stacks import synth
 
-from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds, ProcessorOptions, ProvisionedCapacity, ScalingProfile, StorageOptions
+from shipment_pipeline_constructs import (
+    AlarmThreshold,
+    AlarmThresholds,
+    ProcessorOptions,
+    ProvisionedCapacity,
+    ScalingProfile,
+    StorageOptions,
+)
 from shipment_pipeline_constructs.ops.cost import PipelineConfig
 
-from stacks import synth
+from .conftest import run_cli
 
 
 @pytest.mark.parametrize(
     ("events_per_day", "name"),
-    [(1, "small"), (30_000, "small"), (30_001, "medium"), (300_000, "medium"), (300_001, "large"), (10_000_000, "large")],
+    [
+        (1, "small"),
+        (30_000, "small"),
+        (30_001, "medium"),
+        (300_000, "medium"),
+        (300_001, "large"),
+        (10_000_000, "large"),
+    ],
 )
 def test_for_events_per_day_picks_the_smallest_sufficient_profile(events_per_day: int, name: str) -> None:
     assert ScalingProfile.for_events_per_day(events_per_day).name == name
@@ -36,7 +50,12 @@ def test_explicit_props_override_the_profile() -> None:
     profile = ScalingProfile.LARGE
     # keyword overrides win, and fields the profile does not size keep their defaults
     options = profile.processor_options(max_concurrency=80, memory_size_mib=1024)
-    assert (options.max_concurrency, options.batch_size, options.memory_size_mib, options.timeout_seconds) == (80, 100, 1024, 60)
+    assert (options.max_concurrency, options.batch_size, options.memory_size_mib, options.timeout_seconds) == (
+        80,
+        100,
+        1024,
+        60,
+    )
     # a base with explicit values wins over the profile too
     base = ProcessorOptions(batch_size=20, max_batching_window_seconds=1, architecture=lambda_.Architecture.X86_64)
     options = profile.processor_options(base)
@@ -89,7 +108,10 @@ def test_large_profile_template_and_its_cost_configuration() -> None:
     )
     template.has_resource_properties(
         "AWS::DynamoDB::Table",
-        {"TableName": "shipment-events-large", "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 50}},
+        {
+            "TableName": "shipment-events-large",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 50},
+        },
     )
     template.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget",
@@ -101,7 +123,11 @@ def test_large_profile_template_and_its_cost_configuration() -> None:
     )
     # The cost model reads the same settings back from the template.
     config = PipelineConfig.from_template(template.to_json())
-    assert (config.batch_size, config.max_batching_window_seconds, config.provisioned) == (100, 2, (50, 1000, 5, 100, 70))
+    assert (config.batch_size, config.max_batching_window_seconds, config.provisioned) == (
+        100,
+        2,
+        (50, 1000, 5, 100, 70),
+    )
 
 
 def test_template_and_options_give_the_same_cost_configuration(default_template) -> None:

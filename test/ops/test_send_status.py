@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import SUFFIX, MotoPipeline, run_cli
-
 from shipment_pipeline_constructs.ops.send import MAX_ENTRIES_PER_CALL, generated_entries, put_events
+
+from .conftest import SUFFIX, MotoPipeline, run_cli
 
 
 def test_send_sample_event_reaches_the_queue(moto_pipeline: MotoPipeline, capsys) -> None:
@@ -33,7 +33,11 @@ def test_send_generated_and_invalid_events_as_json(moto_pipeline: MotoPipeline, 
 
 def test_send_file_in_put_events_form(moto_pipeline: MotoPipeline, capsys, tmp_path: Path) -> None:
     # GIVEN the seed's sample-event.json shape, without EventBusName and with Detail as an object
-    entries = {"Entries": [{"Source": "shipment.service", "DetailType": "shipment.created", "Detail": {"shipment_id": "SHP-9"}}]}
+    entries = {
+        "Entries": [
+            {"Source": "shipment.service", "DetailType": "shipment.created", "Detail": {"shipment_id": "SHP-9"}}
+        ]
+    }
     path = tmp_path / "sample-event.json"
     path.write_text(json.dumps(entries))
     code, _, _ = run_cli(capsys, "send", "--suffix", SUFFIX, "--file", str(path))
@@ -52,7 +56,9 @@ class _FailingEvents:
         offset = sum(self.calls[:-1])
         return {
             "Entries": [
-                {"ErrorCode": "ThrottlingException", "ErrorMessage": "slow down"} if (offset + i) % 3 == 0 else {"EventId": "x"}
+                {"ErrorCode": "ThrottlingException", "ErrorMessage": "slow down"}
+                if (offset + i) % 3 == 0
+                else {"EventId": "x"}
                 for i in range(len(Entries))
             ]
         }
@@ -81,8 +87,14 @@ def test_status_unhealthy_with_dlq_messages_and_alarm(moto_pipeline: MotoPipelin
     alarm = f"shipment-events-{SUFFIX}-dlq-not-empty"
     cloudwatch = moto_pipeline.cloudwatch
     cloudwatch.put_metric_alarm(
-        AlarmName=alarm, MetricName="m", Namespace="n", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+        AlarmName=alarm,
+        MetricName="m",
+        Namespace="n",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
     )
     cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test")
     # WHEN status runs  THEN it exits 1 and says why, in JSON too
@@ -102,12 +114,14 @@ def test_status_unhealthy_when_the_oldest_message_is_too_old(moto_pipeline: Moto
 
     moto_pipeline.cloudwatch.put_metric_data(
         Namespace="AWS/SQS",
-        MetricData=[{
-            "MetricName": "ApproximateAgeOfOldestMessage",
-            "Dimensions": [{"Name": "QueueName", "Value": moto_pipeline.names.queue}],
-            "Timestamp": datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2),
-            "Value": 1200,
-        }],
+        MetricData=[
+            {
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": [{"Name": "QueueName", "Value": moto_pipeline.names.queue}],
+                "Timestamp": datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2),
+                "Value": 1200,
+            }
+        ],
     )
     code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX)
     assert code == 1

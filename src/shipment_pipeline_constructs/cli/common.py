@@ -17,7 +17,9 @@ EXIT_PROBLEM = 1
 EXIT_ERROR = 2
 
 
-def add_parser(subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str, example: str) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str, example: str
+) -> argparse.ArgumentParser:
     """A subcommand parser whose description ends with an example."""
     return subparsers.add_parser(
         name,
@@ -40,8 +42,12 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     """How to find the pipeline: ``--stack`` or ``--suffix``, and explicit names that override either."""
     where = parser.add_argument_group("which pipeline (one of --stack / --suffix, or explicit names)")
     where.add_argument("--stack", help="a deployed stack holding the pipeline (resources found by construct path)")
-    where.add_argument("--construct-path", help="the pipeline's construct path when the stack holds several, e.g. MyStack/Orders")
-    where.add_argument("--suffix", help="the pipeline's environment suffix (names as ShipmentEventPipeline derives them)")
+    where.add_argument(
+        "--construct-path", help="the pipeline's construct path when the stack holds several, e.g. MyStack/Orders"
+    )
+    where.add_argument(
+        "--suffix", help="the pipeline's environment suffix (names as ShipmentEventPipeline derives them)"
+    )
     names = parser.add_argument_group("explicit resource names (override --stack / --suffix)")
     names.add_argument("--bus", dest="event_bus", help="event bus name")
     names.add_argument("--rule", help="rule name")
@@ -83,7 +89,9 @@ def pipeline_resources(args: argparse.Namespace, conn: Connection) -> PipelineRe
         found = PipelineResources.from_suffix(args.suffix)
     else:
         found = PipelineResources()
-    return found.with_overrides(**{field: getattr(args, field, None) for field in PipelineResources.__dataclass_fields__})
+    return found.with_overrides(
+        **{field: getattr(args, field, None) for field in PipelineResources.__dataclass_fields__}
+    )
 
 
 def print_json(value: Any) -> None:

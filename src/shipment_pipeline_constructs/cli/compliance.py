@@ -21,7 +21,9 @@ def compliance_step(args: argparse.Namespace, state: dict) -> None:
     # Imported here: loading aws-cdk-lib costs seconds that other commands should not pay.
     from ..compliance import PACKS, cfn_lint_findings
 
-    print(f"\n==> compliance of {args.app} (cdk-nag AwsSolutions, Serverless, NIST 800-53 R5; cfn-lint + serverless rules)")
+    print(
+        f"\n==> compliance of {args.app} (cdk-nag AwsSolutions, Serverless, NIST 800-53 R5; cfn-lint + serverless rules)"
+    )
     findings = _nag_findings(args.app, args.suffix)
     if findings is not None:
         per_pack = Counter(finding.pack for finding in findings)
@@ -37,7 +39,9 @@ def compliance_step(args: argparse.Namespace, state: dict) -> None:
         print(f"  cfn-lint: {len(lint)} finding(s) in {Path(template).name}")
         for line in lint[:SHOWN_FINDINGS]:
             print(f"    {line}")
-    print("  Rules that cannot apply are acknowledged by the construct itself; README.md ('What you get') lists each and why.")
+    print(
+        "  Rules that cannot apply are acknowledged by the construct itself; README.md ('What you get') lists each and why."
+    )
 
 
 def _nag_findings(app_dir: Path, suffix: str):

@@ -34,14 +34,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     options.add_argument("--batch-size", type=int, help="messages per invocation (default: 10)")
     options.add_argument("--batching-window", type=int, metavar="SECONDS", help="batching window (default: 0)")
     options.add_argument("--ttl-days", type=int, help="days items are kept (default: 90)")
-    options.add_argument("--cmk", action="store_true", help="the queues use a customer managed KMS key (encryption_key)")
+    options.add_argument(
+        "--cmk", action="store_true", help="the queues use a customer managed KMS key (encryption_key)"
+    )
     options.add_argument("--dashboards", type=int, help="dashboards (default: 1)")
     options.add_argument("--alarms", type=int, help="alarms (default: 9, the built-in ones)")
     workload = parser.add_argument_group("workload assumptions")
     workload.add_argument("--event-bytes", type=int, default=1024, help="size of one event (default: %(default)s)")
-    workload.add_argument("--error-rate", type=float, default=0.001, help="share of events that fail (default: %(default)s)")
-    workload.add_argument("--duplicate-rate", type=float, default=0.01, help="extra deliveries, as a share (default: %(default)s)")
-    workload.add_argument("--invocation-ms", type=float, default=40, help="billed ms per invocation, fixed part (default: %(default)s)")
+    workload.add_argument(
+        "--error-rate", type=float, default=0.001, help="share of events that fail (default: %(default)s)"
+    )
+    workload.add_argument(
+        "--duplicate-rate", type=float, default=0.01, help="extra deliveries, as a share (default: %(default)s)"
+    )
+    workload.add_argument(
+        "--invocation-ms", type=float, default=40, help="billed ms per invocation, fixed part (default: %(default)s)"
+    )
     parser.add_argument("--prices", type=Path, help="a price file like the bundled prices.json")
     group = parser.add_argument_group("connection (only with --stack)")
     group.add_argument("--region", help="AWS region of --stack")
@@ -80,7 +88,9 @@ def _config(args: argparse.Namespace) -> PipelineConfig:
         return PipelineConfig.from_template(template, source=str(args.template))
     if args.stack:
         body = common.connection(args).client("cloudformation").get_template(StackName=args.stack)["TemplateBody"]
-        return PipelineConfig.from_template(json.loads(body) if isinstance(body, str) else body, source=f"stack {args.stack}")
+        return PipelineConfig.from_template(
+            json.loads(body) if isinstance(body, str) else body, source=f"stack {args.stack}"
+        )
     props: dict = {}
     if args.scaling:
         from ..scaling import ScalingProfile

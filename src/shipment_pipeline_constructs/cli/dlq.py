@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     move.add_argument("--max-per-second", type=int, help="rate limit of the message-move task")
     move.add_argument("--no-native", action="store_true", help="skip the message-move task, use receive-send-delete")
     for action, run in ((inspect, run_inspect), (move, run_redrive)):
-        action.add_argument("--target", action="store_true", help="the EventBridge target DLQ instead of the source queue's DLQ")
+        action.add_argument(
+            "--target", action="store_true", help="the EventBridge target DLQ instead of the source queue's DLQ"
+        )
         common.add_operation_arguments(action, run)
 
 
@@ -91,13 +93,17 @@ def run_redrive(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json({"source": source, "destination": destination, **result.to_dict()})
     elif result.dry_run:
-        how = "SQS's message-move task (receive-send-delete where unsupported)" if result.method != FALLBACK else FALLBACK
+        how = (
+            "SQS's message-move task (receive-send-delete where unsupported)" if result.method != FALLBACK else FALLBACK
+        )
         print(f"dry run: would move about {result.to_move} message(s) from {source} to {destination} with {how}")
     else:
         print(f"moved {result.moved} of {result.to_move} message(s) to {destination} ({result.method})")
         if result.task_status and result.task_status != "COMPLETED":
             print(f"message-move task {result.task_status}: {result.failure_reason or ''}", file=sys.stderr)
         for failure in result.failed:
-            print(f"  {failure['message_id']}: {failure['step']} failed: {failure['error_code']} {failure['error_message']}")
+            print(
+                f"  {failure['message_id']}: {failure['step']} failed: {failure['error_code']} {failure['error_message']}"
+            )
     failed = bool(result.failed) or (result.task_status not in (None, "COMPLETED"))
     return common.EXIT_PROBLEM if failed else 0

@@ -31,21 +31,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "      --transient-failure-rate 0.2 --crash-rate 0.05 --report reports/faults.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--app", type=Path, default=Path("examples/basic"), help="CDK app folder (default: %(default)s)")
-    parser.add_argument("--cdk-out", type=Path, default=None,
-                        help="use this cloud assembly when it exists, else synthesize into it (default: cdk.out)")
+    parser.add_argument(
+        "--app", type=Path, default=Path("examples/basic"), help="CDK app folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--cdk-out",
+        type=Path,
+        default=None,
+        help="use this cloud assembly when it exists, else synthesize into it (default: cdk.out)",
+    )
     parser.add_argument("--suffix", default="dev", help="environment suffix when synthesizing (default: %(default)s)")
     parser.add_argument("--events", type=Path, help='events to send: {"Entries": [...]} or JSON lines of entries')
     parser.add_argument("--count", type=_count, default=0, help="generated events to send (default: %(default)s)")
     parser.add_argument("--duplicate-rate", type=_rate, default=0.1, help="of generated events (default: %(default)s)")
     parser.add_argument("--invalid-rate", type=_rate, default=0.05, help="of generated events (default: %(default)s)")
-    parser.add_argument("--transient-failure-rate", type=_rate, default=0.0,
-                        help="injected DynamoDB throttles on event writes (default: %(default)s)")
-    parser.add_argument("--crash-rate", type=_rate, default=0.0,
-                        help="injected whole-invocation crashes (default: %(default)s)")
+    parser.add_argument(
+        "--transient-failure-rate",
+        type=_rate,
+        default=0.0,
+        help="injected DynamoDB throttles on event writes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--crash-rate", type=_rate, default=0.0, help="injected whole-invocation crashes (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="make the generated load and the faults repeatable")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="JSON report (default: %(default)s)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for draining (default: %(default)s)")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for draining (default: %(default)s)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -99,8 +112,10 @@ def run_and_report(args: argparse.Namespace) -> dict[str, Any] | None:
     for line in summary_lines(report):
         print(f"  {line}")
     if report["retargeted_to_local_bus"]:
-        print(f"  {report['retargeted_to_local_bus']} entries named another bus; they went to the local pipeline's bus "
-              f"{report['settings']['event_bus']}")
+        print(
+            f"  {report['retargeted_to_local_bus']} entries named another bus; they went to the local pipeline's bus "
+            f"{report['settings']['event_bus']}"
+        )
     if report["rejected_by_put_events"]:
         print(f"  PutEvents rejected {len(report['rejected_by_put_events'])} entries (see the report)")
     print(f"  report: {args.report}; function logs: {function_log}; template: {report['settings']['template']}")
@@ -111,12 +126,23 @@ def demo_step(args: argparse.Namespace, state: dict) -> None:
     """The demo's local run: the seed's sample event plus a burst with duplicates and invalid events."""
     sample = args.app / "sample-event.json"
     local_args = argparse.Namespace(
-        app=args.app, cdk_out=args.out, suffix=args.suffix, events=sample if sample.is_file() else None,
-        count=DEMO_BURST, duplicate_rate=0.1, invalid_rate=0.05, transient_failure_rate=0.0, crash_rate=0.0,
-        seed=None, report=DEFAULT_REPORT, timeout=120.0,
+        app=args.app,
+        cdk_out=args.out,
+        suffix=args.suffix,
+        events=sample if sample.is_file() else None,
+        count=DEMO_BURST,
+        duplicate_rate=0.1,
+        invalid_rate=0.05,
+        transient_failure_rate=0.0,
+        crash_rate=0.0,
+        seed=None,
+        report=DEFAULT_REPORT,
+        timeout=120.0,
     )
-    print(f"\n==> running the pipeline locally on moto: {'the sample event plus ' if local_args.events else ''}"
-          f"{DEMO_BURST} generated events (10% duplicates, 5% invalid)")
+    print(
+        f"\n==> running the pipeline locally on moto: {'the sample event plus ' if local_args.events else ''}"
+        f"{DEMO_BURST} generated events (10% duplicates, 5% invalid)"
+    )
     state["local_report"] = run_and_report(local_args)
 
 

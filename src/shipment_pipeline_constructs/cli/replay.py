@@ -25,8 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--end", default="now", help="window end, same forms (default: %(default)s)")
     parser.add_argument("--name", help="replay name (default: <pipeline>-<UTC time>)")
     parser.add_argument("--no-wait", action="store_true", help="start the replay and return")
-    parser.add_argument("--poll-seconds", type=float, default=5.0, help="how often to check progress (default: %(default)s)")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="stop following after this long (the replay goes on)")
+    parser.add_argument(
+        "--poll-seconds", type=float, default=5.0, help="how often to check progress (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="stop following after this long (the replay goes on)"
+    )
     common.add_operation_arguments(parser, run)
 
 
@@ -37,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     request = start_replay(events, resources, start=parse_time(args.start), end=parse_time(args.end), name=args.name)
     name = request["ReplayName"]
     if not args.json:
-        print(f"replay {name} started: {request['EventStartTime'].isoformat()} to {request['EventEndTime'].isoformat()}")
+        print(
+            f"replay {name} started: {request['EventStartTime'].isoformat()} to {request['EventEndTime'].isoformat()}"
+        )
     if args.no_wait:
         replay = events.describe_replay(ReplayName=name)
     else:
@@ -52,5 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(summary)
     else:
-        print(f"replay {name}: {summary.get('State')}{' - ' + summary['StateReason'] if summary.get('StateReason') else ''}")
+        print(
+            f"replay {name}: {summary.get('State')}{' - ' + summary['StateReason'] if summary.get('StateReason') else ''}"
+        )
     return common.EXIT_PROBLEM if summary.get("State") in ("FAILED", "CANCELLED") else 0

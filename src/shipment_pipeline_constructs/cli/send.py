@@ -20,9 +20,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         example="shipment-pipeline send --suffix prod --count 100 --invalid 2",
     )
     what = parser.add_mutually_exclusive_group()
-    what.add_argument("--file", type=Path, help='entries as `aws events put-events` takes them ({"Entries": [...]}), a JSON list or JSON lines')
+    what.add_argument(
+        "--file",
+        type=Path,
+        help='entries as `aws events put-events` takes them ({"Entries": [...]}), a JSON list or JSON lines',
+    )
     what.add_argument("--count", type=int, help="generate this many distinct valid events")
-    parser.add_argument("--invalid", type=int, default=0, help="with --count: also send this many invalid events (they end in the DLQ)")
+    parser.add_argument(
+        "--invalid", type=int, default=0, help="with --count: also send this many invalid events (they end in the DLQ)"
+    )
     common.add_operation_arguments(parser, run)
 
 

@@ -57,8 +57,12 @@ def stack_templates(outdir: Path) -> list[Path]:
 
 def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every command that synthesizes an app shares."""
-    parser.add_argument("--app", type=Path, default=Path("examples/basic"), help="CDK app folder (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=Path("cdk.out"), help="cloud assembly folder (default: %(default)s)")
+    parser.add_argument(
+        "--app", type=Path, default=Path("examples/basic"), help="CDK app folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("cdk.out"), help="cloud assembly folder (default: %(default)s)"
+    )
     parser.add_argument(
         "--suffix", default="dev", help="environment suffix passed as context environmentSuffix (default: %(default)s)"
     )

@@ -29,10 +29,18 @@ def _settings(resources: dict[str, dict]) -> list[str]:
         return None
 
     lines = ["  key settings:"]
-    queue, dlq, target_dlq = find("/Queue/Resource"), find("/DeadLetterQueue/Resource"), find("/TargetDeadLetterQueue/Resource")
+    queue, dlq, target_dlq = (
+        find("/Queue/Resource"),
+        find("/DeadLetterQueue/Resource"),
+        find("/TargetDeadLetterQueue/Resource"),
+    )
     rule, archive = find("/Rule/Resource"), find("/Archive/Archive")
     function, mapping = find("/Processor/Resource"), find("/QueueEventSource/Resource")
-    table, errors, log_group = find("/EventsTable/Resource"), find("/ErrorsTable/Resource"), find("/ProcessorLogGroup/Resource")
+    table, errors, log_group = (
+        find("/EventsTable/Resource"),
+        find("/ErrorsTable/Resource"),
+        find("/ProcessorLogGroup/Resource"),
+    )
     if rule:
         target = (rule.get("Targets") or [{}])[0]
         retry = target.get("RetryPolicy", {})

@@ -39,7 +39,9 @@ class FaultInjector:
         uninstall = faults.install(dynamodb_client, table_name="shipment-events-dev")
     """
 
-    def __init__(self, *, transient_failure_rate: float = 0.0, crash_rate: float = 0.0, seed: Optional[int] = None) -> None:
+    def __init__(
+        self, *, transient_failure_rate: float = 0.0, crash_rate: float = 0.0, seed: Optional[int] = None
+    ) -> None:
         for name, rate in (("transient_failure_rate", transient_failure_rate), ("crash_rate", crash_rate)):
             if not 0.0 <= rate < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {rate}")
@@ -66,7 +68,10 @@ class FaultInjector:
                     self.injected_failures += 1
                 raise ClientError(
                     {
-                        "Error": {"Code": "ThrottlingException", "Message": "Rate of requests exceeds the allowed throughput (injected)"},
+                        "Error": {
+                            "Code": "ThrottlingException",
+                            "Message": "Rate of requests exceeds the allowed throughput (injected)",
+                        },
                         "ResponseMetadata": {"HTTPStatusCode": 400},
                     },
                     "PutItem",

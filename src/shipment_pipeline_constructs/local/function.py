@@ -60,8 +60,16 @@ class LocalFunction:
     so the handler's import-time clients point at the emulator.
     """
 
-    def __init__(self, *, code_dir: Path, handler: str, environment: dict[str, str], name: str, timeout_seconds: float,
-                 memory_mb: int) -> None:
+    def __init__(
+        self,
+        *,
+        code_dir: Path,
+        handler: str,
+        environment: dict[str, str],
+        name: str,
+        timeout_seconds: float,
+        memory_mb: int,
+    ) -> None:
         self.name = name
         self.timeout_seconds = timeout_seconds
         self.memory_mb = memory_mb
@@ -91,7 +99,9 @@ class LocalFunction:
 
     def botocore_clients(self) -> list[Any]:
         """The module-level botocore clients of the handler module (where faults are injected)."""
-        return [value for value in vars(self.module).values() if hasattr(value, "meta") and hasattr(value.meta, "events")]
+        return [
+            value for value in vars(self.module).values() if hasattr(value, "meta") and hasattr(value.meta, "events")
+        ]
 
 
 def _pop_modules(package: str) -> dict[str, ModuleType]:

@@ -66,8 +66,9 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
     return entries_from_file(Path(path), "")
 
 
-def generate_load(count: int, *, duplicate_rate: float = 0.0, invalid_rate: float = 0.0,
-                  seed: Optional[int] = None) -> GeneratedLoad:
+def generate_load(
+    count: int, *, duplicate_rate: float = 0.0, invalid_rate: float = 0.0, seed: Optional[int] = None
+) -> GeneratedLoad:
     """``count`` entries: about ``duplicate_rate`` of them resend an earlier event (exactly, or the same instant
     written with a +02:00 offset), about ``invalid_rate`` are invalid, the rest are distinct valid events."""
     if count < 0 or not 0 <= duplicate_rate < 1 or not 0 <= invalid_rate < 1 or duplicate_rate + invalid_rate >= 1:
@@ -118,4 +119,8 @@ def _detail(rng: random.Random, run: str, index: int) -> dict[str, Any]:
 
 
 def _entry(detail: dict[str, Any]) -> dict[str, Any]:
-    return {"Source": SOURCE, "DetailType": f"shipment.{detail.get('event_type', 'unknown')}", "Detail": json.dumps(detail)}
+    return {
+        "Source": SOURCE,
+        "DetailType": f"shipment.{detail.get('event_type', 'unknown')}",
+        "Detail": json.dumps(detail),
+    }

@@ -79,7 +79,9 @@ def reconcile(
         outcomes[outcome] += 1
 
     without_record = [m for m in redriven if "retries_exhausted" not in records_by_message.get(m, ())]
-    after_crash = [m for m in without_record if m in ledger.deliveries and ledger.deliveries[m].last_result == "crashed"]
+    after_crash = [
+        m for m in without_record if m in ledger.deliveries and ledger.deliveries[m].last_result == "crashed"
+    ]
     never_received = max(0, in_queue - outcomes["unaccounted"])
     return {
         "matched": len(ledger.deliveries) + never_received,
@@ -121,8 +123,10 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
     ]
     extra = report["dlq_detail"]["quarantine_copies"] - report["quarantined"]
     if extra > 0:
-        lines.append(f"the DLQ holds {extra} extra quarantine copies: a crash after the handler quarantined a message "
-                     "made SQS deliver it again (at-least-once)")
+        lines.append(
+            f"the DLQ holds {extra} extra quarantine copies: a crash after the handler quarantined a message "
+            "made SQS deliver it again (at-least-once)"
+        )
     for problem in report.get("missing_permissions", []):
         lines.append(f"IAM (moto does not enforce it): {problem}")
     injected = report.get("injected", {})

@@ -78,7 +78,9 @@ class LocalPipeline:
             print(pipeline.report())
     """
 
-    def __init__(self, template_path: Path, *, faults: Optional[FaultInjector] = None, visibility_timeout: int = 1) -> None:
+    def __init__(
+        self, template_path: Path, *, faults: Optional[FaultInjector] = None, visibility_timeout: int = 1
+    ) -> None:
         if visibility_timeout < 1:
             raise ValueError("visibility_timeout must be at least 1 second (SQS counts whole seconds)")
         self.template: PipelineTemplate = load_pipeline(template_path)
@@ -151,7 +153,10 @@ class LocalPipeline:
             "batch_size": self.mapping.batch_size,
             "batching_window_seconds": {"template": self._window(), "local": self.mapping.batching_window_seconds},
             "max_concurrency": self.mapping.max_concurrency,
-            "visibility_timeout_seconds": {"template": queue.get("VisibilityTimeout", 30), "local": self.visibility_timeout},
+            "visibility_timeout_seconds": {
+                "template": queue.get("VisibilityTimeout", 30),
+                "local": self.visibility_timeout,
+            },
             "max_receive_count": self.max_receive_count,
             "report_batch_item_failures": self.mapping.report_batch_item_failures,
         }
@@ -195,8 +200,13 @@ class LocalPipeline:
 
     # -- running it ------------------------------------------------------------
 
-    def send(self, entries: list[dict[str, Any]], *, max_queued: int = 30,
-             progress: Optional[Callable[[int, int], None]] = None) -> SendResult:
+    def send(
+        self,
+        entries: list[dict[str, Any]],
+        *,
+        max_queued: int = 30,
+        progress: Optional[Callable[[int, int], None]] = None,
+    ) -> SendResult:
         """PutEvents on the pipeline's bus, pausing while more than ``max_queued`` messages wait in the queue.
 
         moto's SQS scans every message of a queue on each send and receive,
@@ -211,7 +221,9 @@ class LocalPipeline:
                 time.sleep(0.05)
             if progress:
                 progress(len(self.mapping.ledger.deliveries), queued)
-            results.append(put_events(self.clients.events, entries[start : start + _SEND_CHUNK], bus_name=self.deployment.bus_name))
+            results.append(
+                put_events(self.clients.events, entries[start : start + _SEND_CHUNK], bus_name=self.deployment.bus_name)
+            )
         result = SendResult(
             sent=sum(r.sent for r in results),
             failed=[failure for r in results for failure in r.failed],
@@ -292,7 +304,9 @@ class LocalPipeline:
                 break
             messages += batch
         for message in messages:
-            sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+            sqs.change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
         return messages
 
     def report(self) -> dict[str, Any]:
@@ -369,7 +383,9 @@ def run_local(
         report = pipeline.report()
         if function_log:
             function_log.parent.mkdir(parents=True, exist_ok=True)
-            function_log.write_text("".join(line + "\n" for line in pipeline.output.log_lines + pipeline.output.documents))
+            function_log.write_text(
+                "".join(line + "\n" for line in pipeline.output.log_lines + pipeline.output.documents)
+            )
     report["rejected_by_put_events"] = sent.failed
     report["retargeted_to_local_bus"] = sent.retargeted
     return report

@@ -77,8 +77,10 @@ def load_pipeline(template_path: Path) -> PipelineTemplate:
                 found[role] = logical_id
     missing = [f"{role} (construct path ending {PATHS[role]})" for role in REQUIRED if role not in found]
     if missing:
-        hint = "" if any("aws:cdk:path" in r.get("Metadata", {}) for r in resources.values()) else (
-            " The template has no aws:cdk:path metadata: synthesize with `shipment-pipeline synth`."
+        hint = (
+            ""
+            if any("aws:cdk:path" in r.get("Metadata", {}) for r in resources.values())
+            else (" The template has no aws:cdk:path metadata: synthesize with `shipment-pipeline synth`.")
         )
         raise TemplateError(f"{template_path} holds no complete pipeline; missing: {', '.join(missing)}.{hint}")
     return PipelineTemplate(path=Path(template_path), resources=resources, logical_ids=found)

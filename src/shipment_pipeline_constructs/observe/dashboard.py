@@ -69,7 +69,10 @@ def _ingest_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
     return [
         _graph(
             "1 Ingest: events matched by the rule and delivered to the queue",
-            [("Matched by the rule", metrics.matched_events()), ("Delivered to the queue", metrics.target_invocations())],
+            [
+                ("Matched by the rule", metrics.matched_events()),
+                ("Delivered to the queue", metrics.target_invocations()),
+            ],
             8,
         ),
         _graph(
@@ -148,10 +151,18 @@ def _process_row(metrics: PipelineMetricFactory, max_concurrency: Optional[int])
 def _store_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
     tables = metrics.tables()
     return [
-        _graph("4 Tables: write capacity units consumed", [(label, metrics.consumed_write_units(t)) for label, t in tables], 6),
+        _graph(
+            "4 Tables: write capacity units consumed",
+            [(label, metrics.consumed_write_units(t)) for label, t in tables],
+            6,
+        ),
         _graph("4 Tables: throttled writes", [(label, metrics.throttled_writes(t)) for label, t in tables], 6),
-        _graph("4 Tables: DynamoDB system errors on writes", [(label, metrics.system_errors(t)) for label, t in tables], 6),
-        _graph("4 Tables: write latency, average (ms)", [(label, metrics.write_latency_ms(t)) for label, t in tables], 6),
+        _graph(
+            "4 Tables: DynamoDB system errors on writes", [(label, metrics.system_errors(t)) for label, t in tables], 6
+        ),
+        _graph(
+            "4 Tables: write latency, average (ms)", [(label, metrics.write_latency_ms(t)) for label, t in tables], 6
+        ),
     ]
 
 

@@ -85,13 +85,11 @@ class PipelineMetricFactory:
 
     def in_flight_messages(self, period: Duration = DEFAULT_PERIOD) -> cloudwatch.Metric:
         """Messages received by the processor and not yet deleted (``ApproximateNumberOfMessagesNotVisible``, maximum)."""
-        return self._pipeline.queue.metric_approximate_number_of_messages_not_visible(
-            statistic=MAXIMUM, period=period)
+        return self._pipeline.queue.metric_approximate_number_of_messages_not_visible(statistic=MAXIMUM, period=period)
 
     def oldest_message_age_seconds(self, period: Duration = DEFAULT_PERIOD) -> cloudwatch.Metric:
         """Age of the oldest message in the source queue, seconds (``ApproximateAgeOfOldestMessage``, maximum)."""
-        return self._pipeline.queue.metric_approximate_age_of_oldest_message(
-            statistic=MAXIMUM, period=period)
+        return self._pipeline.queue.metric_approximate_age_of_oldest_message(statistic=MAXIMUM, period=period)
 
     def sent_messages(self, period: Duration = DEFAULT_PERIOD) -> cloudwatch.Metric:
         """Messages EventBridge put on the source queue (``NumberOfMessagesSent``, sum)."""
@@ -129,8 +127,7 @@ class PipelineMetricFactory:
 
     def function_concurrent_executions(self, period: Duration = DEFAULT_PERIOD) -> cloudwatch.Metric:
         """Instances of the processor running at once (``ConcurrentExecutions``, maximum)."""
-        return self._pipeline.function.metric(
-            "ConcurrentExecutions", statistic=MAXIMUM, period=period)
+        return self._pipeline.function.metric("ConcurrentExecutions", statistic=MAXIMUM, period=period)
 
     # DynamoDB --------------------------------------------------------------
 

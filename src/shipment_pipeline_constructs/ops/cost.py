@@ -208,10 +208,20 @@ class PipelineConfig:
         function = props("/Processor/Resource", "AWS::Lambda::Function", lambda p: "EVENTS_TABLE_NAME" in variables(p))
         mapping = props("/QueueEventSource/Resource", "AWS::Lambda::EventSourceMapping")
         if not function or not mapping:
-            raise ValueError(f"{source} holds no ShipmentEventPipeline (no processor function and event source mapping)")
-        table = props("/EventsTable/Resource", "AWS::DynamoDB::Table", lambda p: key_names(p) == [defaults.EVENTS_PARTITION_KEY, defaults.EVENTS_SORT_KEY])
+            raise ValueError(
+                f"{source} holds no ShipmentEventPipeline (no processor function and event source mapping)"
+            )
+        table = props(
+            "/EventsTable/Resource",
+            "AWS::DynamoDB::Table",
+            lambda p: key_names(p) == [defaults.EVENTS_PARTITION_KEY, defaults.EVENTS_SORT_KEY],
+        )
         archive = props("/Archive/Archive", "AWS::Events::Archive")
-        log_group = props("/ProcessorLogGroup/Resource", "AWS::Logs::LogGroup", lambda p: "/aws/lambda/" in str(p.get("LogGroupName", "")))
+        log_group = props(
+            "/ProcessorLogGroup/Resource",
+            "AWS::Logs::LogGroup",
+            lambda p: "/aws/lambda/" in str(p.get("LogGroupName", "")),
+        )
         queue = props("/Queue/Resource", "AWS::SQS::Queue", lambda p: "RedrivePolicy" in p)
         return cls(
             memory_mib=int(function.get("MemorySize", 128)),
@@ -311,7 +321,9 @@ def messages_per_invocation(workload: Workload, config: PipelineConfig) -> float
     return min(float(config.batch_size), max(1.0, collected))
 
 
-def estimate(workload: Workload, config: PipelineConfig, prices_file: Optional[Mapping[str, Any]] = None) -> CostEstimate:
+def estimate(
+    workload: Workload, config: PipelineConfig, prices_file: Optional[Mapping[str, Any]] = None
+) -> CostEstimate:
     """Price one month of ``workload`` on ``config``."""
     data = prices_file or load_prices()
     price, free = data["prices"], data["free_tier"]
@@ -324,11 +336,36 @@ def estimate(workload: Workload, config: PipelineConfig, prices_file: Optional[M
     failures = events * workload.error_rate
 
     # EventBridge
-    add(_line("EventBridge", "custom events put", events * chunks, "events", price["eventbridge_custom_event_per_million"], 1e6))
+    add(
+        _line(
+            "EventBridge",
+            "custom events put",
+            events * chunks,
+            "events",
+            price["eventbridge_custom_event_per_million"],
+            1e6,
+        )
+    )
     if config.archive:
-        add(_line("EventBridge", "archive processing", events * workload.event_bytes / GB, "GB", price["eventbridge_archive_processing_per_gb"]))
+        add(
+            _line(
+                "EventBridge",
+                "archive processing",
+                events * workload.event_bytes / GB,
+                "GB",
+                price["eventbridge_archive_processing_per_gb"],
+            )
+        )
         stored = workload.events_per_day * config.archive_retention_days * workload.event_bytes / GB
-        add(_line("EventBridge", f"archive storage ({config.archive_retention_days} days kept)", stored, "GB-month", price["eventbridge_archive_storage_per_gb_month"]))
+        add(
+            _line(
+                "EventBridge",
+                f"archive storage ({config.archive_retention_days} days kept)",
+                stored,
+                "GB-month",
+                price["eventbridge_archive_storage_per_gb_month"],
+            )
+        )
 
     # SQS: all requests share one price and one free tier.
     sqs_price = price["sqs_standard_request_per_million"]
@@ -347,11 +384,27 @@ def estimate(workload: Workload, config: PipelineConfig, prices_file: Optional[M
     # Lambda
     seconds = (workload.invocation_ms + workload.per_message_ms * batch) / 1000
     gb_seconds = invocations * seconds * config.memory_mib / 1024
-    add(_line("Lambda", f"requests ({batch:g} messages each)", invocations, "requests", price["lambda_request_per_million"], 1e6,
-              free_quantity=min(invocations, free["lambda_requests"])))
-    add(_line("Lambda", f"duration ({config.memory_mib} MB, {seconds * 1000:g} ms, {config.architecture})", gb_seconds, "GB-s",
-              price[f"lambda_gb_second_{'arm64' if config.architecture.lower().startswith('arm') else 'x86_64'}"],
-              free_quantity=min(gb_seconds, free["lambda_gb_seconds"])))
+    add(
+        _line(
+            "Lambda",
+            f"requests ({batch:g} messages each)",
+            invocations,
+            "requests",
+            price["lambda_request_per_million"],
+            1e6,
+            free_quantity=min(invocations, free["lambda_requests"]),
+        )
+    )
+    add(
+        _line(
+            "Lambda",
+            f"duration ({config.memory_mib} MB, {seconds * 1000:g} ms, {config.architecture})",
+            gb_seconds,
+            "GB-s",
+            price[f"lambda_gb_second_{'arm64' if config.architecture.lower().startswith('arm') else 'x86_64'}"],
+            free_quantity=min(gb_seconds, free["lambda_gb_seconds"]),
+        )
+    )
 
     # DynamoDB
     write_units = math.ceil(workload.event_bytes / 1024)
@@ -359,51 +412,160 @@ def estimate(workload: Workload, config: PipelineConfig, prices_file: Optional[M
     error_units = math.ceil((workload.event_bytes + 300) / 1024)
     error_writes = failures * error_units * 2  # table + by-shipment index
     if config.provisioned is None:
-        add(_line("DynamoDB", "event writes, on-demand (conditional puts)", event_writes, "WRU", price["dynamodb_on_demand_write_per_million"], 1e6))
+        add(
+            _line(
+                "DynamoDB",
+                "event writes, on-demand (conditional puts)",
+                event_writes,
+                "WRU",
+                price["dynamodb_on_demand_write_per_million"],
+                1e6,
+            )
+        )
     else:
         min_write, max_write, min_read, _max_read, target = config.provisioned
         average = event_writes / SECONDS_PER_MONTH
         wcu = min(max_write, max(min_write, math.ceil(average / (target / 100))))
-        add(_line("DynamoDB", f"provisioned writes (avg {average:.1f}/s at {target}% target)", wcu * HOURS_PER_MONTH, "WCU-hours",
-                  price["dynamodb_provisioned_wcu_hour"], free_quantity=min(wcu, free["dynamodb_provisioned_wcu"]) * HOURS_PER_MONTH))
-        add(_line("DynamoDB", "provisioned reads (minimum)", min_read * HOURS_PER_MONTH, "RCU-hours",
-                  price["dynamodb_provisioned_rcu_hour"], free_quantity=min(min_read, free["dynamodb_provisioned_rcu"]) * HOURS_PER_MONTH))
-    add(_line("DynamoDB", "error-record writes (table + index)", error_writes, "WRU", price["dynamodb_on_demand_write_per_million"], 1e6))
+        add(
+            _line(
+                "DynamoDB",
+                f"provisioned writes (avg {average:.1f}/s at {target}% target)",
+                wcu * HOURS_PER_MONTH,
+                "WCU-hours",
+                price["dynamodb_provisioned_wcu_hour"],
+                free_quantity=min(wcu, free["dynamodb_provisioned_wcu"]) * HOURS_PER_MONTH,
+            )
+        )
+        add(
+            _line(
+                "DynamoDB",
+                "provisioned reads (minimum)",
+                min_read * HOURS_PER_MONTH,
+                "RCU-hours",
+                price["dynamodb_provisioned_rcu_hour"],
+                free_quantity=min(min_read, free["dynamodb_provisioned_rcu"]) * HOURS_PER_MONTH,
+            )
+        )
+    add(
+        _line(
+            "DynamoDB",
+            "error-record writes (table + index)",
+            error_writes,
+            "WRU",
+            price["dynamodb_on_demand_write_per_million"],
+            1e6,
+        )
+    )
     kept_days = config.ttl_days + TTL_LAG_DAYS
     event_gb = workload.events_per_day * kept_days * (workload.event_bytes + ITEM_OVERHEAD_BYTES) / GB
-    error_gb = workload.events_per_day * workload.error_rate * kept_days * 2 * (workload.event_bytes + 300 + ITEM_OVERHEAD_BYTES) / GB
+    error_gb = (
+        workload.events_per_day
+        * workload.error_rate
+        * kept_days
+        * 2
+        * (workload.event_bytes + 300 + ITEM_OVERHEAD_BYTES)
+        / GB
+    )
     storage_gb = event_gb + error_gb
-    add(_line("DynamoDB", f"storage ({config.ttl_days}-day TTL + {TTL_LAG_DAYS} days lag)", storage_gb, "GB-month",
-              price["dynamodb_storage_per_gb_month"], free_quantity=min(storage_gb, free["dynamodb_storage_gb"])))
+    add(
+        _line(
+            "DynamoDB",
+            f"storage ({config.ttl_days}-day TTL + {TTL_LAG_DAYS} days lag)",
+            storage_gb,
+            "GB-month",
+            price["dynamodb_storage_per_gb_month"],
+            free_quantity=min(storage_gb, free["dynamodb_storage_gb"]),
+        )
+    )
     # The errors table always has PITR; the events table as configured.
     pitr_gb = (event_gb if config.point_in_time_recovery else 0) + error_gb
     add(_line("DynamoDB", "point-in-time recovery", pitr_gb, "GB-month", price["dynamodb_pitr_per_gb_month"]))
 
     # CloudWatch and X-Ray
-    add(_line("CloudWatch", "dashboards", config.dashboards, "dashboards", price["cloudwatch_dashboard_month"],
-              free_quantity=min(config.dashboards, free["cloudwatch_dashboards"])))
-    add(_line("CloudWatch", "standard alarms", config.alarms, "alarms", price["cloudwatch_standard_alarm_month"],
-              free_quantity=min(config.alarms, free["cloudwatch_alarms"])))
-    add(_line("CloudWatch", "custom metrics (processor EMF)", PROCESSOR_METRICS, "metrics", price["cloudwatch_custom_metric_month"],
-              free_quantity=min(PROCESSOR_METRICS, free["cloudwatch_custom_metrics"])))
+    add(
+        _line(
+            "CloudWatch",
+            "dashboards",
+            config.dashboards,
+            "dashboards",
+            price["cloudwatch_dashboard_month"],
+            free_quantity=min(config.dashboards, free["cloudwatch_dashboards"]),
+        )
+    )
+    add(
+        _line(
+            "CloudWatch",
+            "standard alarms",
+            config.alarms,
+            "alarms",
+            price["cloudwatch_standard_alarm_month"],
+            free_quantity=min(config.alarms, free["cloudwatch_alarms"]),
+        )
+    )
+    add(
+        _line(
+            "CloudWatch",
+            "custom metrics (processor EMF)",
+            PROCESSOR_METRICS,
+            "metrics",
+            price["cloudwatch_custom_metric_month"],
+            free_quantity=min(PROCESSOR_METRICS, free["cloudwatch_custom_metrics"]),
+        )
+    )
     log_gb = (invocations * workload.log_bytes_per_invocation + failures * workload.log_bytes_per_error) / GB
-    add(_line("CloudWatch", "logs ingested", log_gb, "GB", price["cloudwatch_logs_ingest_per_gb"],
-              free_quantity=min(log_gb, free["cloudwatch_logs_ingest_gb"])))
+    add(
+        _line(
+            "CloudWatch",
+            "logs ingested",
+            log_gb,
+            "GB",
+            price["cloudwatch_logs_ingest_per_gb"],
+            free_quantity=min(log_gb, free["cloudwatch_logs_ingest_gb"]),
+        )
+    )
     stored_logs = log_gb * min(config.log_retention_days, 3653) / DAYS_PER_MONTH
-    add(_line("CloudWatch", f"logs stored ({config.log_retention_days} days kept)", stored_logs, "GB-month",
-              price["cloudwatch_logs_storage_per_gb_month"], free_quantity=min(stored_logs, free["cloudwatch_logs_storage_gb"])))
+    add(
+        _line(
+            "CloudWatch",
+            f"logs stored ({config.log_retention_days} days kept)",
+            stored_logs,
+            "GB-month",
+            price["cloudwatch_logs_storage_per_gb_month"],
+            free_quantity=min(stored_logs, free["cloudwatch_logs_storage_gb"]),
+        )
+    )
     if config.tracing:
         per_second = invocations / SECONDS_PER_MONTH
-        sampled = min(per_second, XRAY_RESERVOIR_PER_SECOND) + XRAY_RATE * max(0.0, per_second - XRAY_RESERVOIR_PER_SECOND)
+        sampled = min(per_second, XRAY_RESERVOIR_PER_SECOND) + XRAY_RATE * max(
+            0.0, per_second - XRAY_RESERVOIR_PER_SECOND
+        )
         traces = sampled * SECONDS_PER_MONTH
-        add(_line("X-Ray", "traces recorded (1/s + 5%)", traces, "traces", price["xray_trace_recorded_per_million"], 1e6,
-                  free_quantity=min(traces, free["xray_traces_recorded"])))
+        add(
+            _line(
+                "X-Ray",
+                "traces recorded (1/s + 5%)",
+                traces,
+                "traces",
+                price["xray_trace_recorded_per_million"],
+                1e6,
+                free_quantity=min(traces, free["xray_traces_recorded"]),
+            )
+        )
     if config.kms_keys:
         add(_line("KMS", "KMS keys the stack creates", config.kms_keys, "keys", price["kms_key_month"]))
     if config.customer_managed_key:
         requests = KMS_PRINCIPALS * SECONDS_PER_MONTH / KMS_REUSE_SECONDS
-        add(_line("KMS", "requests (data key reuse 5 min)", requests, "requests", price["kms_request_per_10k"], 1e4,
-                  free_quantity=min(requests, free["kms_requests"])))
+        add(
+            _line(
+                "KMS",
+                "requests (data key reuse 5 min)",
+                requests,
+                "requests",
+                price["kms_request_per_10k"],
+                1e4,
+                free_quantity=min(requests, free["kms_requests"]),
+            )
+        )
 
     result.assumptions = [
         f"{DAYS_PER_MONTH}-day month: {events:,} events; {workload.event_bytes} bytes each",
@@ -443,7 +605,16 @@ def format_estimate(result: CostEstimate) -> str:
 _TOTAL_COLUMN = 2 + 58 + 1 + 14 + 1 + 10 + 3 + 12 + 4
 
 
-def _line(service: str, item: str, quantity: float, unit: str, unit_price: float, per: float = 1.0, *, free_quantity: float = 0.0) -> CostLine:
+def _line(
+    service: str,
+    item: str,
+    quantity: float,
+    unit: str,
+    unit_price: float,
+    per: float = 1.0,
+    *,
+    free_quantity: float = 0.0,
+) -> CostLine:
     """A line priced at ``unit_price`` per ``per`` units (1e6: per million)."""
     return CostLine(
         service=service,
@@ -461,16 +632,23 @@ def _share_free(total: float, allowance: float) -> float:
     return min(1.0, allowance / total) if total else 0.0
 
 
-def _provisioned_from_template(resources: Mapping[str, dict], table: Mapping[str, Any]) -> Optional[tuple[int, int, int, int, int]]:
+def _provisioned_from_template(
+    resources: Mapping[str, dict], table: Mapping[str, Any]
+) -> Optional[tuple[int, int, int, int, int]]:
     if table.get("BillingMode") == "PAY_PER_REQUEST" or not table.get("ProvisionedThroughput"):
         return None
     throughput = table["ProvisionedThroughput"]
-    bounds = {"WriteCapacityUnits": (throughput["WriteCapacityUnits"],) * 2, "ReadCapacityUnits": (throughput["ReadCapacityUnits"],) * 2}
+    bounds = {
+        "WriteCapacityUnits": (throughput["WriteCapacityUnits"],) * 2,
+        "ReadCapacityUnits": (throughput["ReadCapacityUnits"],) * 2,
+    }
     target = defaults.PROVISIONED_TARGET_UTILIZATION_PERCENT
     for resource in resources.values():
         properties = resource.get("Properties", {})
         dimension = str(properties.get("ScalableDimension", ""))
-        if resource.get("Type") == "AWS::ApplicationAutoScaling::ScalableTarget" and dimension.startswith("dynamodb:table:"):
+        if resource.get("Type") == "AWS::ApplicationAutoScaling::ScalableTarget" and dimension.startswith(
+            "dynamodb:table:"
+        ):
             bounds[dimension.rsplit(":", 1)[-1]] = (properties["MinCapacity"], properties["MaxCapacity"])
         if resource.get("Type") == "AWS::ApplicationAutoScaling::ScalingPolicy":
             target = int(properties.get("TargetTrackingScalingPolicyConfiguration", {}).get("TargetValue", target))
@@ -485,6 +663,7 @@ _RETENTION_DAYS = dict(
         "SIX_MONTHS ONE_YEAR THIRTEEN_MONTHS EIGHTEEN_MONTHS TWO_YEARS THREE_YEARS FIVE_YEARS SIX_YEARS SEVEN_YEARS "
         "EIGHT_YEARS NINE_YEARS TEN_YEARS INFINITE".split(),
         (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 3653),
+        strict=True,
     )
 )
 

@@ -76,7 +76,9 @@ def get_error_record(dynamodb: Any, table: str, error_id: str) -> Optional[dict[
     return plain(item) if item else None
 
 
-def find_error_record_for_message(dynamodb: Any, table: str, message_id: str, shipment_id: Optional[str]) -> Optional[dict[str, Any]]:
+def find_error_record_for_message(
+    dynamodb: Any, table: str, message_id: str, shipment_id: Optional[str]
+) -> Optional[dict[str, Any]]:
     """The newest error record of one SQS message, found through its shipment's index partition."""
     if not shipment_id:
         return None
@@ -102,8 +104,8 @@ def format_table(records: list[dict[str, Any]], *, message_width: int = 60) -> s
     """Records as an aligned text table, one line each."""
     rows = [[_cell(record.get(column), message_width) for column in COLUMNS] for record in records]
     widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(COLUMNS)]
-    lines = ["  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths)).rstrip()]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths, strict=True)).rstrip()]
+    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)
 
 

@@ -18,7 +18,9 @@ class Progress:
         bar.close()
     """
 
-    def __init__(self, total: Optional[int], label: str, *, stream: TextIO = sys.stderr, enabled: Optional[bool] = None) -> None:
+    def __init__(
+        self, total: Optional[int], label: str, *, stream: TextIO = sys.stderr, enabled: Optional[bool] = None
+    ) -> None:
         self.total = total
         self.label = label
         self._stream = stream

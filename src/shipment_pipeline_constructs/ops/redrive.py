@@ -64,7 +64,9 @@ def approximate_depth(sqs: Any, queue_url: str) -> int:
     attributes = sqs.get_queue_attributes(
         QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     )["Attributes"]
-    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
+    return int(attributes.get("ApproximateNumberOfMessages", 0)) + int(
+        attributes.get("ApproximateNumberOfMessagesNotVisible", 0)
+    )
 
 
 def inspect_messages(
@@ -117,7 +119,9 @@ def redrive(
     limit = depth if max_messages is None else min(depth, max_messages)
     if dry_run:
         # The native task is tried first; the fallback runs where it is not supported.
-        return RedriveResult(method=NATIVE if try_native and max_messages is None else FALLBACK, to_move=limit, dry_run=True)
+        return RedriveResult(
+            method=NATIVE if try_native and max_messages is None else FALLBACK, to_move=limit, dry_run=True
+        )
     if limit == 0:
         return RedriveResult(method=NATIVE if try_native else FALLBACK, to_move=0)
     if try_native and max_messages is None:
@@ -177,7 +181,9 @@ def _receive_send_delete(
     result = RedriveResult(method=FALLBACK, to_move=limit)
     progress.update(0, limit)
     while result.moved + len(result.failed) < limit:
-        received = _receive(sqs, source_url, min(10, limit - result.moved - len(result.failed)), visibility_timeout_seconds)
+        received = _receive(
+            sqs, source_url, min(10, limit - result.moved - len(result.failed)), visibility_timeout_seconds
+        )
         if not received:
             break
         sent: set[str] = set()
@@ -218,7 +224,12 @@ def _send(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: Redr
     for failure in response.get("Failed", []):
         message = by_entry[failure["Id"]]
         result.failed.append(
-            {"message_id": message["MessageId"], "step": "send", "error_code": failure.get("Code", ""), "error_message": failure.get("Message", "")}
+            {
+                "message_id": message["MessageId"],
+                "step": "send",
+                "error_code": failure.get("Code", ""),
+                "error_message": failure.get("Message", ""),
+            }
         )
     return {by_entry[success["Id"]]["MessageId"] for success in response.get("Successful", [])}
 
@@ -307,7 +318,9 @@ def format_inspection(messages: list[dict[str, Any]], *, body_chars: int = 200) 
         for name, value in sorted(message["attributes"].items()):
             lines.append(f"    {name}: {value}")
         if record:
-            lines.append(f"    error record {record.get('error_id')}: {record.get('disposition')} {record.get('error_type')}")
+            lines.append(
+                f"    error record {record.get('error_id')}: {record.get('disposition')} {record.get('error_type')}"
+            )
             lines.append(f"      {record.get('error_message')}")
         else:
             lines.append("    no error record found")

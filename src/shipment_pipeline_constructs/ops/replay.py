@@ -43,7 +43,9 @@ def start_replay(
     now = now or datetime.datetime.now(datetime.timezone.utc)
     end = min(end, now)
     if start >= end:
-        raise OperationError(f"the replay window is empty: --start {start.isoformat()} must be before --end {end.isoformat()}")
+        raise OperationError(
+            f"the replay window is empty: --start {start.isoformat()} must be before --end {end.isoformat()}"
+        )
     archive = events.describe_archive(ArchiveName=resources.require("archive"))
     rule_arn = events.describe_rule(Name=resources.require("rule"), EventBusName=resources.require("event_bus"))["Arn"]
     request = {
@@ -92,7 +94,16 @@ def wait_for_replay(
 def replay_summary(replay: dict[str, Any]) -> dict[str, Any]:
     """The fields of a ``DescribeReplay`` response worth printing, JSON-ready."""
     summary = {}
-    for key in ("ReplayName", "State", "StateReason", "EventStartTime", "EventEndTime", "EventLastReplayedTime", "ReplayStartTime", "ReplayEndTime"):
+    for key in (
+        "ReplayName",
+        "State",
+        "StateReason",
+        "EventStartTime",
+        "EventEndTime",
+        "EventLastReplayedTime",
+        "ReplayStartTime",
+        "ReplayEndTime",
+    ):
         value = replay.get(key)
         if value is not None:
             summary[key] = value.isoformat() if isinstance(value, datetime.datetime) else value

@@ -101,11 +101,15 @@ class PipelineResources:
         """The names a pipeline with ``physical_names=True`` and this suffix uses."""
         names = ResourceNames(suffix)
         # Every other field is named like the ResourceNames property that gives it.
-        resources = {field.name: getattr(names, field.name) for field in dataclasses.fields(cls) if field.name != "pipeline_name"}
+        resources = {
+            field.name: getattr(names, field.name) for field in dataclasses.fields(cls) if field.name != "pipeline_name"
+        }
         return cls(pipeline_name=names.pipeline, **resources)
 
     @classmethod
-    def from_stack(cls, connection: Connection, stack_name: str, construct_path: Optional[str] = None) -> "PipelineResources":
+    def from_stack(
+        cls, connection: Connection, stack_name: str, construct_path: Optional[str] = None
+    ) -> "PipelineResources":
         """Read a deployed stack's outputs, resources and template metadata.
 
         ``construct_path`` picks one pipeline when the stack holds several
@@ -173,7 +177,9 @@ def resources_in_template(
                     if isinstance(pipeline_name, str):
                         by_pipeline[prefix]["pipeline_name"] = pipeline_name
     if construct_path is not None:
-        matches = {prefix: found for prefix, found in by_pipeline.items() if prefix.endswith(construct_path.rstrip("/"))}
+        matches = {
+            prefix: found for prefix, found in by_pipeline.items() if prefix.endswith(construct_path.rstrip("/"))
+        }
     else:
         # A pipeline always has its queue; other matches are stray look-alikes.
         matches = {prefix: found for prefix, found in by_pipeline.items() if "queue" in found}
@@ -181,7 +187,9 @@ def resources_in_template(
         raise OperationError(
             f"{stack_name} holds {len(matches)} pipelines ({', '.join(sorted(matches))}): pick one with --construct-path"
         )
-    if not matches and not any("aws:cdk:path" in resource.get("Metadata", {}) for resource in template.get("Resources", {}).values()):
+    if not matches and not any(
+        "aws:cdk:path" in resource.get("Metadata", {}) for resource in template.get("Resources", {}).values()
+    ):
         raise OperationError(
             f"{stack_name}'s template has no construct paths (deployed with --path-metadata false?): "
             "pass --suffix, or name the resources explicitly (--queue, --dlq...)"

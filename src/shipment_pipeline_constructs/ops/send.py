@@ -46,7 +46,9 @@ def sample_entry(event_bus: str) -> dict[str, Any]:
     return _entry(event_bus, detail, DETAIL_TYPE)
 
 
-def generated_entries(event_bus: str, count: int, *, invalid: int = 0, now: Optional[datetime.datetime] = None) -> list[dict[str, Any]]:
+def generated_entries(
+    event_bus: str, count: int, *, invalid: int = 0, now: Optional[datetime.datetime] = None
+) -> list[dict[str, Any]]:
     """``count`` distinct valid events, then ``invalid`` events without ``event_timestamp`` (they land in the DLQ)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     run = uuid.uuid4().hex[:8]

@@ -18,7 +18,11 @@ from .resources import PipelineResources
 #: An oldest message older than this makes the pipeline unhealthy by default (the OldestMessageAge alarm's default).
 DEFAULT_MAX_OLDEST_AGE_SECONDS = defaults.OLDEST_MESSAGE_AGE_SECONDS
 RECENT_ERRORS = 5
-_QUEUE_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+_QUEUE_ATTRIBUTES = [
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+]
 
 
 @dataclass
@@ -102,7 +106,9 @@ def format_status(status: Status, resources: PipelineResources) -> str:
     )
     lines.append(f"  DLQ         {status.dead_letter_queue.total} messages")
     if status.target_dead_letter_queue is not None:
-        lines.append(f"  target DLQ  {status.target_dead_letter_queue.total} messages (events EventBridge could not deliver)")
+        lines.append(
+            f"  target DLQ  {status.target_dead_letter_queue.total} messages (events EventBridge could not deliver)"
+        )
     lines.append("alarms" + ("" if status.alarms else f"  none found with prefix {resources.pipeline_name!r}"))
     lines += [f"  {alarm['state']:<17} {alarm['name']}" for alarm in status.alarms]
     lines.append("recent error records (last 24 h)" + ("" if status.recent_errors else "  none"))
@@ -144,7 +150,9 @@ def _alarms(cloudwatch: Any, prefix: str) -> list[dict[str, str]]:
     alarms = []
     for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix):
         for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
-            alarms.append({"name": alarm["AlarmName"], "state": alarm["StateValue"], "reason": alarm.get("StateReason", "")})
+            alarms.append(
+                {"name": alarm["AlarmName"], "state": alarm["StateValue"], "reason": alarm.get("StateReason", "")}
+            )
     return alarms
 
 

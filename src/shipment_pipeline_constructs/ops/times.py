@@ -27,7 +27,9 @@ def parse_time(text: str, *, now: datetime.datetime | None = None) -> datetime.d
     try:
         moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise ValueError(f"{text!r} is not a time: use now, 30m, 2h, 7d or ISO 8601 like 2025-10-13T10:30:00Z") from None
+        raise ValueError(
+            f"{text!r} is not a time: use now, 30m, 2h, 7d or ISO 8601 like 2025-10-13T10:30:00Z"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

@@ -66,7 +66,9 @@ def create_queues(
     )
     if encryption_key is not None:
         _allow_eventbridge_to_use_key(scope, encryption_key)
-    return BufferResources(queue=queue, dead_letter_queue=dead_letter_queue, target_dead_letter_queue=target_dead_letter_queue)
+    return BufferResources(
+        queue=queue, dead_letter_queue=dead_letter_queue, target_dead_letter_queue=target_dead_letter_queue
+    )
 
 
 def _queue(

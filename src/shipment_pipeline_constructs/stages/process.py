@@ -132,7 +132,9 @@ def latest_python_runtime() -> lambda_.Runtime:
 def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role, placement: VpcPlacement) -> None:
     # The construct's own role gets no managed policies from the L2: Lambda
     # needs these EC2 network-interface actions to place the function in the VPC.
-    role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole"))
+    role.add_managed_policy(
+        iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole")
+    )
     if not placement.endpoints:
         return
     ec2.GatewayVpcEndpoint(
@@ -152,8 +154,9 @@ def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role,
         # Only the function may reach it, not the whole VPC.
         open=False,
     )
-    sqs_endpoint.connections.allow_default_port_from(function, "the shipment processor sends quarantined messages to its DLQ")
-
+    sqs_endpoint.connections.allow_default_port_from(
+        function, "the shipment processor sends quarantined messages to its DLQ"
+    )
 
 
 def handler_environment(
