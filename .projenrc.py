@@ -56,6 +56,7 @@ DEV_DEPS = [
     "griffe>=1.5,<3",
     "hatchling>=1.25,<2",
     "ruff>=0.8,<1",
+    "mypy>=1.10,<3",
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,
 ]
@@ -128,6 +129,12 @@ pyproject.add_override(
     },
 )
 
+pyproject.add_override(
+    "tool.mypy",
+    # The library and the bundled handler are typed; third-party packages without stubs are taken as Any.
+    {"files": ["src/shipment_pipeline_constructs", "lambda/shipment_processor"], "ignore_missing_imports": True},
+)
+
 project.gitignore.exclude("cdk.out/", ".tools/", "reports/", "*.whl")
 
 for key, value in QUIET_JSII.items():
@@ -168,9 +175,10 @@ demo: setup ## synthesize examples/basic and run the pipeline demo
 test: setup check-generated lint ## the full test suite (CI runs this)
 	@$(RUN) pytest
 
-lint: setup ## ruff: formatting and lint rules (configured in pyproject.toml)
+lint: setup ## ruff (formatting, lint rules) and mypy, configured in pyproject.toml
 	@$(RUN) ruff format --check --quiet .
 	@$(RUN) ruff check --quiet .
+	@$(RUN) mypy
 
 format: setup ## apply ruff's formatting and safe fixes
 	@$(RUN) ruff format --quiet .

@@ -32,9 +32,10 @@ demo: setup ## synthesize examples/basic and run the pipeline demo
 test: setup check-generated lint ## the full test suite (CI runs this)
 	@$(RUN) pytest
 
-lint: setup ## ruff: formatting and lint rules (configured in pyproject.toml)
+lint: setup ## ruff (formatting, lint rules) and mypy, configured in pyproject.toml
 	@$(RUN) ruff format --check --quiet .
 	@$(RUN) ruff check --quiet .
+	@$(RUN) mypy
 
 format: setup ## apply ruff's formatting and safe fixes
 	@$(RUN) ruff format --quiet .

@@ -221,7 +221,7 @@ def acknowledge_pipeline_findings(
         exempt(pipeline.role, "lambda-vpc-access-policy")
     else:
         exempt(pipeline.function, "function-outside-vpc")
-    if backup_plan:
+    if backup_plan and pipeline.backup_plan is not None:
         exempt(pipeline.backup_plan.node.find_child("Tables").node.find_child("Role"), "backup-service-role-policy")
         return
     tables = [(pipeline.errors_table, True)]
@@ -290,7 +290,9 @@ def unacknowledged_findings(scope: IConstruct) -> list[Finding]:
         report = pack.validate_scope(scope)
         for violation in report.violations:
             for resource in violation.violating_resources:
-                findings.append(Finding(pack_name, violation.rule_name, resource.construct_path, violation.description))
+                findings.append(
+                    Finding(pack_name, violation.rule_name, resource.construct_path or "", violation.description)
+                )
     return findings
 
 

@@ -65,6 +65,8 @@ def _nag_findings(app_dir: Path, suffix: str):
 def _load_app_module(app_dir: Path):
     path = Path(app_dir) / "app.py"
     spec = importlib.util.spec_from_file_location(f"_compliance_app_{abs(hash(str(path.resolve())))}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"{path} is not a Python file: pass --app a folder holding a CDK app's app.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

@@ -170,7 +170,7 @@ class LocalEventSourceMapping:
                     self._busy += not messages
                 messages += received
                 deadline = deadline or time.monotonic() + self.batching_window_seconds
-            if messages and (not received or time.monotonic() >= deadline):
+            if messages and (not received or (deadline is not None and time.monotonic() >= deadline)):
                 break
         return messages
 
@@ -219,9 +219,10 @@ def _batch_item_failures(response: Any, ids: list[str]) -> set[str]:
     if not isinstance(failures, list):
         return set(ids)
     identifiers = [failure.get("itemIdentifier") if isinstance(failure, dict) else None for failure in failures]
-    if any(identifier not in ids for identifier in identifiers):
+    known = [identifier for identifier in identifiers if isinstance(identifier, str) and identifier in ids]
+    if len(known) != len(identifiers):
         return set(ids)
-    return set(identifiers)
+    return set(known)
 
 
 def _record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

@@ -314,7 +314,7 @@ class LocalPipeline:
         target_dlq = 0
         if self.template.logical_id("target_dead_letter_queue"):
             target_dlq = len(self.peek(self.deployment.physical_id(self.template, "target_dead_letter_queue")))
-        events_module = importlib.import_module(self.function.module.__package__ + ".events")
+        events_module = importlib.import_module(f"{self.function.module.__package__}.events")
         outcome = reconcile(
             ledger=self.mapping.ledger,
             parse=events_module.parse_event,

@@ -59,7 +59,7 @@ def create_dashboard(
     return dashboard
 
 
-def _graph(title: str, lines: Sequence[tuple[str, cloudwatch.IMetric]], width: int, **props) -> cloudwatch.GraphWidget:
+def _graph(title: str, lines: Sequence[tuple[str, cloudwatch.Metric]], width: int, **props) -> cloudwatch.GraphWidget:
     """A graph of labelled lines: the label is what an operator reads in the legend."""
     left = [metric.with_(label=label) for label, metric in lines]
     return cloudwatch.GraphWidget(title=title, left=left, width=width, height=HEIGHT, **props)

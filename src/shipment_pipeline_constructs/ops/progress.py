@@ -19,7 +19,7 @@ class Progress:
     """
 
     def __init__(
-        self, total: Optional[int], label: str, *, stream: TextIO = sys.stderr, enabled: Optional[bool] = None
+        self, total: Optional[float], label: str, *, stream: TextIO = sys.stderr, enabled: Optional[bool] = None
     ) -> None:
         self.total = total
         self.label = label

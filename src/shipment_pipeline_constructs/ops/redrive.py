@@ -283,7 +283,7 @@ def _describe(dynamodb: Any, errors_table: Optional[str], message: dict[str, Any
     attributes = {name: value.get("StringValue") for name, value in message.get("MessageAttributes", {}).items()}
     system = message.get("Attributes", {})
     envelope = _json_object(message.get("Body", ""))
-    detail = envelope.get("detail") if isinstance(envelope.get("detail"), dict) else {}
+    detail: dict[str, Any] = envelope["detail"] if isinstance(envelope.get("detail"), dict) else {}
     shipment_id = detail.get("shipment_id") if isinstance(detail.get("shipment_id"), str) else None
     record = None
     if errors_table:
