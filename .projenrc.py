@@ -163,7 +163,8 @@ help: ## list the targets
 
 .tools/bin/uv:
 	@echo "==> installing uv into .tools/ (from PyPI)"
-	@$(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet --quiet --disable-pip-version-check uv
+	@$(PYTHON) -m venv .tools || { echo "error: '$(PYTHON) -m venv' failed. Install your Python's venv module (Debian/Ubuntu: apt install python3-venv), or put uv on your PATH (pip install --user uv), then run make again." >&2; rm -rf .tools; exit 1; }
+	@.tools/bin/python -m pip install --quiet --quiet --disable-pip-version-check uv
 
 setup: $(if $(findstring .tools,$(UV)),.tools/bin/uv) ## install the locked environment into .venv/
 	@echo "==> installing the locked environment into .venv/"

@@ -6,7 +6,9 @@ import json
 
 import pytest
 from aws_cdk.assertions import Match
-from stacks import existing_resources_pipeline, tuned_pipeline
+from stacks import build_stack, existing_resources_pipeline, tuned_pipeline
+
+from shipment_pipeline_constructs import ShipmentEventPipeline
 
 DAY = 86_400
 
@@ -118,23 +120,12 @@ def test_kms_key_encrypts_source_queue_and_dlq_and_lets_eventbridge_use_it(exist
         assert props(existing, attribute)["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     # the target DLQ stays SQS-managed so it can catch events a broken key policy bounces
     assert props(existing, "target_dead_letter_queue")["SqsManagedSseEnabled"] is True
-    template.has_resource_properties(
-        "AWS::KMS::Key",
-        {
-            "KeyPolicy": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {
-                                "Principal": {"Service": "events.amazonaws.com"},
-                                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                            }
-                        )
-                    ]
-                )
-            }
-        },
-    )
+    statements = template.find_resources("AWS::KMS::Key")[key_id]["Properties"]["KeyPolicy"]["Statement"]
+    by_effect = {s["Effect"]: s for s in statements if s.get("Principal", {}).get("Service") == "events.amazonaws.com"}
+    # EventBridge may use the key (aws-cdk's SqsQueue target adds the grant) ...
+    assert "kms:GenerateDataKey*" in by_effect["Allow"]["Action"]
+    # ... but only for rules of this account (the construct's guard against a confused deputy)
+    assert by_effect["Deny"]["Condition"] == {"StringNotEquals": {"aws:SourceAccount": "111111111111"}}
 
 
 def test_physical_names_can_be_left_to_cloudformation(existing):
@@ -142,3 +133,27 @@ def test_physical_names_can_be_left_to_cloudformation(existing):
         assert "QueueName" not in props(existing, attribute)
     assert "FunctionName" not in props(existing, "function")
     assert "TableName" not in props(existing, "errors_table")
+
+
+def _two_unnamed_pipelines(stack):
+    ShipmentEventPipeline(stack, "Orders", physical_names=False)
+    return ShipmentEventPipeline(stack, "Returns", physical_names=False)
+
+
+def test_pipelines_without_physical_names_never_share_metrics():
+    # GIVEN two pipelines with the same (default) suffix and CloudFormation-chosen names
+    stack, returns, template = build_stack("two-unnamed-pipelines", _two_unnamed_pipelines)
+    orders = stack.node.find_child("Orders")
+    # THEN each function reports under its own Pipeline dimension, and each pipeline's metrics read it
+    names = sorted(
+        function["Properties"]["Environment"]["Variables"]["PIPELINE_NAME"]
+        for function in template.find_resources("AWS::Lambda::Function").values()
+    )
+    assert names == sorted([orders.pipeline_name, returns.pipeline_name])
+    assert orders.pipeline_name != returns.pipeline_name
+    assert returns.metric_processor("Stored").dimensions == {"Pipeline": returns.pipeline_name}
+
+
+def test_metric_processor_rejects_names_the_processor_never_publishes(default_pipeline):
+    with pytest.raises(ValueError, match="metric_name must be one of Received, Stored, Duplicates, Quarantined, "):
+        default_pipeline[1].metric_processor("Stord")

@@ -17,8 +17,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from shipment_pipeline_constructs import ShipmentEventPipeline
-from shipment_pipeline_constructs.stages.process import latest_python_runtime
+from shipment_pipeline_constructs import ShipmentEventPipeline, latest_python_runtime
 
 PRODUCER_NAME = "orders-shipment-producer"
 # The team's producer: puts one shipment event on the bus per invocation.

@@ -25,13 +25,15 @@ if TYPE_CHECKING:
     from .options import IngestOptions, ProcessorOptions, ProvisionedCapacity, QueueOptions, StorageOptions
     from .pipeline import ShipmentEventPipeline
     from .scaling import ScalingProfile
-    from .validation import PipelineValidationError
+    from .stages.process import latest_python_runtime
+    from .validation import PipelineValidationError, Problems
 
 _MODULE_OF = {
     "AlarmThreshold": ".observe",
     "AlarmThresholds": ".observe",
     "IngestOptions": ".options",
     "PipelineValidationError": ".validation",
+    "Problems": ".validation",
     "ProcessorOptions": ".options",
     "ProvisionedCapacity": ".options",
     "QueueOptions": ".options",
@@ -39,6 +41,7 @@ _MODULE_OF = {
     "ScalingProfile": ".scaling",
     "ShipmentEventPipeline": ".pipeline",
     "StorageOptions": ".options",
+    "latest_python_runtime": ".stages.process",
 }
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "AlarmThresholds",
     "IngestOptions",
     "PipelineValidationError",
+    "Problems",
     "ProcessorOptions",
     "ProvisionedCapacity",
     "QueueOptions",
@@ -53,6 +57,7 @@ __all__ = [
     "ScalingProfile",
     "ShipmentEventPipeline",
     "StorageOptions",
+    "latest_python_runtime",
 ]
 
 

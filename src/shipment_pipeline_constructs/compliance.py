@@ -50,7 +50,7 @@ class Exemption:
     cfn_lint_rules: tuple[str, ...] = ()
 
 
-LAMBDA_VPC_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+LAMBDA_VPC_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
 BACKUP_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
 
 EXEMPTIONS: tuple[Exemption, ...] = (
@@ -163,7 +163,9 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         (f"AwsSolutions-IAM4[Policy::{LAMBDA_VPC_POLICY}]",),
         "ProcessorRole",
         "AWS's own policy with exactly the EC2 network-interface actions Lambda needs to attach the function "
-        "to the VPC (Lambda developer guide, 'configuration-vpc'); AWS updates it when Lambda's needs change.",
+        "to the VPC (create, describe and delete network interfaces, assign private addresses; Lambda developer "
+        "guide, 'configuration-vpc'), and nothing else; AWS updates it when Lambda's needs change. These EC2 "
+        "actions support no resource-level permissions.",
         when="vpc set",
     ),
     Exemption(

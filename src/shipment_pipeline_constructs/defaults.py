@@ -65,7 +65,11 @@ QUEUE_BACKLOG_EVALUATION_PERIODS = 3
 # A healthy message waits seconds. 15 minutes is more than two visibility
 # timeouts (2 x 360 s): messages are failing and being retried, or nothing consumes them.
 OLDEST_MESSAGE_AGE_SECONDS = 15 * 60
-# Every message in a dead-letter queue is an event that was not stored.
+# With a longer function timeout the default follows the visibility timeout
+# (2.5 of them; with the 360 s default that is the same 15 minutes).
+OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS = 2.5
+# A message in the DLQ failed every retry, or was quarantined as invalid (its
+# error record says which): either way someone has to look at it.
 DEAD_LETTER_MESSAGES = 1
 DEAD_LETTER_PERIOD_MINUTES = 1
 # Failed batches return to the queue and are retried, so one error heals

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence
 
-from aws_cdk import Token
+from aws_cdk import Names, Token
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -30,6 +30,9 @@ from .stages.ingest import connect_bus_to_queue, create_event_bus
 from .stages.process import VpcPlacement, create_processor, handler_environment
 from .stages.store import create_backup_plan, create_tables, grant_put_item
 from .validation import Problems
+
+#: The counts the bundled processor publishes (CloudWatch EMF, one document per batch).
+PROCESSOR_METRICS = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
 
 
 class ShipmentEventPipeline(Construct):
@@ -96,7 +99,7 @@ class ShipmentEventPipeline(Construct):
         security_groups: Security groups of the function. Default: one new
             group allowing all outbound traffic.
         vpc_endpoints: With ``vpc``, add a DynamoDB gateway endpoint and an SQS
-            interface endpoint (private DNS, reachable from the function only)
+            interface endpoint (private DNS, reachable over HTTPS from the VPC)
             in ``vpc_subnets``. Turn off when the VPC already has them or
             routes through a NAT gateway. Default: ``True``.
         backup_plan: Add the tables to a new AWS Backup plan (daily backups
@@ -134,7 +137,9 @@ class ShipmentEventPipeline(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         ingest, queues, processor = ingest or IngestOptions(), queues or QueueOptions(), processor or ProcessorOptions()
-        alarms = alarms or AlarmThresholds()
+        alarms = (alarms or AlarmThresholds()).fitted_to(
+            visibility_timeout_seconds=processor.visibility_timeout_seconds
+        )
         _validate(
             environment_suffix=environment_suffix,
             ttl_days=ttl_days,
@@ -158,8 +163,16 @@ class ShipmentEventPipeline(Construct):
         self.storage_options = storage or StorageOptions()
         """The table settings in effect."""
         self.names = ResourceNames(environment_suffix)
-        """Names derived from the suffix (also when ``physical_names`` is off: the metric dimension uses them)."""
+        """Names derived from the suffix (the physical names, unless ``physical_names`` is off)."""
         physical = self.names if physical_names else None
+        self.pipeline_name: str = (
+            self.names.pipeline
+            if physical_names
+            # Unique per construct path, so pipelines sharing a suffix never share metrics or alarms.
+            else Names.unique_resource_name(self, max_length=64, separator="-")
+        )
+        """The ``Pipeline`` dimension of the processor's metrics: ``shipment-events-{suffix}``, or unique to this
+        construct when ``physical_names`` is off."""
 
         bus = event_bus or create_event_bus(self, physical)
         buffer = create_queues(
@@ -181,7 +194,7 @@ class ShipmentEventPipeline(Construct):
                 ttl_days=ttl_days,
                 max_receive_count=self.queue_options.max_receive_count,
                 metrics_namespace=self.processor_options.metrics_namespace,
-                pipeline_name=self.names.pipeline,
+                pipeline_name=self.pipeline_name,
             ),
             names=physical,
             placement=(
@@ -275,11 +288,17 @@ class ShipmentEventPipeline(Construct):
         return self.function.metric_errors(**props)
 
     def metric_processor(self, metric_name: str, **props) -> cloudwatch.Metric:
-        """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``."""
+        """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``.
+
+        Raises:
+            ValueError: for any other name (the metric would never report).
+        """
+        if metric_name not in PROCESSOR_METRICS:
+            raise ValueError(f"metric_name must be one of {', '.join(PROCESSOR_METRICS)}, got {metric_name!r}")
         return cloudwatch.Metric(
             namespace=self.processor_options.metrics_namespace,
             metric_name=metric_name,
-            dimensions_map={"Pipeline": self.names.pipeline},
+            dimensions_map={"Pipeline": self.pipeline_name},
             statistic=props.pop("statistic", "Sum"),
             **props,
         )

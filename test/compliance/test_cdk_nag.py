@@ -129,7 +129,7 @@ def test_vpc_option_adds_the_endpoints_the_function_calls_reachable_from_it_only
         {
             "Fn::Join": [
                 "",
-                ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
+                ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/service-role/AWSLambdaENIManagementAccess"],
             ]
         }
     ]

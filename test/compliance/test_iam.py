@@ -57,3 +57,61 @@ def test_processor_writes_only_to_the_tables_themselves(default_pipeline):
 def test_dlq_sends_with_a_customer_key_use_named_kms_actions(with_key):  # noqa: F811
     kms_actions = {a for s in statements(with_key[2]) for a in as_list(s["Action"]) if a.startswith("kms:")}
     assert kms_actions == {"kms:Decrypt", "kms:GenerateDataKey"}
+
+
+def key_policy_statements(template) -> list[dict]:
+    """Every statement of every KMS key policy, except KMS's default account-root administration statement."""
+    found = []
+    for resource in template.to_json()["Resources"].values():
+        if resource["Type"] == "AWS::KMS::Key":
+            found += [
+                statement
+                for statement in resource["Properties"]["KeyPolicy"]["Statement"]
+                if not (statement["Action"] == "kms:*" and "AWS" in statement.get("Principal", {}))
+            ]
+    return found
+
+
+# aws-cdk's SqsQueue target grants EventBridge encrypt/decrypt on a queue's key itself, with its
+# own wildcards (kms:ReEncrypt*, kms:GenerateDataKey*); the construct cannot narrow that statement,
+# so it adds a deny that keeps it to this account.
+CDK_TARGET_GRANT = {"kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"}
+
+
+@pytest.mark.parametrize("variant", ["default", "with_key"])
+def test_key_policies_let_services_use_keys_for_this_account_only(variant, default_template, with_key):  # noqa: F811
+    # GIVEN the alarm topic's key (default) and a customer key for the queues (with_key)
+    template = {"default": default_template, "with_key": with_key[2]}[variant]
+    service_statements = [s for s in key_policy_statements(template) if "Service" in s.get("Principal", {})]
+    allows = [s for s in service_statements if s["Effect"] == "Allow"]
+    guarded = {
+        s["Principal"]["Service"]
+        for s in service_statements
+        if s["Effect"] == "Deny" and "aws:SourceAccount" in s.get("Condition", {}).get("StringNotEquals", {})
+    }
+    assert allows
+    for statement in allows:
+        # THEN each grant is limited to this account, by its own condition or by a deny for other accounts
+        own_condition = "aws:SourceAccount" in statement.get("Condition", {}).get("StringEquals", {})
+        assert own_condition or statement["Principal"]["Service"] in guarded, statement
+        # AND names its actions, except the statement aws-cdk's SqsQueue target writes
+        wildcards = [action for action in as_list(statement["Action"]) if "*" in action]
+        assert not wildcards or set(as_list(statement["Action"])) == CDK_TARGET_GRANT, statement
+
+
+def test_function_in_a_vpc_gets_only_the_network_interface_policy(in_vpc):  # noqa: F811
+    # GIVEN vpc=  THEN  the role's only managed policy is ENI management (not the VPC policy that writes any log group)
+    stack, pipeline, template = in_vpc
+    role = template.to_json()["Resources"][stack.get_logical_id(pipeline.role.node.default_child)]
+    (arn,) = role["Properties"]["ManagedPolicyArns"]
+    assert arn["Fn::Join"][1][-1] == ":iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
+
+
+def test_sqs_endpoint_admits_https_from_the_whole_vpc(in_vpc):  # noqa: F811
+    # private DNS sends every SQS client in the VPC to the endpoint: admitting only the function would cut them off
+    template = in_vpc[2]
+    groups = template.find_resources("AWS::EC2::SecurityGroup")
+    endpoint_groups = [g for path, g in groups.items() if "SqsEndpoint" in path]
+    assert endpoint_groups
+    ingress = endpoint_groups[0]["Properties"].get("SecurityGroupIngress", [])
+    assert any(rule.get("FromPort") == 443 and "CidrIp" in rule for rule in ingress), ingress

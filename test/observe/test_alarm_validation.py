@@ -71,3 +71,16 @@ def test_disabled_turns_every_alarm_off():
         "table_throttled_requests",
         "quarantined_events",
     }
+
+
+def test_default_oldest_message_age_follows_a_long_visibility_timeout():
+    # GIVEN a 900 s function timeout: the queue's visibility timeout is 5400 s
+    from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds
+
+    fitted = AlarmThresholds().fitted_to(visibility_timeout_seconds=5400)
+    # THEN the default age alarm waits 2.5 visibility timeouts, so one ordinary retry does not page
+    assert fitted.oldest_message_age_seconds.value == 13_500
+    # AND with the default timeout (360 s) nothing changes, and an explicit threshold is kept as given
+    assert AlarmThresholds().fitted_to(visibility_timeout_seconds=360) == AlarmThresholds()
+    explicit = AlarmThresholds(oldest_message_age_seconds=AlarmThreshold(600))
+    assert explicit.fitted_to(visibility_timeout_seconds=5400) == explicit

@@ -265,7 +265,7 @@ def test_created_topic_is_encrypted_with_a_rotating_key_cloudwatch_may_use_and_r
                         Match.object_like(
                             {
                                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                                 "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}},
                             }
                         )

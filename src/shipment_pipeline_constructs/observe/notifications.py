@@ -53,7 +53,7 @@ def create_alarm_topic(scope: Construct, *, topic_name: Optional[str]) -> sns.To
         iam.PolicyStatement(
             sid="AllowCloudWatchAlarmsToPublish",
             principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
             resources=["*"],  # in a key policy, "*" means this key
             conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
         )

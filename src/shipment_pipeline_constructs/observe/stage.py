@@ -57,7 +57,7 @@ def create_observability(
             metrics=metrics,
             alarms=alarms,
             dashboard_name=name,
-            title=f"Shipment pipeline {pipeline.names.pipeline}",
+            title=f"Shipment pipeline {pipeline.pipeline_name}",
             max_concurrency=pipeline.processor_options.max_concurrency,
         )
     return ObserveResources(alarms=alarms, alarm_topic=topic, email_subscriptions=email_subscriptions, dashboard=board)

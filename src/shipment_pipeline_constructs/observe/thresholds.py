@@ -8,7 +8,7 @@ events a day and documented in README.md ("What you get").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Optional
 
 from .. import defaults
@@ -68,7 +68,9 @@ class AlarmThresholds:
             over 5 minutes, 3 periods in a row). Default: ``630`` (30 minutes of
             the seed's 21 events a minute).
         oldest_message_age_seconds: Age of the oldest message in the source
-            queue. Default: ``900`` (15 minutes; a healthy message waits seconds).
+            queue. Default: ``900`` (15 minutes; a healthy message waits seconds), or
+            2.5 x the queue's visibility timeout when that is longer, so one ordinary
+            retry of a long-running function does not page (see :meth:`fitted_to`).
         dead_letter_messages: Messages in the source queue's DLQ (maximum over
             1 minute). Default: ``1`` (each one is an event that was not stored).
         target_dead_letter_messages: Events in the EventBridge target DLQ
@@ -108,6 +110,19 @@ class AlarmThresholds:
         datapoints_to_alarm=defaults.TABLE_THROTTLES_DATAPOINTS_TO_ALARM,
     )
     quarantined_events: Optional[AlarmThreshold] = AlarmThreshold(defaults.QUARANTINED_EVENTS)
+
+    def fitted_to(self, *, visibility_timeout_seconds: float) -> "AlarmThresholds":
+        """These thresholds, with the default oldest-message age raised to 2.5 visibility timeouts if that is longer.
+
+        A message that failed once reappears only after the visibility timeout, so
+        an age threshold below about two of them pages on one ordinary retry. An
+        age threshold that was set explicitly is kept as given.
+        """
+        default = AlarmThresholds().oldest_message_age_seconds
+        derived = defaults.OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS * visibility_timeout_seconds
+        if self.oldest_message_age_seconds != default or default is None or derived <= default.value:
+            return self
+        return replace(self, oldest_message_age_seconds=replace(default, value=derived))
 
     @classmethod
     def disabled(cls) -> "AlarmThresholds":

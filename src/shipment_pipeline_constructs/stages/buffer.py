@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
@@ -65,7 +65,7 @@ def create_queues(
         encryption_key=None,
     )
     if encryption_key is not None:
-        _allow_eventbridge_to_use_key(scope, encryption_key)
+        _limit_eventbridge_to_this_account(scope, encryption_key)
     return BufferResources(
         queue=queue, dead_letter_queue=dead_letter_queue, target_dead_letter_queue=target_dead_letter_queue
     )
@@ -94,13 +94,33 @@ def _queue(
     )
 
 
-def _allow_eventbridge_to_use_key(scope: Construct, key: kms.IKey) -> None:
-    """EventBridge must encrypt with the key to send to a KMS-encrypted queue (aws-cdk issue 33169)."""
+# Every KMS action that uses a key's material, named (no wildcards).
+KMS_DATA_ACTIONS = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+]
+
+
+def _limit_eventbridge_to_this_account(scope: Construct, key: kms.IKey) -> None:
+    """Keep EventBridge's use of the key to this account's rules.
+
+    EventBridge must encrypt with the key to send to a KMS-encrypted queue (aws-cdk
+    issue 33169); CDK's ``SqsQueue`` target adds that grant to the key policy
+    itself (``grantEncryptDecrypt``, without conditions). This deny limits it to
+    rules of this account (confused deputy). The rule's ARN would be tighter, but
+    key -> queue -> rule -> key would be a dependency cycle.
+    """
     statement = iam.PolicyStatement(
-        sid="AllowEventBridgeToSendToEncryptedQueues",
+        sid="DenyEventBridgeForOtherAccounts",
+        effect=iam.Effect.DENY,
         principals=[iam.ServicePrincipal("events.amazonaws.com")],
-        actions=["kms:Decrypt", "kms:GenerateDataKey"],
+        actions=KMS_DATA_ACTIONS,
         resources=["*"],  # in a key policy, "*" means this key
+        conditions={"StringNotEquals": {"aws:SourceAccount": Stack.of(scope).account}},
     )
     if not key.add_to_resource_policy(statement).statement_added:
         Annotations.of(scope).add_warning_v2(

@@ -130,11 +130,10 @@ def latest_python_runtime() -> lambda_.Runtime:
 
 
 def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role, placement: VpcPlacement) -> None:
-    # The construct's own role gets no managed policies from the L2: Lambda
-    # needs these EC2 network-interface actions to place the function in the VPC.
-    role.add_managed_policy(
-        iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaVPCAccessExecutionRole")
-    )
+    # The construct's own role gets no managed policies from the L2: Lambda needs
+    # the EC2 network-interface actions to place the function in the VPC. Not
+    # AWSLambdaVPCAccessExecutionRole: it also allows writing to every log group.
+    role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaENIManagementAccess"))
     if not placement.endpoints:
         return
     ec2.GatewayVpcEndpoint(
@@ -150,9 +149,11 @@ def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role,
         vpc=placement.vpc,
         service=ec2.InterfaceVpcEndpointAwsService.SQS,
         subnets=placement.subnets,
+        # Private DNS points every SQS client in the VPC at this endpoint, so
+        # the whole VPC must reach it (open: HTTPS from the VPC's CIDR), not only
+        # the function, or other SQS users in the VPC would time out.
         private_dns_enabled=True,
-        # Only the function may reach it, not the whole VPC.
-        open=False,
+        open=True,
     )
     sqs_endpoint.connections.allow_default_port_from(
         function, "the shipment processor sends quarantined messages to its DLQ"
