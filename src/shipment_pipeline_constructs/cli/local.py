@@ -112,9 +112,10 @@ def run_and_report(args: argparse.Namespace) -> dict[str, Any] | None:
     for line in summary_lines(report):
         print(f"  {line}")
     if report["retargeted_to_local_bus"]:
+        count = report["retargeted_to_local_bus"]
         print(
-            f"  {report['retargeted_to_local_bus']} entries named another bus; they went to the local pipeline's bus "
-            f"{report['settings']['event_bus']}"
+            f"  {count} {'entry names' if count == 1 else 'entries name'} a bus other than the local one; "
+            f"sent to the local pipeline's bus {report['settings']['event_bus']} instead"
         )
     if report["rejected_by_put_events"]:
         print(f"  PutEvents rejected {len(report['rejected_by_put_events'])} entries (see the report)")
