@@ -1,8 +1,8 @@
 """Fixtures for the operator CLI's tests: one pipeline's resources, built in moto (in-process), by suffix.
 
 Resources are created from :class:`ResourceNames` the way the construct
-names them, so ``--suffix ops`` finds them; the errors table has the
-handler's key schema and ``by-shipment`` index.
+names them, so ``--suffix ops`` finds them (alarms included, in state OK);
+the errors table has the handler's key schema and ``by-shipment`` index.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from moto import mock_aws
 
 from shipment_pipeline_constructs import ResourceNames
 from shipment_pipeline_constructs.cli import main
+from shipment_pipeline_constructs.ops.resources import alarm_names
 
 # Error records are built with the handler's own function, so a change of its
 # attribute names breaks these tests rather than the CLI in production.
@@ -124,17 +125,35 @@ def build_pipeline(names: ResourceNames) -> MotoPipeline:
             }
         ],
     )
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    for alarm in alarm_names(names.pipeline):
+        put_alarm(cloudwatch, alarm, "OK")
     return MotoPipeline(
         names=names,
         sqs=sqs,
         events=events,
         dynamodb=dynamodb,
-        cloudwatch=boto3.client("cloudwatch", region_name=REGION),
+        cloudwatch=cloudwatch,
         queue_url=queue_url,
         dlq_url=dlq_url,
         target_dlq_url=target_dlq_url,
         rule_arn=rule_arn,
     )
+
+
+def put_alarm(cloudwatch: Any, name: str, state: str) -> None:
+    """A metric alarm named ``name``, set to ``state``."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        MetricName="m",
+        Namespace="n",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
 
 
 def _arn(sqs: Any, url: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from typing import Any
 
 import pytest
 
-from shipment_pipeline_constructs.ops.redrive import FALLBACK, NATIVE, redrive
+from shipment_pipeline_constructs.ops.redrive import FALLBACK, MAX_BYTES_PER_SEND, NATIVE, redrive, send_entry_size
 
 from .conftest import SUFFIX, MotoPipeline, run_cli
 from .test_errors import NOW, put_record
@@ -261,3 +262,146 @@ def test_progress_bar_draws_on_a_terminal_only() -> None:
     quiet = io.StringIO()  # not a tty: scripts get no bar
     Progress(20, "x", stream=quiet).update(5)
     assert quiet.getvalue() == ""
+
+
+def _quarantine_attributes(error_id: str) -> dict[str, dict[str, str]]:
+    """The attributes the processor puts on a message it quarantines (see ``processor.py``)."""
+    values = {"quarantine_reason": "invalid_json", "source_message_id": "original-1", "error_id": error_id}
+    return {name: {"DataType": "String", "StringValue": value} for name, value in values.items()}
+
+
+def test_redrive_strips_the_quarantine_attributes_and_keeps_the_others(moto_pipeline: MotoPipeline) -> None:
+    # GIVEN a quarantined message: the processor's three attributes, and one of the producer's
+    attributes = {
+        **_quarantine_attributes("2025-01-01T00:00:00.000000000Z#original-1"),
+        "trace": {"DataType": "String", "StringValue": "abc"},
+    }
+    moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody="{}", MessageAttributes=attributes)
+    # WHEN redriven (the fallback copies the message)
+    result = redrive(
+        moto_pipeline.sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False
+    )
+    # THEN the copy no longer points at the old failure's record, and keeps the producer's attribute
+    assert result.moved == 1
+    (copy,) = moto_pipeline.sqs.receive_message(QueueUrl=moto_pipeline.queue_url, MessageAttributeNames=["All"])[
+        "Messages"
+    ]
+    assert {name: value["StringValue"] for name, value in copy["MessageAttributes"].items()} == {"trace": "abc"}
+
+
+def test_inspect_prefers_the_messages_own_newer_record_over_a_stale_error_id(
+    moto_pipeline: MotoPipeline, capsys
+) -> None:
+    # GIVEN a message that was quarantined once (old record), redriven with its error_id (by an older
+    # version), and then exhausted its retries: the handler recorded it again under its new message id
+    old = put_record(
+        moto_pipeline,
+        at=NOW - datetime.timedelta(hours=2),
+        message_id="original-1",
+        error_type="invalid_json",
+        shipment_id="SHP-1",
+    )
+    body = json.dumps({"detail": {"shipment_id": "SHP-1"}})
+    message_id = moto_pipeline.sqs.send_message(
+        QueueUrl=moto_pipeline.dlq_url, MessageBody=body, MessageAttributes=_quarantine_attributes(old["error_id"]["S"])
+    )["MessageId"]
+    put_record(
+        moto_pipeline,
+        at=NOW,
+        message_id=message_id,
+        error_type="ProvisionedThroughputExceededException",
+        shipment_id="SHP-1",
+    )
+    # WHEN inspected  THEN the message's own, newest record is shown
+    code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX, "--json")
+    (message,) = json.loads(out)
+    assert code == 0
+    assert message["error_record"]["message_id"] == message_id
+    assert message["error_record"]["error_type"] == "ProvisionedThroughputExceededException"
+
+
+class _PartialDelete(_PartialSend):
+    """DeleteMessageBatch that reports its first entry as failed (the message stays in the DLQ)."""
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        return self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=Entries)
+
+    def delete_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        response = self._sqs.delete_message_batch(QueueUrl=QueueUrl, Entries=Entries[1:])
+        response.setdefault("Failed", []).append(
+            {"Id": Entries[0]["Id"], "Code": "ReceiptHandleIsInvalid", "SenderFault": True, "Message": "gone"}
+        )
+        return response
+
+
+def test_a_failed_delete_is_reported_and_not_counted_as_moved(moto_pipeline: MotoPipeline) -> None:
+    fill_dlq(moto_pipeline, 3)
+    result = redrive(
+        _PartialDelete(moto_pipeline.sqs),
+        source_url=moto_pipeline.dlq_url,
+        destination_url=moto_pipeline.queue_url,
+        try_native=False,
+    )
+    # THEN the message sent but still in the DLQ is a failure, not a move
+    assert result.moved == 2
+    assert [failure["step"].split(" ")[0] for failure in result.failed] == ["delete"]
+    assert moto_pipeline.depth(moto_pipeline.dlq_url) == 1 and moto_pipeline.depth(moto_pipeline.queue_url) == 3
+
+
+class _SizeLimitedSqs(_PartialSend):
+    """SendMessageBatch that rejects a whole call over 256 KiB, as SQS does, and records each call's size."""
+
+    def __init__(self, sqs: Any) -> None:
+        super().__init__(sqs)
+        self.calls: list[int] = []
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        from botocore.exceptions import ClientError
+
+        size = sum(send_entry_size(entry) for entry in Entries)
+        self.calls.append(len(Entries))
+        if size > MAX_BYTES_PER_SEND:
+            raise ClientError(
+                {"Error": {"Code": "AWS.SimpleQueueService.BatchRequestTooLong", "Message": "too long"}},
+                "SendMessageBatch",
+            )
+        return self._sqs.send_message_batch(QueueUrl=QueueUrl, Entries=Entries)
+
+
+def test_redrive_splits_sends_under_the_batch_size_limit(moto_pipeline: MotoPipeline) -> None:
+    # GIVEN ten 100 KB messages (about 1 MB together: four times SendMessageBatch's limit)
+    bodies = [json.dumps({"n": i, "pad": "x" * 100_000}) for i in range(10)]
+    for body in bodies:
+        moto_pipeline.sqs.send_message(
+            QueueUrl=moto_pipeline.dlq_url,
+            MessageBody=body,
+            MessageAttributes={"trace": {"DataType": "String", "StringValue": "t" * 1000}},
+        )
+    sqs = _SizeLimitedSqs(moto_pipeline.sqs)
+    result = redrive(sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    # THEN every message moved, in calls of two (three would exceed 256 KiB)
+    assert (result.moved, result.failed) == (10, [])
+    assert max(sqs.calls) == 2
+    assert sorted(moto_pipeline.bodies(moto_pipeline.queue_url)) == sorted(bodies)
+
+
+def test_an_oversize_message_is_sent_alone_and_only_it_fails(moto_pipeline: MotoPipeline) -> None:
+    # GIVEN two small messages and one over 256 KiB on its own (SQS queues may take up to 1 MiB)
+    moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody="small-1")
+    moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody="x" * (300 * 1024))
+    moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody="small-2")
+    sqs = _SizeLimitedSqs(moto_pipeline.sqs)
+    result = redrive(sqs, source_url=moto_pipeline.dlq_url, destination_url=moto_pipeline.queue_url, try_native=False)
+    # THEN the small ones moved; the big one failed alone and stays in the DLQ
+    assert result.moved == 2
+    assert [failure["error_code"] for failure in result.failed] == ["AWS.SimpleQueueService.BatchRequestTooLong"]
+    assert sorted(moto_pipeline.bodies(moto_pipeline.queue_url)) == ["small-1", "small-2"]
+    assert moto_pipeline.depth(moto_pipeline.dlq_url) == 1
+
+
+def test_size_limited_batches_keeps_order_and_puts_an_oversize_entry_alone() -> None:
+    from shipment_pipeline_constructs.ops.batching import size_limited_batches
+
+    sizes = [10, 10, 500, 10, 10, 10]
+    batches = list(size_limited_batches(sizes, lambda size: size, max_entries=2, max_bytes=100))
+    assert batches == [(0, [10, 10]), (2, [500]), (3, [10, 10]), (5, [10])]

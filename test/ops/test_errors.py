@@ -8,7 +8,7 @@ import json
 from shipment_processor.events import format_instant
 from shipment_processor.items import error_item
 
-from shipment_pipeline_constructs.ops.errors import query_error_records
+from shipment_pipeline_constructs.ops.errors import find_error_record_for_message, query_error_records
 
 from .conftest import SUFFIX, MotoPipeline, run_cli
 
@@ -111,3 +111,33 @@ def test_cli_rejects_a_bad_time(moto_pipeline: MotoPipeline, capsys) -> None:
     code, _, err = run_cli(capsys, "errors", "--suffix", SUFFIX, "--since", "yesterday")
     assert code == 2
     assert "use now, 30m, 2h, 7d or ISO 8601" in err
+
+
+class _OneItemPages:
+    """A DynamoDB client whose Query pages hold one item each (as a 1 MB page would, on a large partition)."""
+
+    def __init__(self, dynamodb: object) -> None:
+        self._dynamodb = dynamodb
+        self.pages = 0
+
+    def query(self, **request: object) -> dict:
+        self.pages += 1
+        return self._dynamodb.query(**request, Limit=1)  # type: ignore[attr-defined]
+
+
+def test_finding_a_messages_record_follows_query_pages(moto_pipeline: MotoPipeline) -> None:
+    # GIVEN a shipment with newer records of other messages before the one asked for (newest first)
+    for hours, message_id in ((3, "m-wanted"), (2, "m-other-1"), (1, "m-other-2")):
+        put_record(
+            moto_pipeline,
+            at=NOW - datetime.timedelta(hours=hours),
+            message_id=message_id,
+            error_type="missing_field",
+            shipment_id="SHP-P",
+        )
+    dynamodb = _OneItemPages(moto_pipeline.dynamodb)
+    # WHEN looked up with one item per page  THEN the filter's empty pages are followed to the match
+    record = find_error_record_for_message(dynamodb, moto_pipeline.names.errors_table, "m-wanted", "SHP-P")
+    assert record is not None and record["message_id"] == "m-wanted"
+    assert dynamodb.pages == 3
+    assert find_error_record_for_message(dynamodb, moto_pipeline.names.errors_table, "m-none", "SHP-P") is None

@@ -6,9 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+from shipment_pipeline_constructs.ops.aws import Connection
+from shipment_pipeline_constructs.ops.resources import (
+    ALARM_CONSTRUCT_IDS,
+    PipelineResources,
+    alarm_names,
+    resources_in_template,
+)
 from shipment_pipeline_constructs.ops.send import MAX_ENTRIES_PER_CALL, generated_entries, put_events
+from shipment_pipeline_constructs.ops.status import collect_status
 
-from .conftest import SUFFIX, MotoPipeline, run_cli
+from .conftest import REGION, SUFFIX, MotoPipeline, put_alarm, run_cli
+
+
+def _path(path: str) -> dict[str, str]:
+    return {"aws:cdk:path": path}
 
 
 def test_send_sample_event_reaches_the_queue(moto_pipeline: MotoPipeline, capsys) -> None:
@@ -84,19 +96,8 @@ def test_status_unhealthy_with_dlq_messages_and_alarm(moto_pipeline: MotoPipelin
     for body in ("a", "b"):
         moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody=body)
     moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.target_dlq_url, MessageBody="c")
-    alarm = f"shipment-events-{SUFFIX}-dlq-not-empty"
-    cloudwatch = moto_pipeline.cloudwatch
-    cloudwatch.put_metric_alarm(
-        AlarmName=alarm,
-        MetricName="m",
-        Namespace="n",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1,
-        ComparisonOperator="GreaterThanThreshold",
-    )
-    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test")
+    alarm = f"shipment-events-{SUFFIX}-dead-letter-messages"
+    moto_pipeline.cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test")
     # WHEN status runs  THEN it exits 1 and says why, in JSON too
     code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--json")
     status = json.loads(out)
@@ -104,7 +105,10 @@ def test_status_unhealthy_with_dlq_messages_and_alarm(moto_pipeline: MotoPipelin
     assert status["healthy"] is False
     assert status["dead_letter_queue"]["visible"] == 2
     assert status["target_dead_letter_queue"]["visible"] == 1
-    assert status["alarms"] == [{"name": alarm, "state": "ALARM", "reason": "test"}]
+    assert [a for a in status["alarms"] if a["state"] == "ALARM"] == [
+        {"name": alarm, "state": "ALARM", "reason": "test"}
+    ]
+    assert len(status["alarms"]) == len(status["expected_alarms"]) == 9 and status["missing_alarms"] == []
     assert [problem.split(" ")[0] for problem in status["problems"]] == ["alarm", "2", "1"]
 
 
@@ -128,3 +132,121 @@ def test_status_unhealthy_when_the_oldest_message_is_too_old(moto_pipeline: Moto
     assert "oldest message is 1200 s old (limit 900 s)" in out
     # AND a looser limit makes it healthy again
     assert run_cli(capsys, "status", "--suffix", SUFFIX, "--max-oldest-age", "1800")[0] == 0
+
+
+def test_status_suffix_ignores_alarms_of_a_pipeline_whose_suffix_extends_it(
+    moto_pipeline: MotoPipeline, capsys
+) -> None:
+    # GIVEN another pipeline, suffix "ops-eu", whose alarm fires: its name starts with this pipeline's name
+    put_alarm(moto_pipeline.cloudwatch, f"shipment-events-{SUFFIX}-eu-queue-backlog", "ALARM")
+    # WHEN status runs for suffix "ops"  THEN that alarm is not this pipeline's
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--json")
+    status = json.loads(out)
+    assert code == 0, status["problems"]
+    assert all("-eu-" not in alarm["name"] for alarm in status["alarms"])
+    assert [alarm["name"] for alarm in status["alarms"]] == list(alarm_names(f"shipment-events-{SUFFIX}"))
+
+
+def test_status_reports_expected_alarms_that_are_not_found(moto_pipeline: MotoPipeline, capsys) -> None:
+    # GIVEN a pipeline whose alarms are not where the construct names them (e.g. named by CloudFormation)
+    missing = f"shipment-events-{SUFFIX}-queue-backlog"
+    moto_pipeline.cloudwatch.delete_alarms(AlarmNames=[missing])
+    # WHEN status runs  THEN it is not HEALTHY, and says which alarm it could not find
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX)
+    assert code == 1
+    assert out.startswith(f"pipeline shipment-events-{SUFFIX}: UNHEALTHY")
+    assert f"1 of the pipeline's 9 alarm(s) not found ({missing})" in out
+    assert f"NOT FOUND         {missing}" in out
+
+
+def test_status_no_alarms_says_the_pipeline_has_none(moto_pipeline: MotoPipeline, capsys) -> None:
+    # GIVEN a pipeline deployed with AlarmThresholds.disabled(): no alarms at all
+    moto_pipeline.cloudwatch.delete_alarms(AlarmNames=list(alarm_names(f"shipment-events-{SUFFIX}")))
+    assert run_cli(capsys, "status", "--suffix", SUFFIX)[0] == 1
+    # WHEN the operator says so  THEN missing alarms are expected, and the output says alarms are off
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--no-alarms")
+    assert code == 0
+    assert "alarms  off (the pipeline was deployed without alarms)" in out
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--no-alarms", "--json")
+    assert (json.loads(out)["expected_alarms"], json.loads(out)["missing_alarms"]) == ([], [])
+
+
+def test_status_explicit_alarm_names_replace_the_suffix_ones(moto_pipeline: MotoPipeline, capsys) -> None:
+    put_alarm(moto_pipeline.cloudwatch, "team-paging-alarm", "ALARM")
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--alarm", "team-paging-alarm", "--json")
+    status = json.loads(out)
+    assert code == 1
+    assert status["alarms"] == [{"name": "team-paging-alarm", "state": "ALARM", "reason": "test"}]
+    assert status["problems"] == ["alarm team-paging-alarm is in ALARM"]
+
+
+def test_status_with_a_stack_finds_alarms_cloudformation_named(moto_pipeline: MotoPipeline) -> None:
+    # GIVEN a stack deployed with physical_names=False: the alarms' names are CloudFormation's, known
+    # only from the stack's resources (construct path .../Alarms/<Name>/Resource -> physical id)
+    generated = "Orders-PipelineAlarmsDeadLetterMessages1A2B3C-4D5E6F7G8H9I"
+    put_alarm(moto_pipeline.cloudwatch, generated, "ALARM")
+    template = {
+        "Resources": {
+            "Queue1": {"Type": "AWS::SQS::Queue", "Metadata": _path("Orders/Pipeline/Queue/Resource")},
+            "Dlq1": {"Type": "AWS::SQS::Queue", "Metadata": _path("Orders/Pipeline/DeadLetterQueue/Resource")},
+            "Fn1": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Environment": {"Variables": {"PIPELINE_NAME": f"shipment-events-{SUFFIX}"}}},
+                "Metadata": _path("Orders/Pipeline/Processor/Resource"),
+            },
+            "Alarm1": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Metadata": _path("Orders/Pipeline/Alarms/DeadLetterMessages/Resource"),
+            },
+            "OtherAlarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Metadata": _path("Orders/Other/Alarms/QueueBacklog/Resource"),
+            },
+        }
+    }
+    ids = {"Queue1": moto_pipeline.queue_url, "Dlq1": moto_pipeline.dlq_url, "Fn1": "fn", "Alarm1": generated}
+    found = resources_in_template(template, ids)
+    assert found["alarms"] == (generated,)
+    # WHEN status reads them  THEN the firing alarm makes the pipeline unhealthy (a prefix finds nothing here)
+    status = collect_status(Connection(region=REGION), PipelineResources(**found))
+    assert status.problems == [f"alarm {generated} is in ALARM"]
+    # AND a stack without alarms (deployed with alarms off) expects none
+    del template["Resources"]["Alarm1"]
+    off = collect_status(Connection(region=REGION), PipelineResources(**resources_in_template(template, ids)))
+    assert (off.expected_alarms, off.healthy) == ([], True)
+
+
+class _RecordingCloudWatch:
+    """DescribeAlarms that answers every name and records the names asked per call."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def get_paginator(self, operation: str) -> Any:
+        assert operation == "describe_alarms"
+        return self
+
+    def paginate(self, AlarmNames: list[str], **_: Any) -> list[dict[str, Any]]:  # noqa: N803 - boto3's name
+        assert len(AlarmNames) <= 100, "DescribeAlarms takes at most 100 names"
+        self.calls.append(AlarmNames)
+        return [{"MetricAlarms": [{"AlarmName": name, "StateValue": "OK"} for name in AlarmNames]}]
+
+
+def test_alarm_lookup_asks_for_at_most_100_names_per_call() -> None:
+    from shipment_pipeline_constructs.ops.status import _alarms
+
+    cloudwatch = _RecordingCloudWatch()
+    names = [f"alarm-{i:03d}" for i in range(230)]
+    found, missing = _alarms(cloudwatch, names)
+    assert [len(call) for call in cloudwatch.calls] == [100, 100, 30]
+    assert [alarm["name"] for alarm in found] == names and missing == []
+
+
+def test_alarm_names_follow_the_construct_catalogue() -> None:
+    from shipment_pipeline_constructs.observe.alarms import ALARM_DEFINITIONS
+
+    assert ALARM_CONSTRUCT_IDS == tuple(definition.name for definition in ALARM_DEFINITIONS)
+    assert alarm_names("shipment-events-prod")[:2] == (
+        "shipment-events-prod-queue-backlog",
+        "shipment-events-prod-oldest-message-age",
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
+from ..ops.resources import alarm_names
 from ..ops.status import DEFAULT_MAX_OLDEST_AGE_SECONDS, collect_status, format_status
 from . import common
 
@@ -14,8 +16,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         subparsers,
         "status",
         help="queue depth, oldest message, DLQs, alarms and recent errors; exit 1 when unhealthy",
-        description="Show the pipeline's health on one screen. Unhealthy (exit code 1): an alarm in ALARM, a "
-        "message in either dead-letter queue, or an oldest message older than --max-oldest-age.",
+        description="Show the pipeline's health on one screen. Unhealthy (exit code 1): an alarm in ALARM, an "
+        "alarm the pipeline should have but that is not found, a message in either dead-letter queue, or an oldest "
+        "message older than --max-oldest-age.\n\nAlarms are looked up by exact name: with --stack, the alarms in "
+        "the stack's template (whatever CloudFormation named them); with --suffix or --alarm-prefix, the names the "
+        "construct gives them (<pipeline>-queue-backlog...); --alarm names them one by one.",
         example="shipment-pipeline status --stack ShipmentPipeline-prod --region eu-west-1 || page-someone",
     )
     parser.add_argument(
@@ -25,12 +30,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="oldest message age that counts as unhealthy (default: %(default)s)",
     )
+    alarms = parser.add_argument_group("alarms (default: those --stack / --suffix find)")
+    alarms.add_argument(
+        "--alarm",
+        dest="alarms",
+        action="append",
+        metavar="NAME",
+        help="exact name of one of the pipeline's alarms; repeat for each (replaces the ones found otherwise)",
+    )
+    alarms.add_argument(
+        "--no-alarms",
+        action="store_true",
+        help="the pipeline was deployed without alarms (AlarmThresholds.disabled()): expect none",
+    )
     common.add_operation_arguments(parser, run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Collect and print the status."""
     conn, resources = common.target(args)
+    if args.no_alarms:
+        resources = dataclasses.replace(resources, alarms=())
+    elif args.pipeline_name and not args.alarms:
+        # --alarm-prefix: the exact names the construct builds from it, not a prefix search.
+        resources = dataclasses.replace(resources, alarms=alarm_names(args.pipeline_name))
     status = collect_status(conn, resources, max_oldest_age_seconds=args.max_oldest_age)
     if args.json:
         common.print_json({"pipeline": resources.to_dict(), **status.to_dict()})

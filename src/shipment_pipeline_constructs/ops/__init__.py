@@ -11,6 +11,7 @@ One small module per job, each usable from Python as well as from
   :mod:`.replay`: the operations.
 - :mod:`.cost`: the monthly cost model, priced from ``prices.json``.
 - :mod:`.times`, :mod:`.progress`: times as operators type them, a progress bar.
+- :mod:`.batching`: batches under an API's per-call entry and byte limits.
 
 Each operation takes boto3 clients (or a :class:`Connection`), so tests run
 it against moto and scripts against any endpoint.

@@ -79,19 +79,29 @@ def get_error_record(dynamodb: Any, table: str, error_id: str) -> Optional[dict[
 def find_error_record_for_message(
     dynamodb: Any, table: str, message_id: str, shipment_id: Optional[str]
 ) -> Optional[dict[str, Any]]:
-    """The newest error record of one SQS message, found through its shipment's index partition."""
+    """The newest error record of one SQS message, found through its shipment's index partition.
+
+    The filter applies after each page is read, so a page may hold no match while a later one does:
+    pages are followed (``LastEvaluatedKey``) until a match or the end of the partition.
+    """
     if not shipment_id:
         return None
-    response = dynamodb.query(
-        TableName=table,
-        IndexName=defaults.ERRORS_BY_SHIPMENT_INDEX,
-        KeyConditionExpression="shipment_id = :shipment",
-        FilterExpression="message_id = :message",
-        ExpressionAttributeValues=_values({":shipment": shipment_id, ":message": message_id}),
-        ScanIndexForward=False,
-    )
-    items = response.get("Items", [])
-    return plain(items[0]) if items else None
+    request: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": defaults.ERRORS_BY_SHIPMENT_INDEX,
+        "KeyConditionExpression": "shipment_id = :shipment",
+        "FilterExpression": "message_id = :message",
+        "ExpressionAttributeValues": _values({":shipment": shipment_id, ":message": message_id}),
+        "ScanIndexForward": False,
+    }
+    while True:
+        response = dynamodb.query(**request)
+        items = response.get("Items", [])
+        if items:
+            return plain(items[0])
+        if not response.get("LastEvaluatedKey"):
+            return None
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def plain(item: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,15 @@ Nothing is lost if the fallback is interrupted, at any point:
 - an interruption between send and delete leaves the message in both
   queues: a duplicate, which the processor's conditional write stores once.
 
+A message counts as moved only once it was both sent and deleted from the
+DLQ; one sent but not deleted is reported in ``failed`` (a later redrive
+sends a duplicate). Copies keep their body and message attributes except the
+processor's quarantine attributes (``error_id``, ``quarantine_reason``,
+``source_message_id``), which describe the old failure: a copy that fails
+again gets a record of its own. Sends are batched under SQS's 10-entry and
+256 KiB-per-call limits; a message too large on its own is sent alone, so
+only it fails.
+
 It moves at most the number of messages the DLQ held when it started, so
 messages the processor quarantines again while the redrive runs are not
 picked up in a loop.
@@ -31,6 +40,7 @@ from typing import Any, Callable, Optional
 from botocore.exceptions import ClientError
 
 from .aws import error_code
+from .batching import size_limited_batches
 from .errors import find_error_record_for_message, get_error_record
 from .progress import Progress
 
@@ -39,6 +49,13 @@ FALLBACK = "receive-send-delete"
 _UNSUPPORTED_CODES = {"NotImplemented", "InvalidAction", "UnknownOperation", "UnsupportedOperation"}
 _FINISHED = {"COMPLETED", "CANCELLED", "FAILED"}
 _ATTRIBUTE_FIELDS = ("DataType", "StringValue", "BinaryValue")
+#: Attributes the processor puts on a message it quarantines (``lambda/shipment_processor/processor.py``):
+#: they describe that failure, so a redriven copy does not carry them.
+QUARANTINE_ATTRIBUTES = frozenset({"error_id", "quarantine_reason", "source_message_id"})
+#: SendMessageBatch: at most 10 entries and 256 KiB (all bodies and attributes) per call.
+MAX_ENTRIES_PER_SEND = 10
+MAX_BYTES_PER_SEND = 256 * 1024
+_TOO_LONG_CODES = {"BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", "MessageTooLong"}
 
 
 @dataclass
@@ -190,11 +207,14 @@ def _receive_send_delete(
         try:
             sent = _send(sqs, destination_url, received, result)
             # Only now may a message leave the DLQ: its copy is in the source queue.
-            _delete(sqs, source_url, [message for message in received if message["MessageId"] in sent], result)
+            deleted = _delete(
+                sqs, source_url, [message for message in received if message["MessageId"] in sent], result
+            )
         finally:
             # Whatever was not sent goes back to the DLQ now, also on Ctrl-C.
             _release(sqs, source_url, [message for message in received if message["MessageId"] not in sent])
-        result.moved += len(sent)
+        # Moved means sent and gone from the DLQ; a failed delete is in result.failed instead.
+        result.moved += len(deleted)
         progress.update(result.moved)
     progress.close()
     return result
@@ -212,31 +232,60 @@ def _receive(sqs: Any, queue_url: str, count: int, visibility_timeout_seconds: i
 
 
 def _send(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: RedriveResult) -> set[str]:
-    """Send copies (body and message attributes unchanged); return the ids SQS confirmed one by one."""
-    by_entry = {str(index): message for index, message in enumerate(messages)}
-    response = sqs.send_message_batch(
-        QueueUrl=queue_url,
-        Entries=[
-            {"Id": entry_id, "MessageBody": message["Body"], "MessageAttributes": _attributes(message)}
-            for entry_id, message in by_entry.items()
-        ],
-    )
-    for failure in response.get("Failed", []):
-        message = by_entry[failure["Id"]]
-        result.failed.append(
-            {
-                "message_id": message["MessageId"],
-                "step": "send",
-                "error_code": failure.get("Code", ""),
-                "error_message": failure.get("Message", ""),
+    """Send copies (body and attributes, without the quarantine ones); return the ids SQS confirmed one by one.
+
+    Calls stay under SendMessageBatch's entry and byte limits, which reject the whole call.
+    """
+    entries = [
+        {"Id": str(index), "MessageBody": message["Body"], "MessageAttributes": _attributes(message)}
+        for index, message in enumerate(messages)
+    ]
+    by_entry = {entry["Id"]: message for entry, message in zip(entries, messages, strict=True)}
+    sent: set[str] = set()
+    for _, batch in size_limited_batches(
+        entries, send_entry_size, max_entries=MAX_ENTRIES_PER_SEND, max_bytes=MAX_BYTES_PER_SEND
+    ):
+        try:
+            response = sqs.send_message_batch(QueueUrl=queue_url, Entries=batch)
+        except ClientError as error:
+            if error_code(error) not in _TOO_LONG_CODES:
+                raise
+            # Only a message too large on its own gets here (it was sent alone): it stays in the DLQ.
+            message_text = error.response.get("Error", {}).get("Message", "")
+            response = {
+                "Failed": [{"Id": entry["Id"], "Code": error_code(error), "Message": message_text} for entry in batch]
             }
-        )
-    return {by_entry[success["Id"]]["MessageId"] for success in response.get("Successful", [])}
+        for failure in response.get("Failed", []):
+            message = by_entry[failure["Id"]]
+            result.failed.append(
+                {
+                    "message_id": message["MessageId"],
+                    "step": "send",
+                    "error_code": failure.get("Code", ""),
+                    "error_message": failure.get("Message", ""),
+                }
+            )
+        sent |= {by_entry[success["Id"]]["MessageId"] for success in response.get("Successful", [])}
+    return sent
 
 
-def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: RedriveResult) -> None:
+def send_entry_size(entry: dict[str, Any]) -> int:
+    """Bytes a SendMessageBatch entry counts against the call's limit: body, and each attribute's name, type and value."""
+    size = len(entry["MessageBody"].encode())
+    for name, attribute in entry.get("MessageAttributes", {}).items():
+        size += len(name.encode()) + len(str(attribute.get("DataType", "")).encode())
+        if "StringValue" in attribute:
+            size += len(str(attribute["StringValue"]).encode())
+        if "BinaryValue" in attribute:
+            value = attribute["BinaryValue"]
+            size += len(value) if isinstance(value, (bytes, bytearray)) else len(str(value).encode())
+    return size
+
+
+def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: RedriveResult) -> set[str]:
+    """Delete sent messages from the DLQ; return the ids SQS confirmed deleted."""
     if not messages:
-        return
+        return set()
     by_entry = {str(index): message for index, message in enumerate(messages)}
     response = sqs.delete_message_batch(
         QueueUrl=queue_url,
@@ -252,6 +301,7 @@ def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]], result: Re
                 "error_message": failure.get("Message", ""),
             }
         )
+    return {by_entry[success["Id"]]["MessageId"] for success in response.get("Successful", [])}
 
 
 def _release(sqs: Any, queue_url: str, messages: list[dict[str, Any]]) -> None:
@@ -272,6 +322,7 @@ def _attributes(message: dict[str, Any]) -> dict[str, Any]:
     return {
         name: {key: value for key, value in attribute.items() if key in _ATTRIBUTE_FIELDS}
         for name, attribute in message.get("MessageAttributes", {}).items()
+        if name not in QUARANTINE_ATTRIBUTES
     }
 
 
@@ -287,11 +338,15 @@ def _describe(dynamodb: Any, errors_table: Optional[str], message: dict[str, Any
     shipment_id = detail.get("shipment_id") if isinstance(detail.get("shipment_id"), str) else None
     record = None
     if errors_table:
+        # Moved by SQS after max receives, the message keeps the id the handler recorded: its own record is
+        # the newest word on it. A quarantined copy (new id) points at its record with error_id; a message
+        # redriven by an older version may still carry an old error_id: the newer record wins.
+        candidates = [find_error_record_for_message(dynamodb, errors_table, message["MessageId"], shipment_id)]
         if attributes.get("error_id"):
-            record = get_error_record(dynamodb, errors_table, attributes["error_id"])
-        else:
-            # Moved by SQS after max receives: the message id is the one the handler recorded.
-            record = find_error_record_for_message(dynamodb, errors_table, message["MessageId"], shipment_id)
+            candidates.append(get_error_record(dynamodb, errors_table, attributes["error_id"]))
+        found = [candidate for candidate in candidates if candidate]
+        # error_id is "<recorded_at>#<message id>" with a fixed-width time: newest sorts last.
+        record = max(found, key=lambda candidate: str(candidate.get("error_id", ""))) if found else None
     return {
         "message_id": message["MessageId"],
         "sent_at": _epoch_ms_to_iso(system.get("SentTimestamp")),

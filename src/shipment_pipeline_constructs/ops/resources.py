@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
@@ -33,6 +34,21 @@ CONSTRUCT_PATHS = {
     "events_table": "/EventsTable/Resource",
     "errors_table": "/ErrorsTable/Resource",
 }
+
+#: The construct's alarms (``observe/alarms.py``'s ``ALARM_DEFINITIONS``, in order): construct id under
+#: ``.../Alarms/``, and, in kebab case, the end of the physical name with ``physical_names=True``.
+#: Kept here so the operator commands need no aws-cdk-lib; a test checks it against the catalogue.
+ALARM_CONSTRUCT_IDS = (
+    "QueueBacklog",
+    "OldestMessageAge",
+    "DeadLetterMessages",
+    "TargetDeadLetterMessages",
+    "FunctionErrors",
+    "FunctionThrottles",
+    "FailedInvocations",
+    "TableThrottles",
+    "QuarantinedEvents",
+)
 
 #: Resource field -> stack output keys that may carry it (``examples/basic`` writes these).
 OUTPUT_KEYS = {
@@ -55,6 +71,7 @@ _NAME_PROPERTIES = {
     "AWS::SQS::Queue": "QueueName",
     "AWS::Lambda::Function": "FunctionName",
     "AWS::DynamoDB::Table": "TableName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
 }
 
 _FLAGS = {
@@ -68,6 +85,7 @@ _FLAGS = {
     "events_table": "--events-table",
     "errors_table": "--errors-table",
     "pipeline_name": "--alarm-prefix",
+    "alarms": "--alarm",
 }
 
 
@@ -76,8 +94,11 @@ class PipelineResources:
     """Names of one deployed pipeline's resources; ``None`` where unknown.
 
     Queues may be given by name or URL (:meth:`queue_url` resolves either).
-    ``pipeline_name`` is the name prefix of the pipeline's alarms and the
-    value of its metrics' ``Pipeline`` dimension.
+    ``pipeline_name`` is the value of the pipeline's metrics' ``Pipeline``
+    dimension. ``alarms`` holds the exact names of the alarms the pipeline
+    has: from a stack, those in its template (an empty tuple when it was
+    deployed with alarms off); from a suffix, the names the construct gives
+    them (:func:`alarm_names`); ``None`` when unknown.
 
     Example::
 
@@ -95,16 +116,19 @@ class PipelineResources:
     function: Optional[str] = None
     events_table: Optional[str] = None
     errors_table: Optional[str] = None
+    alarms: Optional[tuple[str, ...]] = None
 
     @classmethod
     def from_suffix(cls, suffix: str) -> "PipelineResources":
-        """The names a pipeline with ``physical_names=True`` and this suffix uses."""
+        """The names a pipeline with ``physical_names=True`` and this suffix uses (all alarms on)."""
         names = ResourceNames(suffix)
         # Every other field is named like the ResourceNames property that gives it.
         resources = {
-            field.name: getattr(names, field.name) for field in dataclasses.fields(cls) if field.name != "pipeline_name"
+            field.name: getattr(names, field.name)
+            for field in dataclasses.fields(cls)
+            if field.name not in ("pipeline_name", "alarms")
         }
-        return cls(pipeline_name=names.pipeline, **resources)
+        return cls(pipeline_name=names.pipeline, alarms=alarm_names(names.pipeline), **resources)
 
     @classmethod
     def from_stack(
@@ -131,9 +155,14 @@ class PipelineResources:
                 found[field] = next((outputs[key] for key in keys if key in outputs), None)
         return cls(**found)
 
-    def with_overrides(self, **names: Optional[str]) -> "PipelineResources":
-        """A copy with the given (non-``None``) names replacing these."""
-        return dataclasses.replace(self, **{field: value for field, value in names.items() if value is not None})
+    def with_overrides(self, **names: Any) -> "PipelineResources":
+        """A copy with the given (non-``None``) names replacing these (a list of alarm names becomes a tuple)."""
+        changes: dict[str, Any] = {
+            field: tuple(value) if isinstance(value, list) else value
+            for field, value in names.items()
+            if value is not None
+        }
+        return dataclasses.replace(self, **changes)
 
     def require(self, field: str) -> str:
         """The name in ``field``, or an error saying how to provide it."""
@@ -152,9 +181,18 @@ class PipelineResources:
             return name_or_url
         return sqs.get_queue_url(QueueName=name_or_url)["QueueUrl"]
 
-    def to_dict(self) -> dict[str, Optional[str]]:
+    def to_dict(self) -> dict[str, Any]:
         """The names as a plain dict (for ``--json``)."""
         return dataclasses.asdict(self)
+
+
+def alarm_names(pipeline_name: str) -> tuple[str, ...]:
+    """The exact names the construct gives its alarms with ``physical_names=True`` (``<pipeline>-queue-backlog``...)."""
+    return tuple(f"{pipeline_name}-{_kebab(construct_id)}" for construct_id in ALARM_CONSTRUCT_IDS)
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def resources_in_template(
@@ -162,11 +200,22 @@ def resources_in_template(
     physical_ids: Mapping[str, str],
     construct_path: Optional[str] = None,
     stack_name: str = "the stack",
-) -> dict[str, Optional[str]]:
-    """Match template resources to pipeline roles by construct path; returns field -> physical name."""
+) -> dict[str, Any]:
+    """Match template resources to pipeline roles by construct path; returns field -> physical name.
+
+    ``alarms`` is the tuple of the pipeline's alarm names (``.../Alarms/<Name>/Resource``) in
+    catalogue order, empty when it has none.
+    """
     by_pipeline: dict[str, dict[str, Optional[str]]] = {}
+    alarms_by_pipeline: dict[str, list[tuple[int, str]]] = {}
     for logical_id, resource in template.get("Resources", {}).items():
         path = resource.get("Metadata", {}).get("aws:cdk:path", "")
+        for order, construct_id in enumerate(ALARM_CONSTRUCT_IDS):
+            suffix = f"/Alarms/{construct_id}/Resource"
+            if path.endswith(suffix):
+                # Not yet deployed and no literal name: the logical id stands in (and is reported missing).
+                name = _physical_name(resource, physical_ids.get(logical_id, "")) or logical_id
+                alarms_by_pipeline.setdefault(path[: -len(suffix)], []).append((order, name))
         for field, suffix in CONSTRUCT_PATHS.items():
             if path.endswith(suffix):
                 prefix = path[: -len(suffix)]
@@ -200,8 +249,10 @@ def resources_in_template(
             f"no ShipmentEventPipeline found{where} in {stack_name} (no resource has a construct path ending in "
             f"{CONSTRUCT_PATHS['queue']}); name the resources explicitly (--queue, --dlq...)"
         )
-    found = next(iter(matches.values()))
-    return {field: found.get(field) for field in (*CONSTRUCT_PATHS, "pipeline_name")}
+    prefix, found = next(iter(matches.items()))
+    result: dict[str, Any] = {field: found.get(field) for field in (*CONSTRUCT_PATHS, "pipeline_name")}
+    result["alarms"] = tuple(name for _, name in sorted(alarms_by_pipeline.get(prefix, [])))
+    return result
 
 
 def _physical_name(resource: Mapping[str, Any], physical_id: str) -> Optional[str]:

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from .. import defaults
 from .aws import OperationError
+from .batching import size_limited_batches
 
 DETAIL_TYPE = "shipment.created"
 MAX_ENTRIES_PER_CALL = 10
@@ -127,18 +128,7 @@ def _entry(event_bus: str, detail: dict[str, Any], detail_type: str) -> dict[str
 
 
 def _batches(entries: Iterable[dict[str, Any]]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    batch: list[dict[str, Any]] = []
-    size = 0
-    offset = 0
-    for index, entry in enumerate(entries):
-        entry_size = _entry_size(entry)
-        if batch and (len(batch) == MAX_ENTRIES_PER_CALL or size + entry_size > MAX_BYTES_PER_CALL):
-            yield offset, batch
-            batch, size, offset = [], 0, index
-        batch.append(entry)
-        size += entry_size
-    if batch:
-        yield offset, batch
+    return size_limited_batches(entries, _entry_size, max_entries=MAX_ENTRIES_PER_CALL, max_bytes=MAX_BYTES_PER_CALL)
 
 
 def _entry_size(entry: dict[str, Any]) -> int:

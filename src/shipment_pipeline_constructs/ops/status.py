@@ -1,7 +1,11 @@
 """One screen of pipeline health: backlog, oldest message, DLQs, alarms, recent error records.
 
-Healthy means: no alarm in ``ALARM``, both dead-letter queues empty, and the
-oldest message younger than ``max_oldest_age_seconds``. :attr:`Status.problems`
+Healthy means: every alarm the pipeline should have exists and none is in
+``ALARM``, both dead-letter queues empty, and the oldest message younger than
+``max_oldest_age_seconds``. Alarms are looked up by exact name
+(:attr:`PipelineResources.alarms`: from the stack's template, or the names the
+construct gives them), never by prefix: a prefix misses alarms CloudFormation
+named, and ``shipment-events-prod`` would also match ``shipment-events-prod-eu-*``. :attr:`Status.problems`
 says what is wrong, so ``shipment-pipeline status`` can gate a script.
 """
 
@@ -18,6 +22,8 @@ from .resources import PipelineResources
 #: An oldest message older than this makes the pipeline unhealthy by default (the OldestMessageAge alarm's default).
 DEFAULT_MAX_OLDEST_AGE_SECONDS = defaults.OLDEST_MESSAGE_AGE_SECONDS
 RECENT_ERRORS = 5
+#: DescribeAlarms takes at most this many names per call.
+MAX_ALARM_NAMES_PER_CALL = 100
 _QUEUE_ATTRIBUTES = [
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
@@ -49,6 +55,9 @@ class Status:
     target_dead_letter_queue: Optional[QueueDepth]
     oldest_message_age_seconds: Optional[float]
     alarms: list[dict[str, str]] = field(default_factory=list)
+    #: Alarm names the pipeline should have; ``None`` when unknown (not checked), empty when deployed with alarms off.
+    expected_alarms: Optional[list[str]] = None
+    missing_alarms: list[str] = field(default_factory=list)
     recent_errors: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -77,7 +86,8 @@ def collect_status(
     dead_letter_queue = _depth(sqs, resources.require("dead_letter_queue"))
     target = _depth(sqs, resources.target_dead_letter_queue) if resources.target_dead_letter_queue else None
     oldest = _oldest_message_age(clients.client("cloudwatch"), queue_name.rsplit("/", 1)[-1], now)
-    alarms = _alarms(clients.client("cloudwatch"), resources.pipeline_name) if resources.pipeline_name else []
+    expected = list(resources.alarms) if resources.alarms is not None else None
+    alarms, missing = _alarms(clients.client("cloudwatch"), expected or [])
     recent: list[dict[str, Any]] = []
     if resources.errors_table:
         recent = list(
@@ -89,7 +99,7 @@ def collect_status(
                 limit=RECENT_ERRORS,
             )
         )
-    status = Status(queue, dead_letter_queue, target, oldest, alarms, recent)
+    status = Status(queue, dead_letter_queue, target, oldest, alarms, expected, missing, recent)
     status.problems = _problems(status, max_oldest_age_seconds)
     return status
 
@@ -109,8 +119,14 @@ def format_status(status: Status, resources: PipelineResources) -> str:
         lines.append(
             f"  target DLQ  {status.target_dead_letter_queue.total} messages (events EventBridge could not deliver)"
         )
-    lines.append("alarms" + ("" if status.alarms else f"  none found with prefix {resources.pipeline_name!r}"))
+    if status.expected_alarms is None:
+        lines.append("alarms  not checked (names unknown)")
+    elif not status.expected_alarms:
+        lines.append("alarms  off (the pipeline was deployed without alarms)")
+    else:
+        lines.append(f"alarms  {len(status.alarms)} of {len(status.expected_alarms)} found")
     lines += [f"  {alarm['state']:<17} {alarm['name']}" for alarm in status.alarms]
+    lines += [f"  {'NOT FOUND':<17} {name}" for name in status.missing_alarms]
     lines.append("recent error records (last 24 h)" + ("" if status.recent_errors else "  none"))
     for record in status.recent_errors:
         lines.append(
@@ -146,18 +162,36 @@ def _oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime.datetime
     return float(datapoints[-1]["Maximum"]) if datapoints else None
 
 
-def _alarms(cloudwatch: Any, prefix: str) -> list[dict[str, str]]:
-    alarms = []
-    for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix):
-        for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
-            alarms.append(
-                {"name": alarm["AlarmName"], "state": alarm["StateValue"], "reason": alarm.get("StateReason", "")}
-            )
-    return alarms
+def _alarms(cloudwatch: Any, names: list[str]) -> tuple[list[dict[str, str]], list[str]]:
+    """The alarms with exactly these names (in the given order), and the names not found."""
+    found: dict[str, dict[str, str]] = {}
+    for start in range(0, len(names), MAX_ALARM_NAMES_PER_CALL):
+        pages = cloudwatch.get_paginator("describe_alarms").paginate(
+            AlarmNames=names[start : start + MAX_ALARM_NAMES_PER_CALL], AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+        )
+        for page in pages:
+            for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                found[alarm["AlarmName"]] = {
+                    "name": alarm["AlarmName"],
+                    "state": alarm["StateValue"],
+                    "reason": alarm.get("StateReason", ""),
+                }
+    return [found[name] for name in names if name in found], [name for name in names if name not in found]
 
 
 def _problems(status: Status, max_oldest_age_seconds: float) -> list[str]:
     problems = [f"alarm {alarm['name']} is in ALARM" for alarm in status.alarms if alarm["state"] == "ALARM"]
+    if status.expected_alarms is None:
+        problems.append(
+            "alarms not checked: their names are unknown; pass --stack or --suffix, name them with --alarm, "
+            "or pass --no-alarms if the pipeline has none"
+        )
+    elif status.missing_alarms:
+        problems.append(
+            f"{len(status.missing_alarms)} of the pipeline's {len(status.expected_alarms)} alarm(s) not found "
+            f"({', '.join(status.missing_alarms)}): not deployed, or named by CloudFormation "
+            "(physical_names=False)? --stack finds them whatever their names; --alarm names them exactly"
+        )
     if status.dead_letter_queue.total:
         problems.append(
             f"{status.dead_letter_queue.total} message(s) in the DLQ: `shipment-pipeline dlq inspect`, fix, then `dlq redrive`"
