@@ -155,7 +155,7 @@ def test_explicit_names_override_the_suffix(moto_pipeline: MotoPipeline, capsys)
         moto_pipeline.names.target_dead_letter_queue,
         "--errors-table",
         moto_pipeline.names.errors_table,
-        "--alarm-prefix",
+        "--pipeline-name",
         moto_pipeline.names.pipeline,
         "--json",
     )

@@ -58,7 +58,11 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     names.add_argument("--function", help="processor function name")
     names.add_argument("--events-table", help="events table name")
     names.add_argument("--errors-table", help="errors table name")
-    names.add_argument("--alarm-prefix", dest="pipeline_name", help="name prefix of the pipeline's alarms")
+    names.add_argument(
+        "--pipeline-name",
+        dest="pipeline_name",
+        help="the pipeline's name (shipment-events-SUFFIX), from which its alarm names are built",
+    )
 
 
 def add_operation_arguments(parser: argparse.ArgumentParser, run: Callable[[argparse.Namespace], int]) -> None:

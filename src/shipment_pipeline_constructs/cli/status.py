@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Show the pipeline's health on one screen. Unhealthy (exit code 1): an alarm in ALARM, an "
         "alarm the pipeline should have but that is not found, a message in either dead-letter queue, or an oldest "
         "message older than --max-oldest-age.\n\nAlarms are looked up by exact name: with --stack, the alarms in "
-        "the stack's template (whatever CloudFormation named them); with --suffix or --alarm-prefix, the names the "
+        "the stack's template (whatever CloudFormation named them); with --suffix or --pipeline-name, the names the "
         "construct gives them (<pipeline>-queue-backlog...); --alarm names them one by one.",
         example="shipment-pipeline status --stack ShipmentPipeline-prod --region eu-west-1 || page-someone",
     )
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_alarms:
         resources = dataclasses.replace(resources, alarms=())
     elif args.pipeline_name and not args.alarms:
-        # --alarm-prefix: the exact names the construct builds from it, not a prefix search.
+        # --pipeline-name: the exact names the construct builds from it, not a prefix search.
         resources = dataclasses.replace(resources, alarms=alarm_names(args.pipeline_name))
     status = collect_status(conn, resources, max_oldest_age_seconds=args.max_oldest_age)
     if args.json:

@@ -84,7 +84,7 @@ _FLAGS = {
     "function": "--function",
     "events_table": "--events-table",
     "errors_table": "--errors-table",
-    "pipeline_name": "--alarm-prefix",
+    "pipeline_name": "--pipeline-name",
     "alarms": "--alarm",
 }
 
