@@ -5,7 +5,9 @@ Everything expensive happens once per execution environment, at import
 the writer thread pool (its threads start on first use and then stay).
 A bad environment fails here, before any message is touched.
 
-Per invocation the handler processes the batch, prints one EMF document
+Per invocation the handler processes the batch (starting no record once
+too little of the function timeout is left, see
+:mod:`shipment_processor.processor`), prints one EMF document
 (the batch's counts), logs one summary line, and returns the partial batch
 response. Logs go through stdlib ``logging``; with the function's JSON log
 format Lambda renders each ``extra=`` field as a JSON key, and the runtime
@@ -40,7 +42,10 @@ _processor = BatchProcessor(
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
     """Process one SQS batch and return ``{"batchItemFailures": [...]}`` for the records SQS should retry."""
-    result = _processor.process(event.get("Records") or [])
+    # Bounds the batch by the function timeout; a test or local call may pass no context.
+    result = _processor.process(
+        event.get("Records") or [], remaining_ms=getattr(context, "get_remaining_time_in_millis", None)
+    )
     counts = result.counts()
     print(
         emf_document(

@@ -19,7 +19,8 @@ Clients
     (a DynamoDB write normally takes milliseconds) and botocore's standard
     retry mode, so one slow or throttled call is retried with backoff and
     then reported as a batch item failure rather than eating the function
-    timeout. Client-side parameter validation is off: it walks every
+    timeout. :data:`WORST_CASE_CALL_SECONDS` bounds one call; the processor
+    stops starting records when less than that is left of the invocation. Client-side parameter validation is off: it walks every
     attribute of every request (several percent of the handler's CPU), and the
     items come from tested code; a malformed one would come back from
     DynamoDB as a ``ValidationException``.
@@ -39,8 +40,10 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from .config import Config
 
 __all__ = [
+    "ATTEMPT_SECONDS",
     "MAX_CONCURRENT_WRITES",
     "TRANSIENT_ERROR_CODES",
+    "WORST_CASE_CALL_SECONDS",
     "Failure",
     "Store",
     "classify_failure",
@@ -72,10 +75,21 @@ TRANSIENT_ERROR_CODES = frozenset(
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 _FIRST_WRITE_WINS = "attribute_not_exists(shipment_id)"
 
+_CONNECT_TIMEOUT_SECONDS = 2
+_READ_TIMEOUT_SECONDS = 5
+_MAX_ATTEMPTS = 3
+
+#: The longest one attempt of a call waits before it gives up: connect plus read timeout.
+ATTEMPT_SECONDS = _CONNECT_TIMEOUT_SECONDS + _READ_TIMEOUT_SECONDS
+#: The longest one client call takes: every attempt hits both timeouts, and
+#: standard mode waits before each retry at most 2**i s (i = 0, 1, ...: the
+#: throttling backoff; other errors back off less). 3 x 7 + 1 + 2 = 24 s.
+WORST_CASE_CALL_SECONDS = _MAX_ATTEMPTS * ATTEMPT_SECONDS + sum(2**i for i in range(_MAX_ATTEMPTS - 1))
+
 _CLIENT_CONFIG = ClientConfig(
-    connect_timeout=2,
-    read_timeout=5,
-    retries={"mode": "standard", "max_attempts": 3},
+    connect_timeout=_CONNECT_TIMEOUT_SECONDS,
+    read_timeout=_READ_TIMEOUT_SECONDS,
+    retries={"mode": "standard", "max_attempts": _MAX_ATTEMPTS},
     max_pool_connections=MAX_CONCURRENT_WRITES,
     tcp_keepalive=True,
     parameter_validation=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,34 @@ ENVIRONMENT = {
 }
 
 _message_numbers = itertools.count(1)
+
+
+class FakeClock:
+    """Milliseconds that pass only when a test (or a fake store) says so: deadlines without sleeping."""
+
+    def __init__(self) -> None:
+        self._now_ms = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def now_ms(self) -> float:
+        with self._lock:
+            return self._now_ms
+
+    def advance(self, milliseconds: float) -> None:
+        with self._lock:
+            self._now_ms += milliseconds
+
+
+class FakeContext:
+    """The part of Lambda's context the handler reads, on a :class:`FakeClock`: ``timeout_ms`` from now."""
+
+    def __init__(self, clock: FakeClock, timeout_ms: float) -> None:
+        self._clock = clock
+        self._deadline_ms = clock.now_ms + timeout_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int(self._deadline_ms - self._clock.now_ms))
 
 
 def detail(**overrides: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 from shipment_processor.config import ConfigurationError
 from shipment_processor.metrics import METRIC_NAMES
 
-from .shipment_factories import ENVIRONMENT, Pipeline, body, detail, record
+from .shipment_factories import ENVIRONMENT, FakeClock, FakeContext, Pipeline, body, detail, record
 
 
 def _fresh_import() -> ModuleType:
@@ -68,6 +68,40 @@ def test_handler_processes_a_batch_and_reports_it(
         1,
         0,
     )
+
+
+def test_handler_reads_the_deadline_from_the_lambda_context(
+    app: ModuleType,
+    pipeline: Pipeline,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # GIVEN an invocation with no time left (against moto)
+    records = [record(body(detail(shipment_id=s))) for s in ("SHP-1", "SHP-2")]
+    context = FakeContext(FakeClock(), 0)
+
+    # WHEN Lambda invokes the handler with its context
+    with caplog.at_level(logging.INFO):
+        response = app.handler({"Records": records}, context)
+
+    # THEN both records are reported for retry untouched, counted as Retried in EMF, and deferred in one log line
+    assert response == {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
+    assert pipeline.events() == [] and pipeline.errors() == []
+    (line,) = capsys.readouterr().out.splitlines()
+    document = json.loads(line)
+    assert {name: document[name] for name in METRIC_NAMES} == {
+        "Received": 2,
+        "Stored": 0,
+        "Duplicates": 0,
+        "Quarantined": 0,
+        "Retried": 2,
+    }
+    (deferred,) = [r for r in caplog.records if r.getMessage().startswith("records deferred")]
+    assert (deferred.deferred, deferred.remaining_ms) == (2, 0)
+
+    # AND with a full timeout ahead the same handler stores them
+    assert app.handler({"Records": records}, FakeContext(FakeClock(), 60_000)) == {"batchItemFailures": []}
+    assert len(pipeline.events()) == 2
 
 
 def test_handler_accepts_an_empty_batch(app: ModuleType) -> None:

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shipment_processor.config import Config
 from shipment_processor.events import ShipmentEvent, parse_event
-from shipment_processor.processor import BatchProcessor, Outcome
+from shipment_processor.processor import DEADLINE_EXCEEDED, BatchProcessor, Outcome
 
-from .shipment_factories import FIXED_NOW_NS, Pipeline, envelope, record
+from .shipment_factories import FIXED_NOW_NS, FakeClock, FakeContext, Pipeline, envelope, record
 
 CONFIG = Config(
     events_table_name="events",
@@ -55,7 +55,9 @@ FAULTS = {
 class FakeStore:
     """An in-memory Store: DynamoDB's first-write-wins put, plus a fault (or none) drawn for each call in turn."""
 
-    def __init__(self, faults: Iterator[str | None]) -> None:
+    def __init__(self, faults: Iterator[str | None], clock: FakeClock | None = None, call_ms: float = 0) -> None:
+        self.clock = clock
+        self.call_ms = call_ms
         self.events: dict[tuple[str, str], dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
         self.dead_letters: list[tuple[str, dict[str, str]]] = []
@@ -64,6 +66,8 @@ class FakeStore:
         self._lock = threading.Lock()
 
     def _fault(self) -> None:
+        if self.clock is not None:  # every call takes call_ms of the invocation's time
+            self.clock.advance(self.call_ms)
         with self._lock:
             fault = next(self._faults)
         if fault is not None:
@@ -133,23 +137,28 @@ _envelopes = st.builds(
 _bodies = st.one_of(st.text(max_size=60), _json.map(json.dumps), _envelopes, _envelopes)
 _records = st.lists(st.tuples(_bodies, st.integers(min_value=1, max_value=6)), min_size=0, max_size=10)
 _faults = st.lists(st.sampled_from([None, None, None, *FAULTS]), min_size=1, max_size=30)
+# No deadline (no context), or a function timeout and how long each store call takes, in ms.
+_deadlines = st.none() | st.tuples(st.sampled_from([0, 1_000, 30_000, 60_000]), st.integers(0, 30_000))
 
 
 @settings(deadline=None)
-@given(batches=st.lists(_records, min_size=1, max_size=3), faults=_faults)
+@given(batches=st.lists(_records, min_size=1, max_size=3), faults=_faults, deadline=_deadlines)
 def test_every_message_is_accounted_for_exactly_once(
-    batches: list[list[tuple[str, int]]], faults: list[str | None]
+    batches: list[list[tuple[str, int]]], faults: list[str | None], deadline: tuple[int, int] | None
 ) -> None:
-    # GIVEN arbitrary bodies, some on their last receive, and a store that fails some calls
-    store = FakeStore(itertools.cycle(faults))
+    # GIVEN arbitrary bodies, some on their last receive, a store that fails some calls, and
+    # perhaps an invocation deadline with calls slow enough to reach it
+    clock = FakeClock()
+    store = FakeStore(itertools.cycle(faults), clock, deadline[1]) if deadline else FakeStore(itertools.cycle(faults))
     processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
 
     for batch in batches:
         records = [record(message_body, receive_count=count) for message_body, count in batch]
         errors_before, dead_letters_before = len(store.errors), len(store.dead_letters)
+        remaining = FakeContext(clock, deadline[0]).get_remaining_time_in_millis if deadline else None
 
         # WHEN the batch is processed (it must not raise)
-        result = processor.process(records)
+        result = processor.process(records, remaining_ms=remaining)
 
         # THEN every record has exactly one outcome, and the counts add up
         ids = [r["messageId"] for r in records]
@@ -186,6 +195,13 @@ def test_every_message_is_accounted_for_exactly_once(
                     for e in new_errors
                     if e["message_id"]["S"] == message_id and e["disposition"]["S"] == "retries_exhausted"
                 ]
+            # AND only a record retried on its last receive can be recorded as not attempted in time
+            if [
+                e
+                for e in new_errors
+                if e["message_id"]["S"] == message_id and e["error_type"]["S"] == DEADLINE_EXCEEDED
+            ]:
+                assert deadline is not None and outcome is Outcome.RETRIED and count >= CONFIG.max_receive_count
 
 
 def test_threaded_processing_accounts_for_every_message() -> None:
