@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Template
-from stacks import REPO, build_stack, example_names, load_example, synth, synth_example  # noqa: F401  (re-exported)
+from hypothesis import HealthCheck, settings
+from stacks import synth
 
 from shipment_pipeline_constructs import ShipmentEventPipeline
+
+# Property tests assert behaviour, not speed: on a loaded 2-core CI machine a
+# slow example or slow data generation must not fail the run.
+settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.load_profile("project")
 
 
 @pytest.fixture(scope="session")
