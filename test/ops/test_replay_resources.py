@@ -203,7 +203,7 @@ def test_every_command_has_help_with_an_example(command: str, capsys) -> None:
 
 
 def test_every_role_is_found_in_a_real_synthesized_template() -> None:
-    from conftest import synth_example
+    from stacks import synth_example
 
     _, assembly = synth_example("basic")
     (stack,) = assembly.stacks
