@@ -13,7 +13,7 @@ PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --locked --quiet
 
-.PHONY: help setup demo test lint format check-generated projen docs bench clean
+.PHONY: help setup demo test test-oldest lint format check-generated projen docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -50,6 +50,9 @@ projen: setup ## regenerate projen-managed files from .projenrc.py
 
 docs: setup ## regenerate API.md from the docstrings
 	@$(RUN) python tools/api_docs.py
+
+test-oldest: setup ## the construct tests against the oldest supported aws-cdk-lib (2.269.0)
+	@$(RUN) --with "aws-cdk-lib==2.269.0" pytest test --ignore=test/e2e --ignore=test/bench --ignore=test/test_wheel.py
 
 bench: setup ## run the benchmarks in bench/
 	@$(RUN) python bench/handler_bench.py

@@ -169,3 +169,12 @@ def test_handler_environment_carries_its_whole_configuration(default_pipeline):
     assert env["EVENTS_TABLE_NAME"] == {"Ref": stack.get_logical_id(pipeline.table.node.default_child)}
     assert env["ERRORS_TABLE_NAME"] == {"Ref": stack.get_logical_id(pipeline.errors_table.node.default_child)}
     assert env["DEAD_LETTER_QUEUE_URL"] == {"Ref": stack.get_logical_id(pipeline.dead_letter_queue.node.default_child)}
+
+
+def test_no_backup_plan_and_no_vpc_by_default(default_pipeline):
+    # PITR already restores any second of 35 days; the function calls only AWS APIs
+    stack, pipeline, template = default_pipeline
+    template.resource_count_is("AWS::Backup::BackupPlan", 0)
+    assert pipeline.backup_plan is None
+    assert "VpcConfig" not in props_at(default_pipeline, "function")
+    template.resource_count_is("AWS::EC2::VPCEndpoint", 0)

@@ -47,7 +47,25 @@ def _run(*args: str, cwd: Path, env: dict | None = None) -> str:
 def test_installed_wheel_synthesizes_with_the_bundled_handler(tmp_path):
     uv = _uv()
     # GIVEN the wheel built from this checkout
-    _run(uv, "build", "--wheel", "--quiet", "--out-dir", str(tmp_path / "dist"), cwd=REPO)
+    # The locked hatchling (no build isolation) and the locked runtime dependencies as constraints:
+    # no fresh resolution from the index, so an upstream release cannot change what this test checks.
+    _run(
+        uv, "build", "--wheel", "--quiet", "--no-build-isolation", "--python", sys.executable,
+        "--out-dir", str(tmp_path / "dist"), cwd=REPO,
+    )  # fmt: skip
+    constraints = tmp_path / "constraints.txt"
+    _run(
+        uv,
+        "export",
+        "--locked",
+        "--no-dev",
+        "--no-emit-project",
+        "--no-hashes",
+        "--quiet",
+        "-o",
+        str(constraints),
+        cwd=REPO,
+    )
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "shipment_pipeline_constructs/lambda/shipment_processor/app.py" in names
@@ -57,7 +75,10 @@ def test_installed_wheel_synthesizes_with_the_bundled_handler(tmp_path):
     venv, work = tmp_path / "venv", tmp_path / "user-app"
     work.mkdir()
     _run(uv, "venv", "--quiet", "--python", sys.executable, str(venv), cwd=tmp_path)
-    _run(uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python"), str(wheel), cwd=tmp_path)
+    _run(
+        uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python"), "-c", str(constraints), str(wheel),
+        cwd=tmp_path,
+    )  # fmt: skip
     (work / "app.py").write_text(USER_APP)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update(QUIET_JSII_ENV, CDK_OUTDIR=str(work / "cdk.out"))

@@ -15,8 +15,9 @@ Errors table item (key ``error_date`` / ``error_id``)
     A separate table, so error records never show up in queries of shipment
     events. ``error_date`` is the UTC day the record was written
     (``YYYY-MM-DD``) and ``error_id`` is ``<recorded_at>#<SQS message id>``:
-    one day's partition is a time-ordered query, and a message that fails on
-    several receives gets one record per receive. ``shipment_id`` is only set
+    one day's partition is a time-ordered query. A record is written when a
+    message is quarantined and when it fails on its last allowed receive;
+    earlier failures are only logged. ``shipment_id`` is only set
     when it was valid, which makes the ``by-shipment`` index sparse. The raw
     body is kept up to :data:`MAX_RAW_BODY_BYTES`; the whole message is in the
     dead-letter queue.

@@ -146,10 +146,13 @@ def test_error_item_survives_unpaired_surrogates() -> None:
     # GIVEN text that UTF-8 cannot encode  WHEN kept in an error record
     item = _error_item(error_message="bad \ud800", raw_body='{"a": "\ud800"}')
 
-    # THEN every string in the item is encodable
+    # THEN every string in the item is encodable, and neither field is dropped: the message shows the
+    # surrogate escaped, the raw body replaces it (the unchanged body is kept in the DLQ)
     for value in item.values():
         if "S" in value:
             value["S"].encode("utf-8")
+    assert item["error_message"]["S"] == "bad \\ud800"
+    assert item["raw_body"]["S"] == '{"a": "?"}'
 
 
 # --- config ------------------------------------------------------------------
