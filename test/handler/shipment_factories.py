@@ -29,6 +29,17 @@ ENVIRONMENT = {
 
 _message_numbers = itertools.count(1)
 
+#: A configuration for processors built directly in tests (no environment needed).
+CONFIG = Config(
+    events_table_name="events",
+    errors_table_name="errors",
+    dead_letter_queue_url="https://sqs.example/dlq",
+    ttl_days=90,
+    max_receive_count=5,
+    metrics_namespace="Test",
+    pipeline_name="test",
+)
+
 
 class FakeClock:
     """Milliseconds that pass only when a test (or a fake store) says so: deadlines without sleeping."""

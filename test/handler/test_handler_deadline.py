@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from shipment_processor.config import Config
 from shipment_processor.processor import (
     DEADLINE_EXCEEDED,
     ERROR_RECORD_MARGIN_MS,
@@ -25,17 +24,8 @@ from shipment_processor.processor import (
 )
 from shipment_processor.store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS
 
-from .shipment_factories import FIXED_NOW_NS, FakeClock, FakeContext, body, detail, record
+from .shipment_factories import CONFIG, FIXED_NOW_NS, FakeClock, FakeContext, body, detail, record
 
-CONFIG = Config(
-    events_table_name="events",
-    errors_table_name="errors",
-    dead_letter_queue_url="https://sqs.example/dlq",
-    ttl_days=90,
-    max_receive_count=5,
-    metrics_namespace="Test",
-    pipeline_name="test",
-)
 TIMEOUT_MS = 60_000  # the construct's default function timeout
 
 #: How long one call takes, in fake milliseconds: (operation, item or body) -> ms.

@@ -15,21 +15,10 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError, ReadTimeoutError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shipment_processor.config import Config
 from shipment_processor.events import ShipmentEvent, parse_event
 from shipment_processor.processor import DEADLINE_EXCEEDED, BatchProcessor, Outcome
 
-from .shipment_factories import FIXED_NOW_NS, FakeClock, FakeContext, Pipeline, envelope, record
-
-CONFIG = Config(
-    events_table_name="events",
-    errors_table_name="errors",
-    dead_letter_queue_url="https://sqs.example/dlq",
-    ttl_days=90,
-    max_receive_count=5,
-    metrics_namespace="Test",
-    pipeline_name="test",
-)
+from .shipment_factories import CONFIG, FIXED_NOW_NS, FakeClock, FakeContext, Pipeline, envelope, record
 
 
 def _throttled() -> Exception:
