@@ -90,3 +90,41 @@ def test_a_missing_grant_is_reported_although_moto_would_not_notice(template_pat
 
     # THEN the check names the grant
     assert missing_permissions(template) == ["the function's role does not allow sqs:SendMessage on dead_letter_queue"]
+
+
+def test_a_slow_invocation_keeps_its_batch_invisible() -> None:
+    # GIVEN a 1 s visibility timeout and a function that runs 2.5 s (a loaded machine)
+    import threading
+    import time
+
+    import boto3
+    from moto import mock_aws
+
+    from shipment_pipeline_constructs.local.poller import LocalEventSourceMapping
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="slow")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="{}")
+        finished = threading.Event()
+
+        def slow(event):
+            time.sleep(2.5)
+            finished.set()
+            return {"batchItemFailures": []}
+
+        mapping = LocalEventSourceMapping(
+            sqs=sqs, queue_url=url, queue_arn="arn:aws:sqs:us-east-1:123456789012:slow", invoke=slow,
+            max_concurrency=2, visibility_timeout=1,
+        )  # fmt: skip
+        mapping.start()
+        try:
+            assert finished.wait(10)
+            time.sleep(0.5)
+        finally:
+            mapping.stop()
+    # THEN the other worker never received it meanwhile: one receive, one invocation, deleted after success
+    (delivery,) = mapping.ledger.deliveries.values()
+    assert delivery.receives == 1
+    assert mapping.ledger.invocations == 1
+    assert not mapping.errors

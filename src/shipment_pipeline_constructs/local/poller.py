@@ -26,10 +26,11 @@ receives is all this changes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from .emulator import REGION
 from .faults import FaultInjector, InjectedCrash
@@ -177,7 +178,8 @@ class LocalEventSourceMapping:
     def _process(self, messages: list[dict[str, Any]]) -> None:
         self.ledger.received(messages)
         try:
-            results = self._invoke_batch(messages)
+            with self._kept_invisible(messages):
+                results = self._invoke_batch(messages)
             succeeded = [message for message in messages if results[message["MessageId"]] == "ok"]
             for start in range(0, len(succeeded), _MAX_RECEIVE):
                 chunk = succeeded[start : start + _MAX_RECEIVE]
@@ -189,6 +191,44 @@ class LocalEventSourceMapping:
         finally:
             with self._busy_lock:
                 self._busy -= 1
+
+    @contextlib.contextmanager
+    def _kept_invisible(self, messages: list[dict[str, Any]]) -> Iterator[None]:
+        """Extend the batch's visibility while the invocation runs.
+
+        In AWS the visibility timeout is at least 6 x the function timeout, so a
+        running batch never reappears; locally it is compressed to seconds, so a
+        slow invocation (a loaded machine) is kept invisible by this heartbeat
+        instead. When the invocation ends, failed messages reappear within one
+        visibility timeout, as configured.
+        """
+        done = threading.Event()
+        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+
+        def beat() -> None:
+            while not done.wait(self.visibility_timeout / 2):
+                try:
+                    # Not under the receive lock: a worker long-polls while holding it, longer than a beat.
+                    for start in range(0, len(entries), _MAX_RECEIVE):
+                        self._sqs.change_message_visibility_batch(
+                            QueueUrl=self._queue_url,
+                            Entries=[
+                                {**entry, "VisibilityTimeout": self.visibility_timeout}
+                                for entry in entries[start : start + _MAX_RECEIVE]
+                            ],
+                        )
+                except Exception as error:  # the emulator is gone (shutdown): nothing left to keep invisible
+                    if not self._stop.is_set():
+                        self.errors.append(error)
+                    return
+
+        heartbeat = threading.Thread(target=beat, name="local-esm-heartbeat", daemon=True)
+        heartbeat.start()
+        try:
+            yield
+        finally:
+            done.set()
+            heartbeat.join()
 
     def _invoke_batch(self, messages: list[dict[str, Any]]) -> dict[str, str]:
         ids = [message["MessageId"] for message in messages]
