@@ -10,7 +10,9 @@ Time is compressed: every receive uses a visibility timeout of
 ``visibility_timeout`` seconds (default 1) instead of the queue's (360 s
 for the defaults), and the batching window shrinks by the same factor, so a
 message that fails five times reaches the dead-letter queue in seconds. The
-queue itself is created with its real visibility timeout.
+queue itself is created with its real visibility timeout. While an invocation
+runs, the poller keeps its batch invisible (as the 6 x function timeout rule
+does in AWS), so a slow invocation is never received twice.
 
 What moto 5.2 cannot represent, and what happens instead:
 
