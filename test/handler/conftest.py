@@ -22,6 +22,7 @@ if str(LAMBDA_DIR) not in sys.path:
 from shipment_processor.config import Config  # noqa: E402
 from shipment_processor.processor import BatchProcessor  # noqa: E402
 from shipment_processor.store import MAX_CONCURRENT_WRITES, Store, create_clients  # noqa: E402
+from tables import create_errors_table, create_events_table  # noqa: E402
 
 from .shipment_factories import ENVIRONMENT, FIXED_NOW_NS, REGION, Pipeline  # noqa: E402
 
@@ -77,35 +78,5 @@ def pipeline(aws_environment: None, botocore_session: Any) -> Iterator[Pipeline]
 
 
 def _create_tables(dynamodb: Any, config: Config) -> None:
-    def create(name: str, partition_key: str, sort_key: str, **extra: Any) -> None:
-        dynamodb.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": partition_key, "KeyType": "HASH"},
-                {"AttributeName": sort_key, "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": attribute, "AttributeType": "S"}
-                for attribute in (partition_key, sort_key, *extra.pop("indexed", ()))
-            ],
-            **extra,
-        )
-
-    create(config.events_table_name, "shipment_id", "event_timestamp")
-    create(
-        config.errors_table_name,
-        "error_date",
-        "error_id",
-        indexed=("shipment_id",),
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by-shipment",
-                "KeySchema": [
-                    {"AttributeName": "shipment_id", "KeyType": "HASH"},
-                    {"AttributeName": "error_id", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    create_events_table(dynamodb, config.events_table_name)
+    create_errors_table(dynamodb, config.errors_table_name)

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import boto3
 import pytest
 from moto import mock_aws
+from tables import create_errors_table
 
 from shipment_pipeline_constructs import ResourceNames
 from shipment_pipeline_constructs.cli import main
@@ -105,26 +106,7 @@ def build_pipeline(names: ResourceNames) -> MotoPipeline:
         Rule=names.rule, EventBusName=names.event_bus, Targets=[{"Id": "queue", "Arn": _arn(sqs, queue_url)}]
     )
     events.create_archive(ArchiveName=names.archive, EventSourceArn=bus_arn, EventPattern=pattern)
-    string = {"AttributeType": "S"}
-    dynamodb.create_table(
-        TableName=names.errors_table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": "error_date", "KeyType": "HASH"},
-            {"AttributeName": "error_id", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[{"AttributeName": name, **string} for name in ("error_date", "error_id", "shipment_id")],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by-shipment",
-                "KeySchema": [
-                    {"AttributeName": "shipment_id", "KeyType": "HASH"},
-                    {"AttributeName": "error_id", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    create_errors_table(dynamodb, names.errors_table)
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
     for alarm in alarm_names(names.pipeline):
         put_alarm(cloudwatch, alarm, "OK")
