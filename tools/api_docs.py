@@ -6,6 +6,7 @@ Every name in ``shipment_pipeline_constructs.__all__`` is documented, in that or
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -114,8 +115,30 @@ def _parameters(package, function) -> str:
 
 
 def _value(package, expression) -> str:
-    """Show every ``defaults.X`` as the literal value it stands for."""
-    return re.sub(r"\bdefaults\.([A-Z0-9_]+)", lambda match: str(package["defaults"][match[1]].value), str(expression))
+    """Show every ``defaults.X`` as the number it stands for (``30 * EVENTS_PER_MINUTE`` becomes ``630``)."""
+    return re.sub(r"\bdefaults\.([A-Z0-9_]+)", lambda match: _constant(package, match[1]), str(expression))
+
+
+def _constant(package, name: str) -> str:
+    text = str(package["defaults"][name].value)
+    # Constants defined from other constants: substitute, then fold plain arithmetic.
+    members = package["defaults"].members
+    text = re.sub(
+        r"\b([A-Z][A-Z0-9_]+)\b", lambda match: _constant(package, match[1]) if match[1] in members else match[0], text
+    )
+    try:
+        return repr(_fold(ast.parse(text, mode="eval").body))
+    except ValueError:
+        return text
+
+
+def _fold(node: ast.AST) -> float:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        left, right = _fold(node.left), _fold(node.right)
+        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
+    raise ValueError("not plain arithmetic")
 
 
 def _render_docstring(package, obj, fields) -> list[str]:
