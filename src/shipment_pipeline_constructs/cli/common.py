@@ -1,4 +1,4 @@
-"""What every operations subcommand shares: connection and pipeline options, JSON output, error handling."""
+"""What the subcommands share: parsers with examples, connection and pipeline options, JSON output, errors."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import compliance, local
+from . import common, compliance, local
 from .synth import SynthError, add_app_arguments, synthesize
 from .template_summary import describe_template
 
@@ -31,11 +31,12 @@ STEPS.append(compliance.compliance_step)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
-    parser = subparsers.add_parser(
+    parser = common.add_parser(
+        subparsers,
         "demo",
         help="synthesize the example pipeline and show what it does",
-        description="The README's first command.\n\nexample: shipment-pipeline demo --app examples/basic",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The README's first command: synthesize, run locally, check compliance.",
+        example="shipment-pipeline demo --app examples/basic",
     )
     add_app_arguments(parser)
     parser.set_defaults(handler=run)

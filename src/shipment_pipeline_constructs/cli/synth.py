@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional
 
+from . import common
 from .template_summary import describe_template
 
 
@@ -70,12 +71,12 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``synth`` subcommand."""
-    parser = subparsers.add_parser(
+    parser = common.add_parser(
+        subparsers,
         "synth",
         help="synthesize a CDK app and summarize its templates",
-        description="Synthesize a CDK app folder into a cloud assembly and summarize each stack.\n\n"
-        "example: shipment-pipeline synth --app examples/basic --suffix prod",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Synthesize a CDK app folder into a cloud assembly and summarize each stack.",
+        example="shipment-pipeline synth --app examples/basic --suffix prod",
     )
     add_app_arguments(parser)
     parser.set_defaults(handler=run)
