@@ -38,6 +38,8 @@ MAX_BATCHING_WINDOW_SECONDS = 0
 # the event source mapping's maximum concurrency, which never throttles.
 MAX_CONCURRENCY = 5
 METRICS_NAMESPACE = "ShipmentPipeline"
+# The counts the bundled processor publishes (CloudWatch EMF, one document per batch).
+PROCESSOR_METRICS = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
 
 # store
 EVENT_TTL_DAYS = 90

@@ -31,9 +31,6 @@ from .stages.process import VpcPlacement, create_processor, handler_environment
 from .stages.store import create_backup_plan, create_tables, grant_put_item
 from .validation import Problems
 
-#: The counts the bundled processor publishes (CloudWatch EMF, one document per batch).
-PROCESSOR_METRICS = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
-
 
 class ShipmentEventPipeline(Construct):
     """A production shipment event pipeline in one construct.
@@ -293,8 +290,8 @@ class ShipmentEventPipeline(Construct):
         Raises:
             ValueError: for any other name (the metric would never report).
         """
-        if metric_name not in PROCESSOR_METRICS:
-            raise ValueError(f"metric_name must be one of {', '.join(PROCESSOR_METRICS)}, got {metric_name!r}")
+        if metric_name not in defaults.PROCESSOR_METRICS:
+            raise ValueError(f"metric_name must be one of {', '.join(defaults.PROCESSOR_METRICS)}, got {metric_name!r}")
         return cloudwatch.Metric(
             namespace=self.processor_options.metrics_namespace,
             metric_name=metric_name,

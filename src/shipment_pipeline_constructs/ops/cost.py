@@ -53,8 +53,8 @@ LONG_POLL_SECONDS = 20
 TTL_LAG_DAYS = 2
 #: Per-item overhead DynamoDB adds to storage (bytes).
 ITEM_OVERHEAD_BYTES = 100
-#: The processor's EMF metrics (Received, Stored, Duplicates, Quarantined, Retried), one dimension value.
-PROCESSOR_METRICS = 5
+#: The processor's EMF metrics, one dimension value each.
+PROCESSOR_METRICS = len(defaults.PROCESSOR_METRICS)
 #: SQS reuses a KMS data key for 5 minutes per principal; EventBridge and Lambda are two principals.
 KMS_REUSE_SECONDS = 300
 KMS_PRINCIPALS = 2
