@@ -1,0 +1,131 @@
+"""The construct's shape, written once: construct ids, template paths, alarm names, metric and variable names.
+
+Everything that reads or writes a pipeline by name uses this module: the
+stages and ``observe`` when they create resources, the operator commands,
+the local runner and the cost model when they find those resources in a
+synthesized template, and the tests that tie the bundled handler's
+environment and metric names to the construct's. It imports nothing from
+aws-cdk-lib, so the operator tooling can read it without starting jsii.
+
+Construct ids decide CloudFormation logical IDs: renaming one replaces the
+resource on the next deploy (for a table or queue, with its data). They are
+public contract, pinned by ``test/test_logical_ids.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+__all__ = [
+    "ALARMS_SCOPE",
+    "ALARM_IDS",
+    "ENV",
+    "PARTS",
+    "PROCESSOR_METRICS",
+    "METRIC_DIMENSION",
+    "Part",
+    "alarm_name",
+    "alarm_path_suffix",
+    "kebab",
+]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One resource of the pipeline, as it appears in a synthesized template.
+
+    Attributes:
+        construct_id: The id the construct gives it (the first path element below the pipeline).
+        path_suffix: The end of its ``aws:cdk:path`` metadata, e.g. ``/Queue/Resource``.
+        resource_type: Its CloudFormation type.
+        name_property: The template property that holds its literal physical name, if it has one.
+    """
+
+    construct_id: str
+    path_suffix: str
+    resource_type: str
+    name_property: Optional[str] = None
+
+
+def _part(construct_id: str, resource_type: str, name_property: Optional[str] = None, child: str = "Resource") -> Part:
+    return Part(construct_id, f"/{construct_id}/{child}", resource_type, name_property)
+
+
+#: Role (the pipeline's attribute name) -> the resource that plays it.
+PARTS: dict[str, Part] = {
+    "event_bus": _part("EventBus", "AWS::Events::EventBus", "Name"),
+    "rule": _part("Rule", "AWS::Events::Rule", "Name"),
+    # events.Archive wraps its CfnArchive in a child called "Archive", not "Resource".
+    "archive": _part("Archive", "AWS::Events::Archive", "ArchiveName", child="Archive"),
+    "queue": _part("Queue", "AWS::SQS::Queue", "QueueName"),
+    "dead_letter_queue": _part("DeadLetterQueue", "AWS::SQS::Queue", "QueueName"),
+    "target_dead_letter_queue": _part("TargetDeadLetterQueue", "AWS::SQS::Queue", "QueueName"),
+    "role": _part("ProcessorRole", "AWS::IAM::Role", "RoleName"),
+    "log_group": _part("ProcessorLogGroup", "AWS::Logs::LogGroup", "LogGroupName"),
+    "function": _part("Processor", "AWS::Lambda::Function", "FunctionName"),
+    "event_source": _part("QueueEventSource", "AWS::Lambda::EventSourceMapping"),
+    "dynamodb_endpoint": _part("DynamoDbEndpoint", "AWS::EC2::VPCEndpoint"),
+    "sqs_endpoint": _part("SqsEndpoint", "AWS::EC2::VPCEndpoint"),
+    "events_table": _part("EventsTable", "AWS::DynamoDB::Table", "TableName"),
+    "errors_table": _part("ErrorsTable", "AWS::DynamoDB::Table", "TableName"),
+    "backup_plan": _part("BackupPlan", "AWS::Backup::BackupPlan"),
+    "alarm_topic_key": _part("AlarmTopicKey", "AWS::KMS::Key"),
+    "alarm_topic": _part("AlarmTopic", "AWS::SNS::Topic", "TopicName"),
+    "dashboard": _part("Dashboard", "AWS::CloudWatch::Dashboard", "DashboardName"),
+}
+
+#: The construct that holds every alarm (``<pipeline>/Alarms/<AlarmId>``).
+ALARMS_SCOPE = "Alarms"
+
+#: The built-in alarms, in catalogue order: key of ``ShipmentEventPipeline.alarms``, construct id below
+#: :data:`ALARMS_SCOPE`, and (in kebab case) the end of the alarm's physical name.
+ALARM_IDS: tuple[str, ...] = (
+    "QueueBacklog",
+    "OldestMessageAge",
+    "DeadLetterMessages",
+    "TargetDeadLetterMessages",
+    "FunctionErrors",
+    "FunctionThrottles",
+    "FailedInvocations",
+    "TableThrottles",
+    "QuarantinedEvents",
+)
+
+#: The counts the bundled processor publishes (CloudWatch EMF, one document per batch), in dashboard order.
+PROCESSOR_METRICS: tuple[str, ...] = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
+#: The one dimension of every processor metric; its value is the pipeline's name (``PIPELINE_NAME``).
+METRIC_DIMENSION = "Pipeline"
+
+
+@dataclass(frozen=True)
+class HandlerEnvironment:
+    """The names of the environment variables the bundled handler reads: its whole configuration."""
+
+    events_table_name: str = "EVENTS_TABLE_NAME"
+    errors_table_name: str = "ERRORS_TABLE_NAME"
+    dead_letter_queue_url: str = "DEAD_LETTER_QUEUE_URL"
+    ttl_days: str = "TTL_DAYS"
+    max_receive_count: str = "MAX_RECEIVE_COUNT"
+    metrics_namespace: str = "METRICS_NAMESPACE"
+    pipeline_name: str = "PIPELINE_NAME"
+
+
+#: The handler's environment variable names (``ENV.events_table_name == "EVENTS_TABLE_NAME"``).
+ENV = HandlerEnvironment()
+
+
+def kebab(name: str) -> str:
+    """``QueueBacklog`` -> ``queue-backlog``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def alarm_name(pipeline_name: str, alarm_id: str) -> str:
+    """The physical name the construct gives an alarm: ``<pipeline>-queue-backlog``."""
+    return f"{pipeline_name}-{kebab(alarm_id)}"
+
+
+def alarm_path_suffix(alarm_id: str) -> str:
+    """The end of an alarm's ``aws:cdk:path``: ``/Alarms/QueueBacklog/Resource``."""
+    return f"/{ALARMS_SCOPE}/{alarm_id}/Resource"
