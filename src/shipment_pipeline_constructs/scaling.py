@@ -1,6 +1,6 @@
 """Size a pipeline for its load: named profiles for 30k, 300k and 3M events a day.
 
-A :class:`ScalingProfile` turns the seed's scaling guidance into props::
+A :class:`ScalingProfile` turns scaling guidance into props::
 
     from shipment_pipeline_constructs import ScalingProfile, ShipmentEventPipeline
 
@@ -12,30 +12,31 @@ A :class:`ScalingProfile` turns the seed's scaling guidance into props::
     )
     # or all at once:  ShipmentEventPipeline(stack, "Pipeline", **profile.pipeline_props())
 
-Where the seed and AWS differ, the profiles follow AWS:
+The figures live in :mod:`.sizing` (plain data, also read by the cost
+model). Where common advice and AWS guidance differ, the profiles follow AWS:
 
-- Concurrency: the seed raises *reserved* concurrency (5, 10-20, 50-100).
-  The profiles set the event source mapping's *maximum* concurrency to the
-  same figures instead: reserved concurrency alone throttles the SQS poller,
-  and throttled messages count towards ``max_receive_count`` and reach the
-  DLQ (Lambda developer guide, "services-sqs-scaling").
-- Provisioned capacity: the seed suggests 2000+ RCU/WCU at 3M events a day.
-  3M a day is about 35 writes a second on average (350 at a 10x spike) and
-  this write path does no reads, so the large profile provisions 50-1000
-  WCU and 5-100 RCU with target tracking at 70%. The medium profile stays on
-  demand: at ~3.5 writes a second, provisioned capacity would save a few
-  dollars a month against throttling risk on every spike.
-- SQS FIFO: the seed offers FIFO "if ordering is required (300 TPS limit)".
-  The pipeline does not need ordering (each event is keyed by shipment and
-  timestamp and stored once), EventBridge -> FIFO needs a message group id,
-  and FIFO's limit is 300 API calls a second per action without batching
-  (3,000 messages with batching, more with high-throughput mode), not 300
-  messages. The profiles keep a standard queue.
-- DAX: the seed suggests DAX "for read-heavy workloads". DAX caches reads;
-  the pipeline only writes, so DAX would add cost and nothing else.
-- Batching: larger batches with a batching window at the high end (the
-  seed's "larger batch sizes"): fewer invocations and SQS requests for at
-  most ``max_batching_window_seconds`` of extra latency.
+- Concurrency: the usual advice is to raise *reserved* concurrency (5,
+  10-20, 50-100). The profiles set the event source mapping's *maximum*
+  concurrency to those figures instead: reserved concurrency alone
+  throttles the SQS poller, and throttled messages count towards
+  ``max_receive_count`` and reach the DLQ (Lambda developer guide,
+  "services-sqs-scaling").
+- Provisioned capacity: 3M events a day is about 35 writes a second on
+  average (350 at a 10x spike) and this write path does no reads, so the
+  large profile provisions 50-1000 WCU and 5-100 RCU with target tracking
+  at 70%, not thousands of units. The medium profile stays on demand: at
+  ~3.5 writes a second, provisioned capacity would save a few dollars a
+  month against throttling risk on every spike.
+- SQS FIFO: the pipeline does not need ordering (each event is keyed by
+  shipment and timestamp and stored once), EventBridge -> FIFO needs a
+  message group id, and FIFO's limit is 300 API calls a second per action
+  without batching (3,000 messages with batching, more with high-throughput
+  mode), not 300 messages. The profiles keep a standard queue.
+- DAX caches reads; the pipeline only writes, so DAX would add cost and
+  nothing else.
+- Batching: larger batches with a batching window at the high end: fewer
+  invocations and SQS requests for at most ``max_batching_window_seconds``
+  of extra latency.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from . import defaults
+from . import defaults, sizing
 from .observe.thresholds import AlarmThreshold, AlarmThresholds
 from .options import ProcessorOptions, ProvisionedCapacity, StorageOptions
+from .sizing import Sizing
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class ScalingProfile:
         max_batching_window_seconds: Seconds the poller may wait to fill a batch.
         provisioned: Provisioned capacity with auto scaling, or ``None`` for on-demand.
         backlog_alarm_messages: Queue backlog that alarms: 30 minutes of this load
-            (the default alarm's rule, 630 at the seed's 21 events a minute).
+            (the default alarm's rule: 630 at 21 events a minute, the 30,000-a-day design load).
         quarantined_alarm_events: Quarantined events in 5 minutes that alarm:
             about 5% of this load (the default alarm's rule).
 
@@ -86,12 +88,7 @@ class ScalingProfile:
     @classmethod
     def named(cls, name: str) -> "ScalingProfile":
         """A profile by name or load: ``small``/``30k``, ``medium``/``300k``, ``large``/``3m``."""
-        key = name.strip().lower()
-        for profile in cls.all():
-            if key in (profile.name, _load_label(profile.events_per_day)):
-                return profile
-        choices = ", ".join(f"{profile.name} ({_load_label(profile.events_per_day)})" for profile in cls.all())
-        raise ValueError(f"no scaling profile {name!r}; choose one of {choices}")
+        return cls._of(sizing.named(name))
 
     @classmethod
     def all(cls) -> tuple["ScalingProfile", ...]:
@@ -105,12 +102,26 @@ class ScalingProfile:
         Beyond 3M a day this is still :attr:`LARGE`: treat it as a floor and
         size concurrency and capacity from measurements.
         """
-        if events_per_day <= 0:
-            raise ValueError(f"events_per_day must be positive, got {events_per_day}")
-        for profile in cls.all():
-            if events_per_day <= profile.events_per_day:
-                return profile
-        return cls.LARGE
+        return cls._of(sizing.for_events_per_day(events_per_day))
+
+    @classmethod
+    def _of(cls, figures: Sizing) -> "ScalingProfile":
+        return next(profile for profile in cls.all() if profile.name == figures.name)
+
+    @classmethod
+    def from_sizing(cls, figures: Sizing) -> "ScalingProfile":
+        """The profile with these figures (:mod:`.sizing` holds them without aws-cdk-lib)."""
+        capacity = figures.provisioned
+        return cls(
+            name=figures.name,
+            events_per_day=figures.events_per_day,
+            max_concurrency=figures.max_concurrency,
+            batch_size=figures.batch_size,
+            max_batching_window_seconds=figures.max_batching_window_seconds,
+            provisioned=None if capacity is None else ProvisionedCapacity(**capacity._asdict()),
+            backlog_alarm_messages=figures.backlog_alarm_messages,
+            quarantined_alarm_events=figures.quarantined_alarm_events,
+        )
 
     def processor_options(self, base: Optional[ProcessorOptions] = None, **overrides: Any) -> ProcessorOptions:
         """``ProcessorOptions`` with this profile's polling settings; ``base`` and ``overrides`` win.
@@ -196,45 +207,6 @@ class ScalingProfile:
         }
 
 
-def _load_label(events_per_day: int) -> str:
-    if events_per_day % 1_000_000 == 0:
-        return f"{events_per_day // 1_000_000}m"
-    return f"{events_per_day // 1_000}k"
-
-
-# ~0.35 events/s on average; the seed's 5 concurrent functions absorb a 10x spike many times over.
-ScalingProfile.SMALL = ScalingProfile(
-    name="small",
-    events_per_day=30_000,
-    max_concurrency=5,
-    batch_size=10,
-    max_batching_window_seconds=0,
-    provisioned=None,
-    backlog_alarm_messages=defaults.QUEUE_BACKLOG_MESSAGES,
-    quarantined_alarm_events=defaults.QUARANTINED_EVENTS,
-)
-# ~3.5 events/s; the seed's upper figure of 10-20, a 1 s window to batch.
-ScalingProfile.MEDIUM = ScalingProfile(
-    name="medium",
-    events_per_day=300_000,
-    max_concurrency=20,
-    batch_size=10,
-    max_batching_window_seconds=1,
-    provisioned=None,
-    backlog_alarm_messages=6_300,
-    quarantined_alarm_events=50,
-)
-# ~35 events/s (350 at a spike); the seed's lower figure of 50-100 keeps the
-# write rate within what auto scaling can follow.
-ScalingProfile.LARGE = ScalingProfile(
-    name="large",
-    events_per_day=3_000_000,
-    max_concurrency=50,
-    batch_size=100,
-    max_batching_window_seconds=2,
-    provisioned=ProvisionedCapacity(
-        min_read_units=5, max_read_units=100, min_write_units=50, max_write_units=1_000, target_utilization_percent=70
-    ),
-    backlog_alarm_messages=63_000,
-    quarantined_alarm_events=500,
-)
+ScalingProfile.SMALL = ScalingProfile.from_sizing(sizing.SMALL)
+ScalingProfile.MEDIUM = ScalingProfile.from_sizing(sizing.MEDIUM)
+ScalingProfile.LARGE = ScalingProfile.from_sizing(sizing.LARGE)

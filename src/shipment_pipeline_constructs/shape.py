@@ -21,6 +21,8 @@ from typing import Optional
 __all__ = [
     "ALARMS_SCOPE",
     "ALARM_IDS",
+    "ALARM_NAME_PROPERTY",
+    "ALARM_RESOURCE_TYPE",
     "ENV",
     "PARTS",
     "PROCESSOR_METRICS",
@@ -78,6 +80,10 @@ PARTS: dict[str, Part] = {
 
 #: The construct that holds every alarm (``<pipeline>/Alarms/<AlarmId>``).
 ALARMS_SCOPE = "Alarms"
+
+#: The CloudFormation type of every alarm, and its property that holds a literal physical name.
+ALARM_RESOURCE_TYPE = "AWS::CloudWatch::Alarm"
+ALARM_NAME_PROPERTY = "AlarmName"
 
 #: The built-in alarms, in catalogue order: key of ``ShipmentEventPipeline.alarms``, construct id below
 #: :data:`ALARMS_SCOPE`, and (in kebab case) the end of the alarm's physical name.

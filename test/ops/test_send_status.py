@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from shipment_pipeline_constructs import shape
 from shipment_pipeline_constructs.ops.aws import Connection
 from shipment_pipeline_constructs.ops.resources import (
-    ALARM_CONSTRUCT_IDS,
     PipelineResources,
     alarm_names,
     resources_in_template,
@@ -245,7 +245,7 @@ def test_alarm_lookup_asks_for_at_most_100_names_per_call() -> None:
 def test_alarm_names_follow_the_construct_catalogue() -> None:
     from shipment_pipeline_constructs.observe.alarms import ALARM_DEFINITIONS
 
-    assert ALARM_CONSTRUCT_IDS == tuple(definition.name for definition in ALARM_DEFINITIONS)
+    assert shape.ALARM_IDS == tuple(definition.name for definition in ALARM_DEFINITIONS)
     assert alarm_names("shipment-events-prod")[:2] == (
         "shipment-events-prod-queue-backlog",
         "shipment-events-prod-oldest-message-age",

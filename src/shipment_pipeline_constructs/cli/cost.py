@@ -7,6 +7,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+from .. import sizing
 from ..ops.aws import OperationError
 from ..ops.cost import PipelineConfig, Workload, estimate, format_estimate, load_prices
 from . import common
@@ -91,14 +92,12 @@ def _config(args: argparse.Namespace) -> PipelineConfig:
         return PipelineConfig.from_template(
             json.loads(body) if isinstance(body, str) else body, source=f"stack {args.stack}"
         )
-    props: dict = {}
+    config = PipelineConfig.from_options(encryption_key=args.cmk)
     if args.scaling:
-        from ..scaling import ScalingProfile
-
-        props = ScalingProfile.named(args.scaling).pipeline_props()
-    config = PipelineConfig.from_options(**props, encryption_key=args.cmk)
-    if args.scaling:
-        config = dataclasses.replace(config, source=f"scaling profile {args.scaling}")
+        config = dataclasses.replace(
+            PipelineConfig.for_sizing(sizing.named(args.scaling), encryption_key=args.cmk),
+            source=f"scaling profile {args.scaling}",
+        )
     overrides = {
         "memory_mib": args.memory,
         "architecture": args.architecture,

@@ -3,44 +3,38 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any, Optional
+
+from ..template_reader import StackTemplate
 
 DAY = 86_400
 
 
 def describe_template(template_file: Path) -> str:
     """Resources created, the settings that matter, and where the template is."""
-    template = json.loads(template_file.read_text())
-    resources: dict[str, dict] = template.get("Resources", {})
-    counts = Counter(resource["Type"] for resource in resources.values())
+    stack = StackTemplate.load(template_file)
+    counts = stack.type_counts()
     lines = [f"Stack template: {template_file}", f"  {sum(counts.values())} resources:"]
     lines += [f"    {count:>2} x {kind}" for kind, count in sorted(counts.items())]
-    lines += _settings(resources)
+    lines += _settings(stack)
     return "\n".join(lines)
 
 
-def _settings(resources: dict[str, dict]) -> list[str]:
-    def find(path_suffix: str) -> Optional[dict]:
-        for resource in resources.values():
-            if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix):
-                return resource.get("Properties", {})
-        return None
+def _settings(stack: StackTemplate) -> list[str]:
+    pipelines = stack.pipelines()
+
+    def find(role: str) -> Optional[dict]:
+        """The role's properties in the stack's first pipeline; ``None`` when it has no such resource."""
+        if not pipelines or not pipelines[0].logical_id(role):
+            return None
+        return pipelines[0].properties(role)
 
     lines = ["  key settings:"]
-    queue, dlq, target_dlq = (
-        find("/Queue/Resource"),
-        find("/DeadLetterQueue/Resource"),
-        find("/TargetDeadLetterQueue/Resource"),
-    )
-    rule, archive = find("/Rule/Resource"), find("/Archive/Archive")
-    function, mapping = find("/Processor/Resource"), find("/QueueEventSource/Resource")
-    table, errors, log_group = (
-        find("/EventsTable/Resource"),
-        find("/ErrorsTable/Resource"),
-        find("/ProcessorLogGroup/Resource"),
-    )
+    queue, dlq, target_dlq = find("queue"), find("dead_letter_queue"), find("target_dead_letter_queue")
+    rule, archive = find("rule"), find("archive")
+    function, mapping = find("function"), find("event_source")
+    table, errors, log_group = find("events_table"), find("errors_table"), find("log_group")
     if rule:
         target = (rule.get("Targets") or [{}])[0]
         retry = target.get("RetryPolicy", {})

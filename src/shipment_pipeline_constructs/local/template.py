@@ -1,89 +1,67 @@
-"""Find the pipeline's resources in a synthesized template, by construct path.
+"""The pipeline the local runner runs: the first complete one in a synthesized template, and its code folder.
 
-Construct IDs are the construct's public contract, so the runner looks
-resources up by the ``aws:cdk:path`` metadata the synthesizer writes (the
-``synth`` command always enables it) and reads their real properties.
+Resources are found by :mod:`..template_reader` (by construct path, which
+the ``synth`` command always writes); this module adds what a local run
+needs on top: every role the runner cannot do without, and the function's
+code folder in the cloud assembly.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
-from typing import Any, Optional
 
-from ..ops.resources import CONSTRUCT_PATHS
+from .. import shape
+from ..template_reader import PipelineTemplate, StackTemplate, TemplateError
 
-__all__ = ["PipelineTemplate", "TemplateError", "load_pipeline"]
+__all__ = ["PipelineTemplate", "TemplateError", "code_dir", "load_pipeline"]
 
-#: Role -> the end of the construct path of the resource that plays it (the
-#: operations commands' table, plus the event source mapping the runner replaces).
-PATHS = {**CONSTRUCT_PATHS, "event_source": "/QueueEventSource/Resource"}
 #: Roles a runnable pipeline cannot do without; the others (an existing bus
 #: passed in, no archive, no target DLQ) are optional.
 REQUIRED = ("rule", "queue", "dead_letter_queue", "events_table", "errors_table", "function", "event_source")
 
 
-class TemplateError(ValueError):
-    """The template does not hold a runnable pipeline; the message says what is missing."""
-
-
-@dataclasses.dataclass(frozen=True)
-class PipelineTemplate:
-    """One pipeline's resources: ``logical_ids`` maps each role in :data:`PATHS` to its logical ID."""
-
-    path: Path
-    resources: dict[str, dict[str, Any]]
-    logical_ids: dict[str, str]
-
-    def logical_id(self, role: str) -> Optional[str]:
-        return self.logical_ids.get(role)
-
-    def properties(self, role: str) -> dict[str, Any]:
-        """The ``Properties`` of the resource playing ``role`` (empty when the pipeline has none)."""
-        logical_id = self.logical_ids.get(role)
-        return self.resources[logical_id].get("Properties", {}) if logical_id else {}
-
-    def code_dir(self) -> Path:
-        """The function's code folder in the cloud assembly: exactly what a deploy uploads."""
-        function = self.resources[self.logical_ids["function"]]
-        asset_path = function.get("Metadata", {}).get("aws:asset:path")
-        if asset_path:
-            return _existing(self.path.parent / asset_path)
-        s3_key = function.get("Properties", {}).get("Code", {}).get("S3Key")
-        for manifest in sorted(self.path.parent.glob("*.assets.json")):
-            for asset in json.loads(manifest.read_text()).get("files", {}).values():
-                keys = {destination.get("objectKey") for destination in asset.get("destinations", {}).values()}
-                if s3_key in keys and asset.get("source", {}).get("packaging") == "zip":
-                    return _existing(self.path.parent / asset["source"]["path"])
-        raise TemplateError(
-            f"the function's code asset ({s3_key}) is not in {self.path.parent}: synthesize the app again "
-            "(the local runner runs the asset folder of the cloud assembly)"
-        )
-
-
 def load_pipeline(template_path: Path) -> PipelineTemplate:
-    """Read ``template_path`` and find the first pipeline in it.
+    """Read ``template_path`` and return the first pipeline in it that has every required role.
 
     Raises :class:`TemplateError` naming every missing resource.
     """
-    template = json.loads(Path(template_path).read_text())
-    resources: dict[str, dict[str, Any]] = template.get("Resources", {})
-    found: dict[str, str] = {}
-    for logical_id, resource in resources.items():
-        construct_path = resource.get("Metadata", {}).get("aws:cdk:path", "")
-        for role, suffix in PATHS.items():
-            if construct_path.endswith(suffix) and role not in found:
-                found[role] = logical_id
-    missing = [f"{role} (construct path ending {PATHS[role]})" for role in REQUIRED if role not in found]
-    if missing:
-        hint = (
-            ""
-            if any("aws:cdk:path" in r.get("Metadata", {}) for r in resources.values())
-            else (" The template has no aws:cdk:path metadata: synthesize with `shipment-pipeline synth`.")
-        )
-        raise TemplateError(f"{template_path} holds no complete pipeline; missing: {', '.join(missing)}.{hint}")
-    return PipelineTemplate(path=Path(template_path), resources=resources, logical_ids=found)
+    stack = StackTemplate.load(template_path)
+    candidates = stack.candidates()
+    for pipeline in candidates:
+        if not pipeline.missing(REQUIRED):
+            return pipeline
+    found = {role for pipeline in candidates for role in pipeline.logical_ids}
+    missing = [
+        f"{role} (construct path ending {shape.PARTS[role].path_suffix})" for role in REQUIRED if role not in found
+    ]
+    hint = (
+        ""
+        if stack.has_path_metadata
+        else " The template has no aws:cdk:path metadata: synthesize with `shipment-pipeline synth`."
+    )
+    raise TemplateError(f"{template_path} holds no complete pipeline; missing: {', '.join(missing)}.{hint}")
+
+
+def code_dir(pipeline: PipelineTemplate) -> Path:
+    """The function's code folder in the cloud assembly: exactly what a deploy uploads."""
+    if pipeline.path is None:
+        raise TemplateError("the pipeline was not read from a cloud assembly: its function code cannot be found")
+    assembly = pipeline.path.parent
+    function = pipeline.resource("function")
+    asset_path = function.get("Metadata", {}).get("aws:asset:path")
+    if asset_path:
+        return _existing(assembly / asset_path)
+    s3_key = function.get("Properties", {}).get("Code", {}).get("S3Key")
+    for manifest in sorted(assembly.glob("*.assets.json")):
+        for asset in json.loads(manifest.read_text()).get("files", {}).values():
+            keys = {destination.get("objectKey") for destination in asset.get("destinations", {}).values()}
+            if s3_key in keys and asset.get("source", {}).get("packaging") == "zip":
+                return _existing(assembly / asset["source"]["path"])
+    raise TemplateError(
+        f"the function's code asset ({s3_key}) is not in {assembly}: synthesize the app again "
+        "(the local runner runs the asset folder of the cloud assembly)"
+    )
 
 
 def _existing(path: Path) -> Path:

@@ -1,8 +1,8 @@
 """Find one pipeline's resources: from a deployed stack, from its suffix, or from explicit names.
 
 From a stack (``--stack``), every resource is located by the construct path
-CDK writes into the template (``aws:cdk:path`` metadata, ``.../Queue/Resource``),
-so the lookup works whatever the physical names are, including with
+CDK writes into the template (``aws:cdk:path`` metadata, read by
+:mod:`..template_reader`), so the lookup works whatever the physical names are, including with
 ``physical_names=False``. Stack outputs named like ``examples/basic``'s
 (``QueueUrl``, ``EventBusName``...) fill in what the stack does not create
 itself, such as an existing event bus.
@@ -15,39 +15,25 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from .. import shape
 from ..naming import ResourceNames
+from ..template_reader import StackTemplate, TemplateError
 from .aws import Connection, OperationError
 
-#: Resource field -> the end of its construct path in a synthesized template.
-CONSTRUCT_PATHS = {
-    "event_bus": "/EventBus/Resource",
-    "rule": "/Rule/Resource",
-    "archive": "/Archive/Archive",
-    "queue": "/Queue/Resource",
-    "dead_letter_queue": "/DeadLetterQueue/Resource",
-    "target_dead_letter_queue": "/TargetDeadLetterQueue/Resource",
-    "function": "/Processor/Resource",
-    "events_table": "/EventsTable/Resource",
-    "errors_table": "/ErrorsTable/Resource",
-}
-
-#: The construct's alarms (``observe/alarms.py``'s ``ALARM_DEFINITIONS``, in order): construct id under
-#: ``.../Alarms/``, and, in kebab case, the end of the physical name with ``physical_names=True``.
-#: Kept here so the operator commands need no aws-cdk-lib; a test checks it against the catalogue.
-ALARM_CONSTRUCT_IDS = (
-    "QueueBacklog",
-    "OldestMessageAge",
-    "DeadLetterMessages",
-    "TargetDeadLetterMessages",
-    "FunctionErrors",
-    "FunctionThrottles",
-    "FailedInvocations",
-    "TableThrottles",
-    "QuarantinedEvents",
+#: The fields named after a pipeline role (:data:`shape.PARTS`), found in a stack's template by construct path.
+ROLE_FIELDS = (
+    "event_bus",
+    "rule",
+    "archive",
+    "queue",
+    "dead_letter_queue",
+    "target_dead_letter_queue",
+    "function",
+    "events_table",
+    "errors_table",
 )
 
 #: Resource field -> stack output keys that may carry it (``examples/basic`` writes these).
@@ -61,17 +47,6 @@ OUTPUT_KEYS = {
     "archive": ("ArchiveName",),
     "rule": ("RuleName",),
     "function": ("FunctionName", "ProcessorFunctionName"),
-}
-
-#: Template properties that hold a resource's literal name (when the physical id is not reported).
-_NAME_PROPERTIES = {
-    "AWS::Events::EventBus": "Name",
-    "AWS::Events::Rule": "Name",
-    "AWS::Events::Archive": "ArchiveName",
-    "AWS::SQS::Queue": "QueueName",
-    "AWS::Lambda::Function": "FunctionName",
-    "AWS::DynamoDB::Table": "TableName",
-    "AWS::CloudWatch::Alarm": "AlarmName",
 }
 
 _FLAGS = {
@@ -188,11 +163,7 @@ class PipelineResources:
 
 def alarm_names(pipeline_name: str) -> tuple[str, ...]:
     """The exact names the construct gives its alarms with ``physical_names=True`` (``<pipeline>-queue-backlog``...)."""
-    return tuple(f"{pipeline_name}-{_kebab(construct_id)}" for construct_id in ALARM_CONSTRUCT_IDS)
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+    return tuple(shape.alarm_name(pipeline_name, alarm_id) for alarm_id in shape.ALARM_IDS)
 
 
 def resources_in_template(
@@ -201,63 +172,23 @@ def resources_in_template(
     construct_path: Optional[str] = None,
     stack_name: str = "the stack",
 ) -> dict[str, Any]:
-    """Match template resources to pipeline roles by construct path; returns field -> physical name.
+    """The physical name of each pipeline role in a deployed stack's template (see :mod:`..template_reader`).
 
-    ``alarms`` is the tuple of the pipeline's alarm names (``.../Alarms/<Name>/Resource``) in
-    catalogue order, empty when it has none.
+    ``alarms`` is the tuple of the pipeline's alarm names in catalogue order,
+    empty when it has none.
     """
-    by_pipeline: dict[str, dict[str, Optional[str]]] = {}
-    alarms_by_pipeline: dict[str, list[tuple[int, str]]] = {}
-    for logical_id, resource in template.get("Resources", {}).items():
-        path = resource.get("Metadata", {}).get("aws:cdk:path", "")
-        for order, construct_id in enumerate(ALARM_CONSTRUCT_IDS):
-            suffix = f"/Alarms/{construct_id}/Resource"
-            if path.endswith(suffix):
-                # Not yet deployed and no literal name: the logical id stands in (and is reported missing).
-                name = _physical_name(resource, physical_ids.get(logical_id, "")) or logical_id
-                alarms_by_pipeline.setdefault(path[: -len(suffix)], []).append((order, name))
-        for field, suffix in CONSTRUCT_PATHS.items():
-            if path.endswith(suffix):
-                prefix = path[: -len(suffix)]
-                by_pipeline.setdefault(prefix, {})[field] = _physical_name(resource, physical_ids.get(logical_id, ""))
-                if field == "function":
-                    variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
-                    pipeline_name = variables.get("PIPELINE_NAME")
-                    if isinstance(pipeline_name, str):
-                        by_pipeline[prefix]["pipeline_name"] = pipeline_name
-    if construct_path is not None:
-        matches = {
-            prefix: found for prefix, found in by_pipeline.items() if prefix.endswith(construct_path.rstrip("/"))
-        }
-    else:
-        # A pipeline always has its queue; other matches are stray look-alikes.
-        matches = {prefix: found for prefix, found in by_pipeline.items() if "queue" in found}
-    if len(matches) > 1:
-        raise OperationError(
-            f"{stack_name} holds {len(matches)} pipelines ({', '.join(sorted(matches))}): pick one with --construct-path"
-        )
-    if not matches and not any(
-        "aws:cdk:path" in resource.get("Metadata", {}) for resource in template.get("Resources", {}).values()
-    ):
+    stack = StackTemplate.parse(template)
+    if not stack.has_path_metadata:
         raise OperationError(
             f"{stack_name}'s template has no construct paths (deployed with --path-metadata false?): "
             "pass --suffix, or name the resources explicitly (--queue, --dlq...)"
         )
-    if not matches:
-        where = f" under {construct_path}" if construct_path else ""
-        raise OperationError(
-            f"no ShipmentEventPipeline found{where} in {stack_name} (no resource has a construct path ending in "
-            f"{CONSTRUCT_PATHS['queue']}); name the resources explicitly (--queue, --dlq...)"
-        )
-    prefix, found = next(iter(matches.items()))
-    result: dict[str, Any] = {field: found.get(field) for field in (*CONSTRUCT_PATHS, "pipeline_name")}
-    result["alarms"] = tuple(name for _, name in sorted(alarms_by_pipeline.get(prefix, [])))
-    return result
-
-
-def _physical_name(resource: Mapping[str, Any], physical_id: str) -> Optional[str]:
-    if physical_id:
-        # A rule on a custom bus reports "bus-name|rule-name".
-        return physical_id.split("|")[-1] if resource.get("Type") == "AWS::Events::Rule" else physical_id
-    literal = resource.get("Properties", {}).get(_NAME_PROPERTIES.get(resource.get("Type", ""), ""), None)
-    return literal if isinstance(literal, str) else None
+    try:
+        pipeline = stack.pipeline(construct_path, source=stack_name)
+    except TemplateError as error:
+        hint = "" if "--construct-path" in str(error) else "; name the resources explicitly (--queue, --dlq...)"
+        raise OperationError(f"{error}{hint}") from None
+    found: dict[str, Any] = {role: pipeline.name(role, physical_ids) for role in ROLE_FIELDS}
+    found["pipeline_name"] = pipeline.pipeline_name()
+    found["alarms"] = pipeline.alarm_names(physical_ids)
+    return found
