@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from shipment_pipeline_constructs.cli.synth import synthesize
+from shipment_pipeline_constructs.app_runner import synthesize
 from shipment_pipeline_constructs.local import LocalPipeline, find_template
 
 REPO = Path(__file__).resolve().parents[2]

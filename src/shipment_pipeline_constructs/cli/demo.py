@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from ..app_runner import SynthError, synthesize
 from . import common, compliance, local
-from .synth import SynthError, add_app_arguments, synthesize
+from .synth import add_app_arguments
 from .template_summary import describe_template
 
 

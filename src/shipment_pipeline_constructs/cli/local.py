@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .synth import SynthError
+from ..app_runner import SynthError
 
 DEFAULT_REPORT = Path("reports/local-run.json")
 DEMO_BURST = 200

@@ -2,14 +2,16 @@
 
 Needs the optional extra ``local``: ``pip install shipment-pipeline-constructs[local]``.
 Modules, one job each: :mod:`.emulator` (moto's server on 127.0.0.1),
-:mod:`.template` (the pipeline's resources, by construct path),
-:mod:`.provision` (create them from their properties), :mod:`.function`
-(the bundled handler, in-process), :mod:`.poller` (the local event source
-mapping), :mod:`.load` (events in), :mod:`.faults` (injected failures),
-:mod:`.report` (reconciliation), :mod:`.permissions` (the IAM grants moto
-does not enforce, checked in the template), :mod:`.runner` (composes them;
-its docstring lists what moto cannot represent and what the runner does
-instead).
+:mod:`.template` (the runnable pipeline in a template, and its code folder),
+:mod:`.provision` (create its resources from their properties),
+:mod:`.function` (the bundled handler, in-process), :mod:`.poller` (the
+local event source mapping), :mod:`.stand_ins` (both configured from the
+template), :mod:`.load` (events in), :mod:`.traffic` (paced sends, draining,
+replays), :mod:`.state` (reading queues and tables), :mod:`.faults`
+(injected failures), :mod:`.report` (reconciliation),
+:mod:`.permissions` (the IAM grants moto does not enforce, checked in the
+template), :mod:`.runner` (composes them; its docstring lists what moto
+cannot represent and what the runner does instead).
 
 Example::
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional
 
 from .poller import MessageLedger
 
-__all__ = ["handler_counts", "reconcile", "summary_lines"]
+__all__ = ["handler_counts", "reconcile", "run_report", "summary_lines"]
 
 Key = tuple[str, str]
 
@@ -107,6 +107,35 @@ def reconcile(
         "invocations": ledger.invocations,
         "crashed_invocations": ledger.crashed_invocations,
         "batch_item_failures": ledger.batch_item_failures,
+    }
+
+
+def run_report(
+    *,
+    sent: int,
+    outcome: dict[str, Any],
+    elapsed: float,
+    drained: bool,
+    missing_permissions: list[str],
+    injected: dict[str, int],
+    documents: list[str],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """The JSON report: the headline counts first (sent, matched, each outcome, unaccounted), then the details."""
+    outcome = dict(outcome)
+    return {
+        "sent": sent,
+        **{key: outcome.pop(key) for key in ("matched", "stored", "duplicates", "quarantined", "retried", "dlq")},
+        "target_dlq": outcome.pop("target_dlq"),
+        "unaccounted": outcome.pop("unaccounted"),
+        "events_per_second": round(sent / elapsed, 1) if elapsed else 0.0,
+        "elapsed_seconds": round(elapsed, 2),
+        "drained": drained,
+        **outcome,
+        "missing_permissions": missing_permissions,
+        "injected": injected,
+        "handler_counts": handler_counts(documents),
+        "settings": settings,
     }
 
 

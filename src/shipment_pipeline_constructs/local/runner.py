@@ -1,10 +1,13 @@
 """Run a synthesized pipeline on one machine: :class:`LocalPipeline` and :func:`run_local`.
 
 ``LocalPipeline`` starts the emulator, creates the resources from the
-template, imports the bundled handler from the cloud assembly and polls the
-queue with a local event source mapping; leaving the ``with`` block stops all
-of it (also on errors and Ctrl-C). ``run_local`` is what
-``shipment-pipeline local`` runs: synthesize if needed, send, drain, report.
+template (:mod:`.provision`), imports the bundled handler from the cloud
+assembly and polls the queue with a local event source mapping
+(:mod:`.stand_ins`); leaving the ``with`` block stops all of it (also on
+errors and Ctrl-C). Its other methods send, drain and replay
+(:mod:`.traffic`), read the emulator's state (:mod:`.state`) and report
+(:mod:`.report`). ``run_local`` is what ``shipment-pipeline local`` runs:
+synthesize if needed, send, drain, report.
 
 Time is compressed: every receive uses a visibility timeout of
 ``visibility_timeout`` seconds (default 1) instead of the queue's (360 s
@@ -44,29 +47,28 @@ What moto 5.2 cannot represent, and what happens instead:
 from __future__ import annotations
 
 import contextlib
-import datetime
 import importlib
 import logging
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
+from ..app_runner import find_template
+from . import stand_ins, state, traffic
 from .emulator import REGION, Emulator, emulator_environment
 from .faults import FaultInjector
 from .function import FunctionOutput, LocalFunction
-from .load import SendResult, generate_load, put_events, read_entries
+from .load import SendResult, generate_load, read_entries
 from .permissions import missing_permissions
 from .poller import LocalEventSourceMapping
-from .provision import Deployment, provision, resolve
-from .report import handler_counts, reconcile, summary_lines
+from .provision import Deployment, provision
+from .report import reconcile, run_report, summary_lines
 from .template import PipelineTemplate, TemplateError, load_pipeline
 
 __all__ = ["LocalPipeline", "find_template", "run_local", "summary_lines"]
 
 _POLLER_THREADS = "local-esm-"
-_DEFAULT_CONCURRENCY = 5  # local stand-in for "as many as Lambda scales to"
-_SEND_CHUNK = 20
 
 
 class LocalPipeline:
@@ -103,7 +105,7 @@ class LocalPipeline:
             self.endpoint_url = emulator.endpoint_url
             self.clients = _clients(emulator.endpoint_url)
             self.deployment: Deployment = provision(self.template, self.clients)
-            self.function = self._load_function()
+            self.function: LocalFunction = stand_ins.local_function(self.template, self.deployment)
             stack.callback(self.function.close)
             for client in self.function.botocore_clients():
                 if client.meta.service_model.service_name == "dynamodb":
@@ -114,7 +116,14 @@ class LocalPipeline:
             self.output = stack.enter_context(
                 FunctionOutput(thread_prefix=_POLLER_THREADS, logger_name=self.function.module.__name__.split(".")[0])
             )
-            self.mapping = self._mapping()
+            self.mapping: LocalEventSourceMapping = stand_ins.event_source_mapping(
+                self.template,
+                self.deployment,
+                sqs=self.clients.sqs,
+                function=self.function,
+                visibility_timeout=self.visibility_timeout,
+                faults=self.faults,
+            )
             self.mapping.start()
             stack.callback(self.mapping.stop)
             self._stack = stack.pop_all()
@@ -127,78 +136,32 @@ class LocalPipeline:
 
     @property
     def events_table(self) -> str:
+        """The events table's name in the emulator."""
         return self.deployment.physical_id(self.template, "events_table")
 
     @property
     def errors_table(self) -> str:
+        """The errors table's name in the emulator."""
         return self.deployment.physical_id(self.template, "errors_table")
 
     @property
     def queue_url(self) -> str:
+        """The source queue's URL in the emulator."""
         return self.deployment.physical_id(self.template, "queue")
 
     @property
     def dead_letter_queue_url(self) -> str:
+        """The dead-letter queue's URL in the emulator."""
         return self.deployment.physical_id(self.template, "dead_letter_queue")
 
     @property
     def max_receive_count(self) -> int:
-        return int(self.template.properties("queue")["RedrivePolicy"]["maxReceiveCount"])
+        """Receives before SQS moves a message to the DLQ (the template's redrive policy)."""
+        return stand_ins.max_receive_count(self.template)
 
     def settings(self) -> dict[str, Any]:
         """The settings the run used, template values next to their local stand-ins."""
-        queue = self.template.properties("queue")
-        return {
-            "template": str(self.template.path),
-            "code": str(self.template.code_dir()),
-            "event_bus": self.deployment.bus_name,
-            "batch_size": self.mapping.batch_size,
-            "batching_window_seconds": {"template": self._window(), "local": self.mapping.batching_window_seconds},
-            "max_concurrency": self.mapping.max_concurrency,
-            "visibility_timeout_seconds": {
-                "template": queue.get("VisibilityTimeout", 30),
-                "local": self.visibility_timeout,
-            },
-            "max_receive_count": self.max_receive_count,
-            "report_batch_item_failures": self.mapping.report_batch_item_failures,
-        }
-
-    def _load_function(self) -> LocalFunction:
-        props = self.template.properties("function")
-        environment = {
-            name: str(resolve(value, self.deployment))
-            for name, value in props.get("Environment", {}).get("Variables", {}).items()
-        }
-        return LocalFunction(
-            code_dir=self.template.code_dir(),
-            handler=props["Handler"],
-            environment=environment,
-            name=props.get("FunctionName", self.template.logical_ids["function"]),
-            timeout_seconds=float(props.get("Timeout", 3)),
-            memory_mb=int(props.get("MemorySize", 128)),
-        )
-
-    def _window(self) -> float:
-        return float(self.template.properties("event_source").get("MaximumBatchingWindowInSeconds", 0))
-
-    def _mapping(self) -> LocalEventSourceMapping:
-        props = self.template.properties("event_source")
-        if props.get("FilterCriteria"):
-            raise TemplateError("the event source mapping has FilterCriteria, which the local poller does not apply")
-        scale = self.visibility_timeout / float(self.template.properties("queue").get("VisibilityTimeout", 30))
-        queue_id = self.template.logical_ids["queue"]
-        return LocalEventSourceMapping(
-            sqs=self.clients.sqs,
-            queue_url=self.queue_url,
-            queue_arn=self.deployment.arns[queue_id],
-            invoke=self.function.invoke,
-            batch_size=int(props.get("BatchSize", 10)),
-            batching_window_seconds=self._window() * min(1.0, scale),
-            max_concurrency=int(props.get("ScalingConfig", {}).get("MaximumConcurrency", _DEFAULT_CONCURRENCY)),
-            visibility_timeout=self.visibility_timeout,
-            report_batch_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
-            faults=self.faults,
-        )
+        return stand_ins.run_settings(self.template, self.deployment, self.mapping, self.visibility_timeout)
 
     # -- running it ------------------------------------------------------------
 
@@ -207,61 +170,37 @@ class LocalPipeline:
         entries: list[dict[str, Any]],
         *,
         max_queued: int = 30,
-        progress: Optional[Callable[[int, int], None]] = None,
+        progress: Optional[traffic.Progress] = None,
     ) -> SendResult:
         """PutEvents on the pipeline's bus, pausing while more than ``max_queued`` messages wait in the queue.
 
-        moto's SQS scans every message of a queue on each send and receive,
-        so a deep queue makes the emulator (not the pipeline) quadratic; the
-        pause keeps the local queue shallow. The clock for events per
-        second starts at the first send; ``progress`` is called as in :meth:`drain`.
+        The pause keeps moto's queue shallow (see :func:`.traffic.send_paced`).
+        The clock for events per second starts at the first send; ``progress``
+        is called as in :meth:`drain`.
         """
         self._started = self._started or time.monotonic()
-        results = []
-        for start in range(0, len(entries), _SEND_CHUNK):
-            while (queued := self.queued()) > max_queued:
-                time.sleep(0.05)
-            if progress:
-                progress(len(self.mapping.ledger.deliveries), queued)
-            results.append(
-                put_events(self.clients.events, entries[start : start + _SEND_CHUNK], bus_name=self.deployment.bus_name)
-            )
-        result = SendResult(
-            sent=sum(r.sent for r in results),
-            failed=[failure for r in results for failure in r.failed],
-            retargeted=sum(r.retargeted for r in results),
+        result = traffic.send_paced(
+            events=self.clients.events,
+            sqs=self.clients.sqs,
+            queue_url=self.queue_url,
+            bus_name=self.deployment.bus_name,
+            mapping=self.mapping,
+            entries=entries,
+            max_queued=max_queued,
+            progress=progress,
         )
         self.sent += result.sent
         return result
 
     def queued(self) -> int:
         """Messages in the source queue: visible, in flight (or waiting to reappear) and delayed."""
-        attributes = self.clients.sqs.get_queue_attributes(
-            QueueUrl=self.queue_url,
-            AttributeNames=[
-                "ApproximateNumberOfMessages",
-                "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed",
-            ],
-        )["Attributes"]
-        return sum(int(value) for value in attributes.values())
+        return state.queued(self.clients.sqs, self.queue_url)
 
-    def drain(self, timeout: float = 120.0, progress: Optional[Callable[[int, int], None]] = None) -> bool:
+    def drain(self, timeout: float = 120.0, progress: Optional[traffic.Progress] = None) -> bool:
         """Wait until the source queue is empty and no invocation runs; ``progress(received, queued)`` on every check."""
-        deadline = time.monotonic() + timeout
-        while True:
-            queued = self.queued()
-            if progress:
-                progress(len(self.mapping.ledger.deliveries), queued)
-            if queued == 0 and self.mapping.busy == 0:
-                drained = True
-                break
-            if self.mapping.errors and len(self.mapping.errors) >= self.mapping.max_concurrency:
-                raise RuntimeError(f"every local poller stopped; first error: {self.mapping.errors[0]!r}")
-            if time.monotonic() >= deadline:
-                drained = False
-                break
-            time.sleep(0.1 if queued else 0.05)
+        drained = traffic.wait_until_drained(
+            sqs=self.clients.sqs, queue_url=self.queue_url, mapping=self.mapping, timeout=timeout, progress=progress
+        )
         if self._started:
             self.elapsed = time.monotonic() - self._started
         self.drained = drained
@@ -271,48 +210,22 @@ class LocalPipeline:
         """Replay everything the archive holds onto the bus (moto replays synchronously)."""
         if not self.deployment.archive_name:
             raise TemplateError("the pipeline has no archive to replay")
-        events = self.clients.events
-        archive_arn = events.describe_archive(ArchiveName=self.deployment.archive_name)["ArchiveArn"]
-        bus_arn = events.describe_event_bus(Name=self.deployment.bus_name)["Arn"]
-        now = datetime.datetime.now(datetime.timezone.utc)
-        events.start_replay(
-            ReplayName=name,
-            EventSourceArn=archive_arn,
-            EventStartTime=now - datetime.timedelta(days=1),
-            EventEndTime=now,
-            Destination={"Arn": bus_arn},
+        traffic.replay_archive(
+            self.clients.events, archive_name=self.deployment.archive_name, bus_name=self.deployment.bus_name, name=name
         )
 
     # -- what happened -----------------------------------------------------------
 
     def scan(self, table: str) -> list[dict[str, Any]]:
         """Every item of ``table`` (low-level attribute values)."""
-        paginator = self.clients.dynamodb.get_paginator("scan")
-        return [item for page in paginator.paginate(TableName=table, ConsistentRead=True) for item in page["Items"]]
+        return state.scan(self.clients.dynamodb, table)
 
     def peek(self, queue_url: str) -> list[dict[str, Any]]:
         """Every message in ``queue_url``, left in the queue (received, then made visible again)."""
-        sqs = self.clients.sqs
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = sqs.receive_message(
-                QueueUrl=queue_url,
-                MaxNumberOfMessages=10,
-                VisibilityTimeout=60,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
-            if not batch:
-                break
-            messages += batch
-        for message in messages:
-            sqs.change_message_visibility(
-                QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-            )
-        return messages
+        return state.peek(self.clients.sqs, queue_url)
 
     def report(self) -> dict[str, Any]:
-        """The JSON report: the keys the issue asks for first, then details (see :mod:`.report`)."""
+        """The JSON report: the headline counts first, then details (see :mod:`.report`)."""
         target_dlq = 0
         if self.template.logical_id("target_dead_letter_queue"):
             target_dlq = len(self.peek(self.deployment.physical_id(self.template, "target_dead_letter_queue")))
@@ -326,21 +239,16 @@ class LocalPipeline:
             target_dlq=target_dlq,
             in_queue=self.queued(),
         )
-        elapsed = self.elapsed or 0.0
-        return {
-            "sent": self.sent,
-            **{key: outcome.pop(key) for key in ("matched", "stored", "duplicates", "quarantined", "retried", "dlq")},
-            "target_dlq": outcome.pop("target_dlq"),
-            "unaccounted": outcome.pop("unaccounted"),
-            "events_per_second": round(self.sent / elapsed, 1) if elapsed else 0.0,
-            "elapsed_seconds": round(elapsed, 2),
-            "drained": self.drained,
-            **outcome,
-            "missing_permissions": missing_permissions(self.template),
-            "injected": {"transient_failures": self.faults.injected_failures, "crashes": self.faults.crashes},
-            "handler_counts": handler_counts(self.output.documents),
-            "settings": self.settings(),
-        }
+        return run_report(
+            sent=self.sent,
+            outcome=outcome,
+            elapsed=self.elapsed or 0.0,
+            drained=self.drained,
+            missing_permissions=missing_permissions(self.template),
+            injected={"transient_failures": self.faults.injected_failures, "crashes": self.faults.crashes},
+            documents=self.output.documents,
+            settings=self.settings(),
+        )
 
 
 def run_local(
@@ -358,7 +266,7 @@ def run_local(
     timeout: float = 120.0,
     seed: Optional[int] = None,
     function_log: Optional[Path] = None,
-    progress: Optional[Callable[[int, int], None]] = None,
+    progress: Optional[traffic.Progress] = None,
 ) -> dict[str, Any]:
     """Synthesize ``app_dir`` (unless ``cdk_out`` already holds an assembly), run the pipeline locally, return the report.
 
@@ -391,24 +299,6 @@ def run_local(
     report["rejected_by_put_events"] = sent.failed
     report["retargeted_to_local_bus"] = sent.retargeted
     return report
-
-
-def find_template(*, app_dir: Path, cdk_out: Optional[Path], suffix: str) -> Path:
-    """The first stack template holding a pipeline: from ``cdk_out`` when it holds an assembly, else freshly synthesized."""
-    from ..cli.synth import stack_templates, synthesize
-
-    if cdk_out is not None and (cdk_out / "manifest.json").is_file():
-        templates = stack_templates(cdk_out)
-    else:
-        templates = synthesize(app_dir, cdk_out or Path("cdk.out"), {"environmentSuffix": suffix})
-    problems = []
-    for template in templates:
-        try:
-            load_pipeline(template)
-            return template
-        except TemplateError as error:
-            problems.append(str(error))
-    raise TemplateError("no stack holds a ShipmentEventPipeline: " + " | ".join(problems or ["no stack templates"]))
 
 
 @contextlib.contextmanager
