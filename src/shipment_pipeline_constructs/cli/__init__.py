@@ -1,8 +1,11 @@
-"""The ``shipment-pipeline`` command: one subcommand per module in this package.
+"""The ``shipment-pipeline`` command and its subcommands.
 
-Each subcommand module exposes ``register(subparsers)``, which adds its parser
-and sets ``handler`` to a function taking the parsed arguments and returning
-an exit code.
+Each module in :data:`SUBCOMMANDS` exposes ``register(subparsers)``, which
+adds its parser and sets ``handler`` to a function taking the parsed
+arguments and returning an exit code. The other modules serve them:
+:mod:`.common` (shared options and error handling), :mod:`.template_summary`
+(the synthesis summary) and :mod:`.compliance` (the demo's compliance step).
+None of them loads aws-cdk-lib when imported (``test/test_import_boundaries.py``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``shipment-pipeline send``: put the seed's sample event, a file of entries, or N generated events on the bus."""
+"""``shipment-pipeline send``: put the sample event, a file of entries, or N generated events on the bus."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         subparsers,
         "send",
         help="put shipment events on the pipeline's bus",
-        description="Put the seed's sample event (default), a file of entries (--file), or N generated events "
+        description="Put the sample event (default), a file of entries (--file), or N generated events "
         "(--count) on the bus. Failed entries are listed and make the exit code 1.",
         example="shipment-pipeline send --suffix prod --count 100 --invalid 2",
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import shape
 from .faults import FaultInjector
 from .function import LocalFunction
 from .poller import LocalEventSourceMapping
@@ -37,7 +36,7 @@ def local_function(template: PipelineTemplate, deployment: Deployment) -> LocalF
         code_dir=code_dir(template),
         handler=props["Handler"],
         environment=environment,
-        name=props.get(shape.PARTS["function"].name_property, template.logical_ids["function"]),
+        name=template.name("function") or template.logical_ids["function"],
         timeout_seconds=float(props.get("Timeout", _LAMBDA_DEFAULT_TIMEOUT)),
         memory_mb=int(props.get("MemorySize", _LAMBDA_DEFAULT_MEMORY)),
     )

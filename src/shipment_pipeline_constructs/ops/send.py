@@ -1,4 +1,4 @@
-"""Put shipment events on the bus: the seed's sample event, a file of entries, or generated events.
+"""Put shipment events on the bus: the sample event, a file of entries, or generated events.
 
 PutEvents takes at most 10 entries and 256 KB per call and reports failures
 per entry (the call itself succeeds): :func:`put_events` batches and
@@ -37,7 +37,7 @@ class SendResult:
 
 
 def sample_entry(event_bus: str) -> dict[str, Any]:
-    """The seed's sample event (``SHP-12345`` created, NYC -> LAX by FedEx)."""
+    """The sample event (``SHP-12345`` created, NYC -> LAX by FedEx), the same as ``examples/basic/sample-event.json``."""
     detail = {
         "shipment_id": "SHP-12345",
         "event_timestamp": "2025-10-13T10:30:00Z",

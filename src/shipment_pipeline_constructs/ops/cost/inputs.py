@@ -210,7 +210,7 @@ class PipelineConfig:
             cls.from_options(encryption_key=encryption_key),
             batch_size=sizing.batch_size,
             max_batching_window_seconds=sizing.max_batching_window_seconds,
-            provisioned=None if sizing.provisioned is None else tuple(sizing.provisioned),
+            provisioned=sizing.provisioned,
             source=f"scaling profile {sizing.name}",
         )
 
