@@ -125,3 +125,25 @@ def test_the_docs_cost_figures_are_what_the_model_computes() -> None:
         )
     listing = estimate(Workload(30_000), PipelineConfig.from_options())
     assert f"${listing.total_usd:.2f}" in doc and f"${listing.after_free_tier_usd:.2f}" in doc
+
+
+def test_the_model_defaults_are_the_construct_defaults() -> None:
+    # PipelineConfig's own defaults stand in for the option groups, so the cost model needs no aws-cdk-lib.
+    from shipment_pipeline_constructs import AlarmThresholds, IngestOptions, ProcessorOptions, StorageOptions
+
+    given = PipelineConfig.from_options(
+        processor=ProcessorOptions(), storage=StorageOptions(), ingest=IngestOptions(), alarms=AlarmThresholds()
+    )
+    assert given == PipelineConfig.from_options()
+    assert dataclasses.replace(given, source="defaults") == PipelineConfig()
+
+
+@pytest.mark.parametrize("name", ["small", "medium", "large"])
+def test_a_scaling_profile_costs_the_same_from_its_figures_as_from_its_props(name: str) -> None:
+    # The cost command prices a profile from its plain figures (sizing), without building the construct's options.
+    from shipment_pipeline_constructs import ScalingProfile, sizing
+
+    from_props = PipelineConfig.from_options(**ScalingProfile.named(name).pipeline_props())
+    from_figures = PipelineConfig.for_sizing(sizing.named(name))
+    assert dataclasses.replace(from_figures, source="") == dataclasses.replace(from_props, source="")
+    assert from_figures.source == f"scaling profile {name}"

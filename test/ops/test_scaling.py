@@ -143,3 +143,23 @@ def test_cost_of_a_synthesized_template_file(default_template, tmp_path, capsys)
     code, out, _ = run_cli(capsys, "cost", "--events-per-day", "30000", "--template", str(path), "--json")
     assert code == 0
     assert json.loads(out)["config"]["source"] == str(path)
+
+
+def test_each_profile_holds_the_figures_of_its_sizing() -> None:
+    from shipment_pipeline_constructs import sizing
+
+    assert [profile.name for profile in ScalingProfile.all()] == [figures.name for figures in sizing.SIZINGS]
+    for profile, figures in zip(ScalingProfile.all(), sizing.SIZINGS, strict=True):
+        assert ScalingProfile.from_sizing(figures) == profile
+        capacity = profile.provisioned
+        assert (None if capacity is None else dataclasses.astuple(capacity)) == (
+            None
+            if figures.provisioned is None
+            else (
+                figures.provisioned.min_read_units,
+                figures.provisioned.max_read_units,
+                figures.provisioned.min_write_units,
+                figures.provisioned.max_write_units,
+                figures.provisioned.target_utilization_percent,
+            )
+        )
