@@ -5,8 +5,11 @@ Start with :class:`ShipmentEventPipeline`; its settings are grouped in
 :class:`StorageOptions`; its alarms in :class:`AlarmThresholds`; sizes for a
 load in :class:`ScalingProfile`.
 
-The names are loaded on first use, so the ``shipment-pipeline`` operator
-commands, which need only boto3, start without loading aws-cdk-lib.
+Importing the package loads nothing from aws-cdk-lib: each public name is
+imported from its module on first use. The operator tooling lives in
+subpackages (``cli``, ``ops``, ``local``), and importing a subpackage runs
+this file first, so this is what lets ``shipment-pipeline`` start with
+boto3 alone (``test/test_import_boundaries.py`` checks it).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from .stages.process import latest_python_runtime
     from .validation import PipelineValidationError, Problems
 
+#: Public name -> the module that defines it.
 _MODULE_OF = {
     "AlarmThreshold": ".observe",
     "AlarmThresholds": ".observe",
@@ -62,6 +66,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,11 +5,11 @@ One small module per job, each usable from Python as well as from
 
 - :mod:`.aws`: sessions and clients (region, profile, endpoint), and AWS
   errors turned into messages that say how to fix them.
-- :mod:`.resources`: find a pipeline's resources from a stack, a suffix or
-  explicit names.
+- :mod:`.resources`: find a pipeline's resources from a stack (through
+  :mod:`..template_reader`), a suffix or explicit names.
 - :mod:`.send`, :mod:`.status`, :mod:`.errors`, :mod:`.redrive`,
   :mod:`.replay`: the operations.
-- :mod:`.cost`: the monthly cost model, priced from ``prices.json``.
+- :mod:`.cost`: the monthly cost model (inputs, pricing, rendering), priced from ``prices.json``.
 - :mod:`.times`, :mod:`.progress`: times as operators type them, a progress bar.
 - :mod:`.batching`: batches under an API's per-call entry and byte limits.
 
