@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
@@ -92,18 +93,19 @@ class PipelineTemplate:
         value = self.environment().get(shape.ENV.pipeline_name)
         return value if isinstance(value, str) else None
 
-    def name(self, role: str, physical_ids: Mapping[str, str] = {}) -> Optional[str]:  # noqa: B006 - read only
+    def name(self, role: str, physical_ids: Optional[Mapping[str, str]] = None) -> Optional[str]:
         """The physical name of ``role``: the deployed one in ``physical_ids``, else the literal in the template."""
         logical_id = self.logical_ids.get(role)
         if logical_id is None:
             return None
-        return _physical_name(self.resources[logical_id], physical_ids.get(logical_id, ""), shape.PARTS[role])
+        physical_id = (physical_ids or {}).get(logical_id, "")
+        return _physical_name(self.resources[logical_id], physical_id, shape.PARTS[role])
 
-    def alarm_names(self, physical_ids: Mapping[str, str] = {}) -> tuple[str, ...]:  # noqa: B006 - read only
-        """The alarms' names in catalogue order; an alarm not yet deployed and without a literal name gives its logical ID."""
+    def alarm_names(self, physical_ids: Optional[Mapping[str, str]] = None) -> tuple[str, ...]:
+        """The alarms' names in catalogue order; one not yet deployed and without a literal name gives its logical ID."""
+        deployed = physical_ids or {}
         return tuple(
-            _literal(self.resources[logical_id], physical_ids.get(logical_id, ""), shape.ALARM_NAME_PROPERTY)
-            or logical_id
+            _literal(self.resources[logical_id], deployed.get(logical_id, ""), shape.ALARM_NAME_PROPERTY) or logical_id
             for logical_id in self.alarm_logical_ids
         )
 
@@ -123,10 +125,10 @@ class StackTemplate:
 
     resources: Mapping[str, Mapping[str, Any]]
     path: Optional[Path] = None
-    _pipelines: tuple[PipelineTemplate, ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pipelines", tuple(_split(self.resources, self.path)))
+    @cached_property
+    def _pipelines(self) -> tuple[PipelineTemplate, ...]:
+        return tuple(_split(self.resources, self.path))
 
     @classmethod
     def load(cls, path: Path) -> StackTemplate:

@@ -26,7 +26,7 @@ REPORT_KEYS = {
 
 
 def test_sample_event_is_stored_as_exactly_one_item(pipeline: LocalPipeline) -> None:
-    # GIVEN the seed's sample-event.json (it names the prod bus; the runner sends it to the local one)
+    # GIVEN examples/basic/sample-event.json (it names the prod bus; the runner sends it to the local one)
     entries = read_entries(SAMPLE)
 
     # WHEN it is put on the bus and the queue drains

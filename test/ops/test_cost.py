@@ -26,7 +26,7 @@ def line(result, service: str, item_start: str):
 
 
 def test_30k_a_day_with_the_default_configuration() -> None:
-    # GIVEN the seed's load on the construct's defaults (arm64, 512 MB, batch 10, on-demand, PITR, 90-day TTL)
+    # GIVEN the design load of 30,000 events a day on the construct's defaults (arm64, 512 MB, batch 10, on-demand, PITR, 90-day TTL)
     result = estimate(Workload(30_000), PipelineConfig.from_options())
     # THEN each line is what the hand calculation gives (30-day month: 900,000 events)
     assert line(result, "EventBridge", "custom events").monthly_usd == pytest.approx(0.90)

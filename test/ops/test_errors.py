@@ -35,7 +35,7 @@ def put_record(
     return item
 
 
-def seed_records(pipeline: MotoPipeline) -> None:
+def put_error_records(pipeline: MotoPipeline) -> None:
     """Four records: now, 1 h ago, 30 h ago (yesterday's partition), 3 days ago."""
     put_record(pipeline, at=NOW, message_id="m-now", error_type="invalid_json", shipment_id=None)
     put_record(
@@ -62,7 +62,7 @@ def seed_records(pipeline: MotoPipeline) -> None:
 
 
 def test_time_range_spans_day_partitions_newest_first(moto_pipeline: MotoPipeline) -> None:
-    seed_records(moto_pipeline)
+    put_error_records(moto_pipeline)
     found = query_error_records(
         moto_pipeline.dynamodb,
         moto_pipeline.names.errors_table,
@@ -73,7 +73,7 @@ def test_time_range_spans_day_partitions_newest_first(moto_pipeline: MotoPipelin
 
 
 def test_filters_by_shipment_and_type_and_limit(moto_pipeline: MotoPipeline) -> None:
-    seed_records(moto_pipeline)
+    put_error_records(moto_pipeline)
     table, dynamodb = moto_pipeline.names.errors_table, moto_pipeline.dynamodb
     week = {"since": NOW - datetime.timedelta(days=7), "until": NOW + datetime.timedelta(seconds=1)}
     by_shipment = [r["message_id"] for r in query_error_records(dynamodb, table, shipment_id="SHP-1", **week)]
@@ -85,7 +85,7 @@ def test_filters_by_shipment_and_type_and_limit(moto_pipeline: MotoPipeline) -> 
 
 
 def test_cli_table_and_json_lines(moto_pipeline: MotoPipeline, capsys) -> None:
-    seed_records(moto_pipeline)
+    put_error_records(moto_pipeline)
     # 26h: the records are placed relative to NOW (taken at import), so a slow run cannot push "1h ago" out
     code, out, _ = run_cli(capsys, "errors", "--suffix", SUFFIX, "--since", "26h")
     assert code == 0

@@ -72,7 +72,7 @@ def test_explicit_props_override_the_profile() -> None:
 
 
 def test_small_profile_is_the_construct_default(default_template) -> None:
-    # The defaults were chosen from the seed's 30k guidance: the small profile changes nothing.
+    # The defaults are sized for 30,000 events a day: the small profile changes nothing.
     small = ScalingProfile.SMALL
     assert small.processor_options() == ProcessorOptions()
     assert small.storage_options() == StorageOptions()

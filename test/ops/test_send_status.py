@@ -24,7 +24,7 @@ def _path(path: str) -> dict[str, str]:
 
 
 def test_send_sample_event_reaches_the_queue(moto_pipeline: MotoPipeline, capsys) -> None:
-    # GIVEN the pipeline  WHEN the seed's sample event is sent
+    # GIVEN the pipeline  WHEN the sample event is sent
     code, out, _ = run_cli(capsys, "send", "--suffix", SUFFIX)
     # THEN it went to the pipeline's bus and its rule delivered it
     assert code == 0
@@ -44,7 +44,7 @@ def test_send_generated_and_invalid_events_as_json(moto_pipeline: MotoPipeline, 
 
 
 def test_send_file_in_put_events_form(moto_pipeline: MotoPipeline, capsys, tmp_path: Path) -> None:
-    # GIVEN the seed's sample-event.json shape, without EventBusName and with Detail as an object
+    # GIVEN examples/basic/sample-event.json's shape, without EventBusName and with Detail as an object
     entries = {
         "Entries": [
             {"Source": "shipment.service", "DetailType": "shipment.created", "Detail": {"shipment_id": "SHP-9"}}
