@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Mapping
 
 from ..template_reader import StackTemplate
 
@@ -21,56 +21,84 @@ def describe_template(template_file: Path) -> str:
     return "\n".join(lines)
 
 
+#: Role -> its resource's properties, for the roles the stack's first pipeline has.
+Found = Mapping[str, Mapping[str, Any]]
+
+
 def _settings(stack: StackTemplate) -> list[str]:
     pipelines = stack.pipelines()
+    found: Found = {}
+    if pipelines:
+        found = {role: pipelines[0].properties(role) for role in pipelines[0].logical_ids}
+    return ["  key settings:", *(line for describe in _LINES for line in describe(found))]
 
-    def find(role: str) -> Optional[dict]:
-        """The role's properties in the stack's first pipeline; ``None`` when it has no such resource."""
-        if not pipelines or not pipelines[0].logical_id(role):
-            return None
-        return pipelines[0].properties(role)
 
-    lines = ["  key settings:"]
-    queue, dlq, target_dlq = find("queue"), find("dead_letter_queue"), find("target_dead_letter_queue")
-    rule, archive = find("rule"), find("archive")
-    function, mapping = find("function"), find("event_source")
-    table, errors, log_group = find("events_table"), find("errors_table"), find("log_group")
-    if rule:
-        target = (rule.get("Targets") or [{}])[0]
-        retry = target.get("RetryPolicy", {})
-        lines.append(
-            f"    rule      pattern {json.dumps(rule.get('EventPattern'))}; target retries "
-            f"{retry.get('MaximumRetryAttempts')} within {_seconds(retry.get('MaximumEventAgeInSeconds'))}, "
-            f"then the target DLQ"
-        )
-    lines.append(f"    archive   {'retention ' + _days(archive.get('RetentionDays')) if archive else 'off'}")
-    if queue:
-        redrive = queue.get("RedrivePolicy", {})
-        lines.append(
-            f"    queue     retention {_seconds(queue.get('MessageRetentionPeriod'))}, visibility "
-            f"{_seconds(queue.get('VisibilityTimeout'))}, to the DLQ after {redrive.get('maxReceiveCount')} receives, "
-            f"{_encryption(queue)}"
-        )
-    if dlq and target_dlq:
-        lines.append(
-            f"    DLQs      retention {_seconds(dlq.get('MessageRetentionPeriod'))}; target DLQ "
-            f"{_seconds(target_dlq.get('MessageRetentionPeriod'))}"
-        )
-    if function:
-        lines.append(
-            f"    function  {function.get('Runtime')} on {', '.join(function.get('Architectures', ['x86_64']))}, "
-            f"{function.get('MemorySize')} MB, timeout {function.get('Timeout')} s, "
-            f"X-Ray {function.get('TracingConfig', {}).get('Mode', 'PassThrough')}, "
-            f"{function.get('LoggingConfig', {}).get('LogFormat', 'Text')} logs kept "
-            f"{_days(log_group.get('RetentionInDays')) if log_group else 'forever'}"
-        )
-    if mapping:
-        scaling = mapping.get("ScalingConfig", {})
-        lines.append(
-            f"    polling   batch {mapping.get('BatchSize')}, window {mapping.get('MaximumBatchingWindowInSeconds', 0)} s, "
-            f"max concurrency {scaling.get('MaximumConcurrency')}, {', '.join(mapping.get('FunctionResponseTypes', []))}"
-        )
-    for label, props in (("table", table), ("errors", errors)):
+def _rule(found: Found) -> list[str]:
+    rule = found.get("rule")
+    if not rule:
+        return []
+    retry = (rule.get("Targets") or [{}])[0].get("RetryPolicy", {})
+    return [
+        f"    rule      pattern {json.dumps(rule.get('EventPattern'))}; target retries "
+        f"{retry.get('MaximumRetryAttempts')} within {_seconds(retry.get('MaximumEventAgeInSeconds'))}, "
+        f"then the target DLQ"
+    ]
+
+
+def _archive(found: Found) -> list[str]:
+    archive = found.get("archive")
+    return [f"    archive   {'retention ' + _days(archive.get('RetentionDays')) if archive else 'off'}"]
+
+
+def _queue(found: Found) -> list[str]:
+    queue = found.get("queue")
+    if not queue:
+        return []
+    return [
+        f"    queue     retention {_seconds(queue.get('MessageRetentionPeriod'))}, visibility "
+        f"{_seconds(queue.get('VisibilityTimeout'))}, to the DLQ after "
+        f"{queue.get('RedrivePolicy', {}).get('maxReceiveCount')} receives, {_encryption(queue)}"
+    ]
+
+
+def _dead_letter_queues(found: Found) -> list[str]:
+    dlq, target_dlq = found.get("dead_letter_queue"), found.get("target_dead_letter_queue")
+    if not (dlq and target_dlq):
+        return []
+    return [
+        f"    DLQs      retention {_seconds(dlq.get('MessageRetentionPeriod'))}; target DLQ "
+        f"{_seconds(target_dlq.get('MessageRetentionPeriod'))}"
+    ]
+
+
+def _function(found: Found) -> list[str]:
+    function, log_group = found.get("function"), found.get("log_group")
+    if not function:
+        return []
+    return [
+        f"    function  {function.get('Runtime')} on {', '.join(function.get('Architectures', ['x86_64']))}, "
+        f"{function.get('MemorySize')} MB, timeout {function.get('Timeout')} s, "
+        f"X-Ray {function.get('TracingConfig', {}).get('Mode', 'PassThrough')}, "
+        f"{function.get('LoggingConfig', {}).get('LogFormat', 'Text')} logs kept "
+        f"{_days(log_group.get('RetentionInDays')) if log_group else 'forever'}"
+    ]
+
+
+def _polling(found: Found) -> list[str]:
+    mapping = found.get("event_source")
+    if not mapping:
+        return []
+    return [
+        f"    polling   batch {mapping.get('BatchSize')}, window {mapping.get('MaximumBatchingWindowInSeconds', 0)} s, "
+        f"max concurrency {mapping.get('ScalingConfig', {}).get('MaximumConcurrency')}, "
+        f"{', '.join(mapping.get('FunctionResponseTypes', []))}"
+    ]
+
+
+def _tables(found: Found) -> list[str]:
+    lines = []
+    for label, role in (("table", "events_table"), ("errors", "errors_table")):
+        props = found.get(role)
         if props:
             keys = "/".join(key["AttributeName"] for key in props.get("KeySchema", []))
             pitr = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
@@ -80,6 +108,18 @@ def _settings(stack: StackTemplate) -> list[str]:
                 f"deletion protection {'on' if props.get('DeletionProtectionEnabled') else 'off'}"
             )
     return lines
+
+
+#: One function per summary line (or pair of lines), in the order they print.
+_LINES: tuple[Callable[[Found], list[str]], ...] = (
+    _rule,
+    _archive,
+    _queue,
+    _dead_letter_queues,
+    _function,
+    _polling,
+    _tables,
+)
 
 
 def _seconds(value: Any) -> str:
@@ -96,7 +136,7 @@ def _days(value: Any) -> str:
     return f"{value} day{'s' if value != 1 else ''}"
 
 
-def _encryption(queue: dict) -> str:
+def _encryption(queue: Mapping[str, Any]) -> str:
     if queue.get("SqsManagedSseEnabled"):
         return "SSE-SQS encrypted"
     if queue.get("KmsMasterKeyId"):

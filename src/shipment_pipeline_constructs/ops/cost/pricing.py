@@ -55,8 +55,6 @@ TTL_LAG_DAYS = 2
 ITEM_OVERHEAD_BYTES = 100
 #: An error record is the event plus about this much (reason, ids, timestamps).
 ERROR_RECORD_EXTRA_BYTES = 300
-#: The processor's EMF metrics, one dimension value each.
-PROCESSOR_METRICS = len(shape.PROCESSOR_METRICS)
 #: SQS reuses a KMS data key for 5 minutes per principal; EventBridge and Lambda are two principals.
 KMS_REUSE_SECONDS = 300
 KMS_PRINCIPALS = 2
@@ -332,7 +330,7 @@ def _cloudwatch(month: _Month) -> Iterator[CostLine]:
         ("standard alarms", config.alarms, "alarms", "cloudwatch_standard_alarm_month", "cloudwatch_alarms"),
         (
             "custom metrics (processor EMF)",
-            PROCESSOR_METRICS,
+            len(shape.PROCESSOR_METRICS),  # one dimension value (the pipeline's name) each
             "metrics",
             "cloudwatch_custom_metric_month",
             "cloudwatch_custom_metrics",
