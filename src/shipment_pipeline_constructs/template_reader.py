@@ -16,7 +16,7 @@ aws-cdk-lib.
 
 Example::
 
-    stack = StackTemplate.load(Path("cdk.out/ShipmentPipelineDev.template.json"))
+    stack = StackTemplate.load(Path("cdk.out/ShipmentPipeline-dev.template.json"))
     pipeline = stack.pipeline()
     pipeline.properties("queue")["VisibilityTimeout"]
 """
@@ -44,6 +44,7 @@ _SHAPE_OF: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     ),
     "log_group": lambda properties: "/aws/lambda/" in str(properties.get("LogGroupName", "")),
     "queue": lambda properties: "RedrivePolicy" in properties,
+    # A pipeline stack has one event source mapping and one archive: the type is enough.
     "event_source": lambda _: True,
     "archive": lambda _: True,
 }
