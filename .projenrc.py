@@ -64,6 +64,18 @@ DEV_DEPS = [
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,
 ]
+# The docs site (mkdocs build --strict), the PyPI long description as PyPI renders it, and the
+# browser check of the built site (Playwright drives the system's Chromium; it downloads no browser).
+DOCS_DEPS = [
+    "mkdocs>=1.6,<2",
+    "mkdocs-material>=9.5,<10",
+    "mkdocstrings-python>=1.16,<3",
+    "pymdown-extensions>=10.14,<14",
+    "readme-renderer[md]>=44,<47",
+    "hatch-fancy-pypi-readme>=24.1,<26",
+    "playwright>=1.49,<2",
+]
+DEV_DEPS += DOCS_DEPS
 
 project = PythonProject(
     name=NAME,
