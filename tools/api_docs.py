@@ -16,7 +16,7 @@ import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import griffe
 
@@ -252,11 +252,19 @@ def _render_docstring(package: griffe.Module, obj: Any, exported: list[str]) -> 
 
 
 def _text(text: str, exported: list[str]) -> str:
-    """Markdown from docstring text: Sphinx roles become code (linked when exported), ``::`` blocks fences."""
+    """Docstring text as API.md markdown: exported names link to their section."""
+    return markdown_text(text, lambda name: f"[`{name}`](#{name.lower()})" if name in exported else None)
+
+
+def markdown_text(text: str, link: Callable[[str], str | None]) -> str:
+    """Markdown from docstring text: Sphinx roles become code (``link(name)`` where it gives one), ``::`` blocks fences.
+
+    Shared with the docs site's griffe extension (``docs/hooks/griffe_docstrings.py``).
+    """
 
     def role(match: re.Match[str]) -> str:
         target = match[1].split(".")[-1].removesuffix("()")
-        return f"[`{target}`](#{target.lower()})" if target in exported else f"`{target}`"
+        return link(target) or f"`{target}`"
 
     def literal_block(match: re.Match[str]) -> str:
         lead = match["lead"].rstrip()
