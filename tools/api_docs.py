@@ -197,6 +197,11 @@ def _parameters(package: griffe.Module, function: Any) -> str:
     return ", ".join(rendered)
 
 
+def shown_default(package: griffe.Module, expression: Any) -> str:
+    """A default as API.md shows it (``defaults.X`` folded to its value); shared with the docs site."""
+    return _value(package, expression)
+
+
 def _value(package: griffe.Module, expression: Any) -> str:
     """Show every ``defaults.X`` as the number it stands for (``30 * EVENTS_PER_MINUTE`` becomes ``630``)."""
     return re.sub(r"\bdefaults\.([A-Z0-9_]+)", lambda match: _constant(package, match[1]), str(expression))
@@ -270,7 +275,7 @@ def markdown_text(text: str, link: Callable[[str], str | None]) -> str:
         lead = match["lead"].rstrip()
         lead = lead if lead.endswith(":") or not lead else lead + ":"
         body = textwrap.dedent(match["body"]).strip("\n")
-        return f"{lead}\n\n```python\n{body}\n```\n"
+        return f"{lead}\n\n```python\n{body}\n```\n\n"  # a blank line, so a section may follow
 
     return LITERAL_BLOCK.sub(literal_block, SPHINX_ROLE.sub(role, text + "\n")).rstrip("\n")
 

@@ -15,7 +15,7 @@ import griffe
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
-from api_docs import PACKAGE, markdown_text  # noqa: E402
+from api_docs import PACKAGE, markdown_text, shown_default  # noqa: E402
 
 
 class SphinxToMarkdown(griffe.Extension):
@@ -32,6 +32,12 @@ class SphinxToMarkdown(griffe.Extension):
         for obj in _walk(pkg):
             if obj.docstring is not None:
                 obj.docstring.value = markdown_text(obj.docstring.value, link)
+            # Signatures show ``ttl_days: int = 90``, not the constant's name: the figure is what a reader wants.
+            for parameter in getattr(obj, "parameters", None) or []:
+                if parameter.default is not None:
+                    parameter.default = shown_default(pkg, parameter.default)
+            if obj.is_attribute and obj.value is not None:
+                obj.value = shown_default(pkg, obj.value)
 
 
 def _walk(obj: Any) -> Any:
