@@ -35,13 +35,20 @@ LITERAL_BLOCK = re.compile(r"^(?P<lead>[^\n]*?)(?P<colons>::)\n\n(?P<body>(?:(?:
 
 def load() -> griffe.Module:
     """The package as griffe reads it from ``src/`` (dataclass ``__init__`` signatures included)."""
-    return griffe.load(PACKAGE, search_paths=[str(REPO / "src")], docstring_parser="google")
+    package = griffe.load(PACKAGE, search_paths=[str(REPO / "src")], docstring_parser="google")
+    assert isinstance(package, griffe.Module)
+    return package
+
+
+def exported_names(package: griffe.Module) -> list[str]:
+    """``__all__``, in its order."""
+    return [str(name) for name in package.exports or []]
 
 
 def render() -> str:
     """The whole API.md text."""
     package = load()
-    names = list(package.exports or [])
+    names = exported_names(package)
     parts = [HEADER, "## Contents\n", *[f"- [`{name}`](#{name.lower()})" for name in names], ""]
     for name in names:
         parts.append(_render_object(package, package[name].final_target, names))

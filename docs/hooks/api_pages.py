@@ -10,24 +10,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import griffe
 from mkdocs.structure.files import File, Files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
-from api_docs import markdown_text  # noqa: E402
+from api_docs import exported_names, load, markdown_text  # noqa: E402
 
 PACKAGE = "shipment_pipeline_constructs"
 NAV_TITLE = "API reference"
 
 
-def _package() -> griffe.Module:
-    return griffe.load(PACKAGE, search_paths=["src"], docstring_parser="google")
-
-
 def public_names() -> list[str]:
     """The exported names, in ``__all__`` order."""
-    return list(_package().exports or [])
+    return exported_names(load())
 
 
 def on_config(config: Any) -> Any:
@@ -42,12 +37,13 @@ def on_config(config: Any) -> Any:
 
 def on_files(files: Files, config: Any) -> Files:
     """Add ``api/index.md`` (a table of every public name) and one page per name."""
-    package = _package()
+    package = load()
+    names = exported_names(package)
     rows = ["| name | what it is |", "| --- | --- |"]
-    for name in package.exports or []:
+    for name in names:
         target = package[name].final_target
         summary = target.docstring.value.split("\n\n")[0].replace("\n", " ") if target.docstring else ""
-        cell = markdown_text(summary, lambda n: f"[`{n}`]({n}.md)" if n in package.exports else None)
+        cell = markdown_text(summary, lambda n: f"[`{n}`]({n}.md)" if n in names else None)
         cell = cell.replace("|", r"\|")
         rows.append(f"| [`{name}`]({name}.md) | {cell} |")
         files.append(File.generated(config, f"api/{name}.md", content=f"::: {PACKAGE}.{name}\n"))

@@ -34,7 +34,7 @@ def _subcommands(parser: argparse.ArgumentParser, prefix: str) -> list[tuple[str
     found = []
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            helps = {str(choice.dest): choice.help or "" for choice in action._choices_actions}
             for name, sub in action.choices.items():
                 full = f"{prefix} {name}"
                 nested = _subcommands(sub, full)
@@ -55,7 +55,8 @@ def _command(name: str, parser: argparse.ArgumentParser, help_text: str) -> str:
         rows = [_row(action) for action in group._group_actions if action.help is not argparse.SUPPRESS]
         rows = [row for row in rows if row]
         if rows:
-            title = {"positional arguments": "arguments", "optional arguments": "options"}.get(group.title, group.title)
+            heading = group.title or "options"
+            title = {"positional arguments": "arguments", "optional arguments": "options"}.get(heading, heading)
             parts.append(f"**{title}**\n\n| option | description |\n| --- | --- |\n" + "\n".join(rows) + "\n")
     return "\n".join(part for part in parts if part)
 

@@ -35,7 +35,7 @@ def public_props(cls: type) -> dict[str, inspect.Parameter | dataclasses.Field]:
     """What a user passes to the class: a dataclass's init fields, else keyword parameters after the scope and id."""
     if dataclasses.is_dataclass(cls):
         return {field.name: field for field in dataclasses.fields(cls) if field.init}
-    parameters = list(inspect.signature(cls.__init__).parameters.values())
+    parameters = list(inspect.signature(cls.__dict__["__init__"]).parameters.values())  # its own, as written
     return {p.name: p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
 
