@@ -22,10 +22,14 @@ sys.path.insert(0, str(REPO / "tools"))
 
 import api_docs  # noqa: E402
 
+# Not needed to run .projenrc.py, and large: left out of the copy it runs in.
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", ".tools", "node_modules", "cdk.out", "site", "dist", "reports")
+
 
 def projen_output(workdir: Path) -> dict[str, str]:
-    """Every file projen generates from ``.projenrc.py``, run in ``workdir``; by repo-relative path."""
-    shutil.copy2(REPO / ".projenrc.py", workdir / ".projenrc.py")
+    """Every file projen generates from ``.projenrc.py``, run on a copy of the repo in ``workdir``; by path."""
+    workdir = workdir / "repo"
+    shutil.copytree(REPO, workdir, ignore=NOT_COPIED)  # .projenrc.py may read files next to it
     env = dict(os.environ, PROJEN_DISABLE_POST="true")
     result = subprocess.run(
         [sys.executable, ".projenrc.py"], cwd=workdir, env=env, capture_output=True, text=True, check=False
