@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -95,3 +96,12 @@ def test_the_text_diagram_shows_the_figures_of_the_mermaid_one():
     mermaid = re.search(r"```mermaid\n(.*?)```", README, re.S).group(1)
     text = (REPO / "docs/snippets/architecture.md").read_text()
     assert set(re.findall(r"\d+", mermaid)) <= set(re.findall(r"\d+", text))
+
+
+def test_the_readme_cost_figure_is_what_the_cost_command_computes(capsys):
+    from shipment_pipeline_constructs.cli import main
+
+    assert main(["cost", "--events-per-day", "30000", "--json"]) == 0
+    total = json.loads(capsys.readouterr().out)["total_usd"]
+    quoted = re.search(r"about \$(\d+) at list price for 30,000 events a day", README)
+    assert quoted and int(quoted.group(1)) == round(total)
