@@ -24,6 +24,7 @@ from projen.python import (  # noqa: E402
     BuildSystem,
     ProjectAuthor,
     PyprojectTomlProject,
+    PyprojectTomlProjectDynamic,
     PythonProject,
     UvOptions,
 )
@@ -64,6 +65,18 @@ DEV_DEPS = [
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,
 ]
+# The docs site (mkdocs build --strict), the PyPI long description as PyPI renders it, and the
+# browser check of the built site (Playwright drives the system's Chromium; it downloads no browser).
+DOCS_DEPS = [
+    "mkdocs>=1.6,<2",
+    "mkdocs-material>=9.5,<10",
+    "mkdocstrings-python>=1.16,<3",
+    "pymdown-extensions>=10.14,<14",
+    "readme-renderer[md]>=44,<47",
+    "hatch-fancy-pypi-readme>=24.1,<26",
+    "playwright>=1.49,<2",
+]
+DEV_DEPS += DOCS_DEPS
 
 project = PythonProject(
     name=NAME,
@@ -87,7 +100,8 @@ project = PythonProject(
         project=PyprojectTomlProject(
             name=NAME,
             requires_python=PYTHON,
-            readme="README.md",
+            # The long description is README.md made for PyPI by hatch-fancy-pypi-readme (below).
+            dynamic=[PyprojectTomlProjectDynamic.README],
             license="Apache-2.0",
             keywords=["aws-cdk", "cdk", "constructs", "eventbridge", "sqs", "lambda", "dynamodb"],
             classifiers=[
@@ -101,7 +115,9 @@ project = PythonProject(
             optional_dependencies={"local": LOCAL_EXTRA, "compliance": COMPLIANCE_EXTRA},
             authors=[ProjectAuthor(name=AUTHOR, email=AUTHOR_EMAIL)],
         ),
-        build_system=BuildSystem(requires=["hatchling>=1.25"], build_backend="hatchling.build"),
+        build_system=BuildSystem(
+            requires=["hatchling>=1.25", "hatch-fancy-pypi-readme>=24.1"], build_backend="hatchling.build"
+        ),
         # Never download an interpreter: use the machine's Python.
         uv=UvConfiguration(python_downloads=PythonDownloads.NEVER),
     ),
@@ -112,7 +128,31 @@ pyproject = project.try_find_object_file("pyproject.toml")
 # the wheel carries it inside the package so `pip install` users get the asset.
 pyproject.add_override("tool.hatch.build.targets.wheel.packages", [f"src/{MODULE}"])
 pyproject.add_override("tool.hatch.build.targets.wheel.force-include", {"lambda": f"{MODULE}/lambda"})
-pyproject.add_override("tool.hatch.build.targets.sdist.include", ["src", "lambda", "README.md", "API.md"])
+pyproject.add_override(
+    "tool.hatch.build.targets.sdist.include",
+    ["src", "lambda", "README.md", "API.md", "docs/snippets/architecture.md"],  # the PyPI readme's fragments
+)
+pyproject.add_deletion_override("project.readme")  # projen's default; the hook below provides it
+# PyPI's page is README.md, made readable there (test/docs/test_pypi_readme.py renders it as PyPI does):
+# the plain-text diagram (docs/snippets/architecture.md) instead of the Mermaid one PyPI cannot draw,
+# no contributor-only blocks, and links that work off GitHub. README.md stays the one source.
+REPO_URL = "https://github.com/shipment-pipeline/shipment-pipeline-constructs"
+pyproject.add_override(
+    "tool.hatch.metadata.hooks.fancy-pypi-readme",
+    {
+        "content-type": "text/markdown",
+        "fragments": [
+            {"path": "README.md", "end-before": "<!-- pypi:diagram -->"},
+            {"path": "docs/snippets/architecture.md"},
+            {"path": "README.md", "start-after": "<!-- pypi:diagram -->", "end-before": "## Development"},
+        ],
+        "substitutions": [
+            {"pattern": r"(?s)<!-- github-only:start -->.*?<!-- github-only:end -->\n?", "replacement": ""},
+            # Relative links (files in the repository) become links to them on GitHub.
+            {"pattern": r"\]\((?!https?://|mailto:|#)([^)\s]+)\)", "replacement": rf"]({REPO_URL}/blob/main/\1)"},
+        ],
+    },
+)
 pyproject.add_override(
     "tool.pytest.ini_options",
     {

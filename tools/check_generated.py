@@ -1,53 +1,74 @@
-"""Fail when a generated file does not match its source.
+"""Fail when a committed generated file differs from what its source gives; never writes in the repo.
 
-Regenerates the projen-managed files (from .projenrc.py) and API.md (from the
-docstrings) in place and compares them with what was there before. A stale
-file is left regenerated, so the fix is to review and commit it.
+Generated files: the ones projen writes from ``.projenrc.py`` (``make projen``) and ``API.md``, written
+from the docstrings (``make docs``). projen runs on a copy of ``.projenrc.py`` in a temporary folder and
+API.md is rendered in memory; each result is compared with the file in the working tree, so a stale
+file is reported (with the command that regenerates it) and left as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
+import difflib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tools"))
+
+import api_docs  # noqa: E402
+
+# Not needed to run .projenrc.py, and large: left out of the copy it runs in.
+NOT_COPIED = shutil.ignore_patterns(".git", ".venv", ".tools", "node_modules", "cdk.out", "site", "dist", "reports")
 
 
-def generated_files() -> list[Path]:
-    """Every file projen manages, plus API.md."""
-    listed = json.loads((REPO / ".projen/files.json").read_text())["files"]
-    return [REPO / name for name in listed] + [REPO / "API.md"]
+def projen_output(workdir: Path) -> dict[str, str]:
+    """Every file projen generates from ``.projenrc.py``, run on a copy of the repo in ``workdir``; by path."""
+    workdir = workdir / "repo"
+    shutil.copytree(REPO, workdir, ignore=NOT_COPIED)  # .projenrc.py may read files next to it
+    env = dict(os.environ, PROJEN_DISABLE_POST="true")
+    result = subprocess.run(
+        [sys.executable, ".projenrc.py"], cwd=workdir, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f".projenrc.py failed:\n{result.stderr}")
+    listed = json.loads((workdir / ".projen/files.json").read_text())["files"]
+    return {name: (workdir / name).read_text() for name in listed}
 
 
-def fingerprint(paths: list[Path]) -> dict[str, str]:
-    """Content hash of each path (``missing`` for absent files)."""
-    return {
-        str(path.relative_to(REPO)): hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
-        for path in paths
-    }
+def stale_files(expected: dict[str, str]) -> list[str]:
+    """The names whose committed text differs from the expected text (missing files included)."""
+    stale = []
+    for name, text in sorted(expected.items()):
+        committed = REPO / name
+        if not committed.exists() or committed.read_text() != text:
+            stale.append(name)
+    return stale
 
 
 def main() -> int:
-    """Regenerate, compare, and report stale files."""
-    before = fingerprint(generated_files())
-    env = dict(os.environ, PROJEN_DISABLE_POST="true")
-    for command in ([sys.executable, ".projenrc.py"], [sys.executable, "tools/api_docs.py"]):
-        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            print(f"{' '.join(command)} failed:\n{result.stderr}", file=sys.stderr)
+    """Compare every generated file with its source's output; exit 1 and name the stale ones."""
+    with tempfile.TemporaryDirectory(prefix="check-generated-") as tmp:
+        try:
+            expected = projen_output(Path(tmp))
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
             return 1
-    after = fingerprint(generated_files())
-    stale = sorted(name for name in after if before.get(name) != after[name])
+    expected["API.md"] = api_docs.render()
+    stale = stale_files(expected)
     if stale:
-        print("stale generated files (now regenerated; review and commit them):", file=sys.stderr)
+        print("stale generated files (regenerate with `make projen` / `make docs`, review, commit):", file=sys.stderr)
         for name in stale:
+            committed = (REPO / name).read_text().splitlines() if (REPO / name).exists() else []
+            diff = list(difflib.unified_diff(committed, expected[name].splitlines(), name, "generated", lineterm=""))
             print(f"  {name}", file=sys.stderr)
+            print("\n".join(f"    {line}" for line in diff[:20]), file=sys.stderr)
         return 1
-    print(f"generated files are current ({len(after)} checked)")
+    print(f"generated files are current ({len(expected)} checked)")
     return 0
 
 

@@ -17,7 +17,11 @@ SUFFIX_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 @dataclass(frozen=True)
 class ResourceNames:
-    """The names of everything one pipeline creates, for one environment suffix."""
+    """The names of everything one pipeline creates, for one environment suffix.
+
+    Attributes:
+        suffix: The environment suffix every name ends with, e.g. ``prod``.
+    """
 
     suffix: str
 

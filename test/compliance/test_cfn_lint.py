@@ -1,6 +1,6 @@
 """cfn-lint with the serverless rules finds nothing in any example template, nor in the tested configurations.
 
-The exact command the README gives, run from the repository root so
+The exact command the docs' compliance page gives, run from the repository root so
 ``.cfnlintrc.yaml`` applies. The few rules that cannot apply are skipped
 on their resources by the construct itself (template metadata), so users
 running cfn-lint on their own apps get the same clean result.

@@ -103,13 +103,13 @@ def test_cli_cost_text_and_json(capsys) -> None:
 
 
 def test_the_docs_cost_figures_are_what_the_model_computes() -> None:
-    # README.md quotes estimates; recompute each so a price or model change cannot leave them stale.
+    # The docs' cost page quotes estimates; recompute each so a price or model change cannot leave them stale.
     import re
     from pathlib import Path
 
     from shipment_pipeline_constructs import ScalingProfile
 
-    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cost.md").read_text()
     rows = re.findall(
         r"^\| (\d+)(k|M)/day \| (defaults[^|]*|`--scaling (\w+)`) \| \$([\d,.]+) \| \$([\d,.]+) \|", doc, flags=re.M
     )
