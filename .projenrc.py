@@ -166,6 +166,16 @@ pyproject.add_override("tool.hatch.build.targets.wheel.packages", [f"src/{MODULE
 pyproject.add_override("tool.hatch.build.targets.wheel.force-include", WHEEL_FORCE_INCLUDE)
 pyproject.add_override("tool.hatch.build.targets.sdist.include", SDIST_INCLUDE)
 pyproject.add_override(
+    "tool.check-wheel-contents",
+    {
+        # The wheel holds one top-level package and nothing else.
+        "toplevel": [MODULE],
+        # W004 "not at an importable path": lambda/ is the function's asset folder (its files are copied into the
+        # Lambda bundle, never imported from the wheel), and `lambda` is a Python keyword.
+        "ignore": ["W004"],
+    },
+)
+pyproject.add_override(
     "tool.pytest.ini_options",
     {
         "testpaths": ["test"],
@@ -334,7 +344,9 @@ for builtin in ("build", "compile", "pre-compile", "post-compile", "package", "p
     project.remove_task(builtin)
 
 for name, value in ENVIRONMENT.items():
-    project.tasks.add_environment(name, f"$(echo {value.format(root='$PWD', PATH='$PATH')})")
+    # projen evaluates a value written as $(...) in a shell, from the repository's root.
+    shell_value = f"$(echo {value.format(root='$PWD', PATH='$PATH')})" if "{" in value else value
+    project.tasks.add_environment(name, shell_value)
 created = {task.name: project.add_task(task.name, description=task.description, env=task.env or None) for task in TASKS}
 for task in TASKS:
     for needed in task.needs:
@@ -345,6 +357,7 @@ project.default_task.reset("python .projenrc.py", env={"PROJEN_DISABLE_POST": "t
 # projen's own install tasks (its post-synthesis step runs them) do what `setup` does.
 for builtin in ("install", "install:ci"):
     project.tasks.try_find(builtin).reset()
+    project.tasks.try_find(builtin).description = "the same as `setup`"
     project.tasks.try_find(builtin).spawn(created["setup"])
 
 
