@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 # Node.js 22 comes from node_modules/ (package.json below), so jsii never runs an end-of-life Node.
 # The package cache keeps CDK synthesis about 3x faster than the pip `projen` command's default.
 os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE", "enabled")
 if Path("node_modules/.bin/node").exists():
     os.environ.setdefault("JSII_NODE", str(Path("node_modules/.bin/node").resolve()))
 
-import yaml  # noqa: E402
 from projen import JsonFile, TextFile  # noqa: E402
 from projen.python import (  # noqa: E402
     BuildSystem,
@@ -284,7 +285,9 @@ TASKS = [
         ("pytest",),
         needs=("setup", "check-generated", "lint", "docs-site"),
     ),
-    Task("test-fast", "the tests without the slow ones (example apps, wheels, the emulator)", ('pytest -m "not slow"',)),
+    Task(
+        "test-fast", "the tests without the slow ones (example apps, wheels, the emulator)", ('pytest -m "not slow"',)
+    ),
     Task(
         "test-oldest",
         f"the construct tests against the oldest supported aws-cdk-lib ({CDK_FLOOR})",
@@ -379,10 +382,7 @@ makefile = [
     "export PYTHON",
     "# uv from PATH when there is one; otherwise `make` installs it from PyPI into .tools/.",
     "UV_ON_PATH := $(shell command -v uv 2>/dev/null)",
-    *(
-        f"export {name} := {value.format(root='$(CURDIR)', PATH='$(PATH)')}"
-        for name, value in ENVIRONMENT.items()
-    ),
+    *(f"export {name} := {value.format(root='$(CURDIR)', PATH='$(PATH)')}" for name, value in ENVIRONMENT.items()),
     "",
     f".PHONY: help {' '.join(task.name for task in TASKS)}",
     "",
@@ -404,7 +404,9 @@ for task in TASKS:
     makefile.extend(f"{task.name}: export {name} := {value}" for name, value in task.env.items())
     makefile.append(f"{task.name}: {' '.join(prerequisites)} ## {task.description}".replace(":  ##", ": ##"))
     if task.name == "setup":
-        makefile.append('\t@echo "==> installing the locked environment into .venv/ and the Node tools into node_modules/"')
+        makefile.append(
+            '\t@echo "==> installing the locked environment into .venv/ and the Node tools into node_modules/"'
+        )
     makefile.extend(make_recipe(step) for step in task.steps)
     makefile.append("")
 TextFile(project, "Makefile", lines=makefile)
