@@ -26,7 +26,7 @@ os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE", "enabled")
 if Path("node_modules/.bin/node").exists():
     os.environ.setdefault("JSII_NODE", str(Path("node_modules/.bin/node").resolve()))
 
-from projen import JsonFile, TextFile  # noqa: E402
+from projen import JsonFile, TaskShell, TextFile  # noqa: E402
 from projen.python import (  # noqa: E402
     BuildSystem,
     ProjectAuthor,
@@ -350,7 +350,11 @@ for name, value in ENVIRONMENT.items():
     # projen evaluates a value written as $(...) in a shell, from the repository's root.
     shell_value = f"$(echo {value.format(root='$PWD', PATH='$PATH')})" if "{" in value else value
     project.tasks.add_environment(name, shell_value)
-created = {task.name: project.add_task(task.name, description=task.description, env=task.env or None) for task in TASKS}
+# Tasks run in bash, as make's recipes do (projen's default shell has no `${VAR:-default}` nor `[ ... ]`).
+created = {
+    task.name: project.add_task(task.name, description=task.description, env=task.env or None, shell=TaskShell.bash())
+    for task in TASKS
+}
 for task in TASKS:
     for needed in task.needs:
         created[task.name].spawn(created[needed])
