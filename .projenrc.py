@@ -455,7 +455,8 @@ def checkout_and_tools(python: str) -> list[dict]:
 def workflow(name: str, definition: dict, why: dict[str, str] | None = None) -> None:
     """Write ``.github/workflows/NAME.yml``: each pinned action carries its tag as a comment,
     and each write permission the reason it is granted (``why``: permission line -> reason)."""
-    text = yaml.safe_dump(definition, sort_keys=False, width=1000)
+    # PyYAML quotes `on` (a boolean in YAML 1.1); GitHub reads the plain key, as workflows are usually written.
+    text = yaml.safe_dump(definition, sort_keys=False, width=1000).replace("\n'on':", "\non:")
     for repository, sha, tag in ACTIONS.values():
         text = text.replace(f"{repository}@{sha}", f"{repository}@{sha} # {tag}")
     for line, reason in (why or {}).items():
