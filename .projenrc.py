@@ -109,6 +109,7 @@ SDIST_INCLUDE = ["src", "lambda", "README.md", "API.md", "CHANGELOG.md", "LICENS
 # Node tools for this repository, locked in package-lock.json (`npm ci` in `make setup`):
 # the AWS CDK CLI (major 2: the npm dist-tag `latest` may move to a major this library does not test)
 # and Node.js 22, which jsii runs through JSII_NODE (jsii declares Node 20 end of life).
+# After changing a range: `make projen`, then `npm install --package-lock-only` to update the lock.
 NODE_TOOLS = {"aws-cdk": "^2.1148.1", "node": "^22.23.3"}
 
 project = PythonProject(

@@ -104,7 +104,8 @@ def test_release_rehearsal(index, tmp_path):
     run(venv_tool("check-wheel-contents"), "--config", REPO / "pyproject.toml", wheel, cwd=tmp_path)
 
     # The licence text ships in both, and the metadata links to the project.
-    sdist_names = tarfile.open(sdist).getnames()
+    with tarfile.open(sdist) as archive:
+        sdist_names = archive.getnames()
     root = f"shipment_pipeline_constructs-{VERSION}"
     assert {f"{root}/LICENSE", f"{root}/CHANGELOG.md", f"{root}/lambda/shipment_processor/app.py"} <= set(sdist_names)
     with zipfile.ZipFile(wheel) as archive:
