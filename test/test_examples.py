@@ -9,6 +9,8 @@ from stacks import example_names, synth_example
 
 from shipment_pipeline_constructs.cli.template_summary import describe_template
 
+pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
+
 
 @pytest.mark.parametrize("name", example_names())
 def test_example_synthesizes_at_least_one_pipeline_stack(name):

@@ -1,102 +1,93 @@
-"""The published wheel carries the handler: install it outside the repo and synthesize.
+"""The wheel installs and works on every Python it declares, and is refused by older ones.
 
-This is what a user does after ``pip install shipment-pipeline-constructs``;
-it fails if the handler is not packaged, or found only through the checkout.
+This is what a user does after ``pip install shipment-pipeline-constructs``: install it outside
+the repo, in a fresh virtualenv, and synthesize their app. It fails if the handler is not packaged,
+or is found only through the checkout, or if ``Requires-Python`` claims a version the package does
+not run on. Each supported version whose interpreter this machine lacks is skipped with the places
+that were searched (``pytest -ra`` prints the reason).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from release.distribution import (
+    REPO,
+    assert_handler_bundled,
+    build_distributions,
+    find_python,
+    locked_runtime_requirements,
+    run,
+    supported_pythons,
+    synthesize_user_app,
+    user_environment,
+    uv,
+    write_user_app,
+)
 
-from shipment_pipeline_constructs.jsii_env import QUIET_JSII_ENV
+pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
-
-USER_APP = """
-from aws_cdk import App, Stack
-from shipment_pipeline_constructs import ShipmentEventPipeline
-
-app = App()
-ShipmentEventPipeline(Stack(app, "UserStack"), "Pipeline", environment_suffix="wheel")
-app.synth()
-"""
+# The newest Python older than the declared floor: pip must refuse the wheel there.
+OLDER_THAN_SUPPORTED = f"3.{int(supported_pythons()[0].split('.')[1]) - 1}"
 
 
-def _uv() -> str:
-    found = os.environ.get("UV") or shutil.which("uv") or str(REPO / ".tools/bin/uv")
-    if not Path(found).exists():
-        pytest.fail("uv not found: run the tests through `make test`, which installs it")
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> tuple[Path, Path]:
+    """The wheel built from this checkout, and the locked runtime dependencies as constraints."""
+    out = tmp_path_factory.mktemp("wheel")
+    (built,) = build_distributions(out / "dist", "--wheel")
+    names = zipfile.ZipFile(built).namelist()
+    assert "shipment_pipeline_constructs/lambda/shipment_processor/app.py" in names
+    assert "shipment_pipeline_constructs/py.typed" in names
+    # The locked versions as constraints: an upstream release cannot change what this test checks.
+    return built, locked_runtime_requirements(out / "constraints.txt")
+
+
+def interpreter(version: str) -> Path:
+    """This machine's Python ``version``, or skip with the places searched."""
+    found, searched = find_python(version)
+    if found is None:
+        pytest.skip(f"Python {version} is not installed here (looked in {', '.join(searched)})")
     return found
 
 
-def _run(*args: str, cwd: Path, env: dict | None = None) -> str:
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
+@pytest.mark.parametrize("version", supported_pythons())
+def test_installed_wheel_synthesizes_a_user_app(version, wheel, tmp_path):
+    built, constraints = wheel
+    python = interpreter(version)
+    # GIVEN the wheel installed into a fresh virtualenv of that Python, outside the repo
+    venv, work = tmp_path / "venv", write_user_app(tmp_path / "user-app")
+    run(uv(), "venv", "--quiet", "--python", python, venv, cwd=tmp_path)
+    run(uv(), "pip", "install", "--quiet", "--python", venv / "bin/python", "-c", constraints, built, cwd=tmp_path)
+
+    # WHEN the user's app synthesizes
+    template = synthesize_user_app(venv / "bin/python", work)
+
+    # THEN it ran that Python with the library from the venv, and the function's asset holds the handler
+    where = run(
+        venv / "bin/python", "-I", "-c",
+        "import sys, shipment_pipeline_constructs as m; print('%d.%d' % sys.version_info[:2], m.__file__)",
+        cwd=work, env=user_environment(),
+    ).stdout.split()  # fmt: skip
+    assert where[0] == version
+    assert where[1].startswith(str(venv)) and str(REPO) not in where[1]
+    assert_handler_bundled(work, template)
 
 
-@pytest.mark.slow
-def test_installed_wheel_synthesizes_with_the_bundled_handler(tmp_path):
-    uv = _uv()
-    # GIVEN the wheel built from this checkout
-    # The locked hatchling (no build isolation) and the locked runtime dependencies as constraints:
-    # no fresh resolution from the index, so an upstream release cannot change what this test checks.
-    _run(
-        uv, "build", "--wheel", "--quiet", "--no-build-isolation", "--python", sys.executable,
-        "--out-dir", str(tmp_path / "dist"), cwd=REPO,
-    )  # fmt: skip
-    constraints = tmp_path / "constraints.txt"
-    _run(
-        uv,
-        "export",
-        "--locked",
-        "--no-dev",
-        "--no-emit-project",
-        "--no-hashes",
-        "--quiet",
-        "-o",
-        str(constraints),
-        cwd=REPO,
-    )
-    (wheel,) = (tmp_path / "dist").glob("*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "shipment_pipeline_constructs/lambda/shipment_processor/app.py" in names
-    assert "shipment_pipeline_constructs/py.typed" in names
-
-    # WHEN it is installed into a fresh virtualenv outside the repo and a user's app synthesizes
-    venv, work = tmp_path / "venv", tmp_path / "user-app"
-    work.mkdir()
-    _run(uv, "venv", "--quiet", "--python", sys.executable, str(venv), cwd=tmp_path)
-    _run(
-        uv, "pip", "install", "--quiet", "--python", str(venv / "bin/python"), "-c", str(constraints), str(wheel),
+def test_an_older_python_is_refused_with_the_requirement(wheel, tmp_path):
+    built, _ = wheel
+    python = interpreter(OLDER_THAN_SUPPORTED)
+    venv = tmp_path / "venv"
+    run(uv(), "venv", "--quiet", "--python", python, venv, cwd=tmp_path)
+    refused = subprocess.run(
+        [uv(), "pip", "install", "--python", str(venv / "bin/python"), "--no-deps", str(built)],
         cwd=tmp_path,
-    )  # fmt: skip
-    (work / "app.py").write_text(USER_APP)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(QUIET_JSII_ENV, CDK_OUTDIR=str(work / "cdk.out"))
-    env["CDK_CONTEXT_JSON"] = json.dumps({"aws:cdk:enable-asset-metadata": True})
-    _run(str(venv / "bin/python"), "-I", "app.py", cwd=work, env=env)
-
-    # THEN the library came from the venv, and the function's asset holds the handler
-    where = _run(
-        str(venv / "bin/python"),
-        "-I",
-        "-c",
-        "import shipment_pipeline_constructs as m; print(m.__file__)",
-        cwd=work,
-        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert str(venv) in where and str(REPO) not in where
-    template = json.loads((work / "cdk.out/UserStack.template.json").read_text())
-    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    asset_dir = work / "cdk.out" / function["Metadata"]["aws:asset:path"]
-    assert (asset_dir / "shipment_processor/app.py").is_file()
-    assert not list(asset_dir.rglob("__pycache__"))
+    assert refused.returncode != 0
+    assert f">={supported_pythons()[0]}" in refused.stderr, refused.stderr

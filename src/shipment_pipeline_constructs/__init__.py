@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__ as __version__
 from .jsii_env import quiet_jsii
 
 # Before aws_cdk starts its jsii process: no Node.js banners, faster synthesis.

@@ -77,6 +77,7 @@ def test_default_pipeline(default_pipeline):
     assert rules(unacknowledged_findings(default_pipeline[0])) == []
 
 
+@pytest.mark.slow  # synthesizes an example app
 @pytest.mark.parametrize("name", example_names())
 def test_every_example_app(name):
     app, _ = synth_example(name)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from stacks import REPO, example_names, synth_example
 from test_cdk_nag import in_vpc, with_key  # noqa: F401  (shared session fixtures)
 
@@ -31,6 +32,7 @@ def cfn_lint(templates: list[str]) -> tuple[int, str, str]:
     return result.returncode, result.stdout, result.stderr
 
 
+@pytest.mark.slow  # synthesizes an example app
 def test_every_example_and_tested_configuration_has_no_cfn_lint_findings(tmp_path, with_key, in_vpc):  # noqa: F811
     # One cfn-lint run for all templates: each run costs seconds just to start; findings name their file.
     templates = [

@@ -11,10 +11,11 @@ from shipment_pipeline_constructs.local import FaultInjector, LocalPipeline, gen
 
 from .helpers import by_message
 
+pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
+
 LOAD = 2_000
 
 
-@pytest.mark.slow
 def test_every_valid_event_is_stored_once_under_throttles_and_crashes(template_path: Path) -> None:
     # GIVEN 2,000 events (10% duplicates, 5% invalid), 20% of event writes throttled, 5% of invocations crashing
     load = generate_load(LOAD, duplicate_rate=0.1, invalid_rate=0.05, seed=2026)

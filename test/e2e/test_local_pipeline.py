@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from shipment_pipeline_constructs.cli import main
 from shipment_pipeline_constructs.local import LocalPipeline, read_entries
 
 from .helpers import by_message, entry
+
+pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "basic" / "sample-event.json"
 REPORT_KEYS = {

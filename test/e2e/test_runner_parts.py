@@ -15,6 +15,8 @@ from shipment_pipeline_constructs.local.poller import _batch_item_failures
 from shipment_pipeline_constructs.local.provision import Deployment, resolve
 from shipment_pipeline_constructs.local.template import load_pipeline
 
+pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
+
 IDS = ["m1", "m2", "m3"]
 
 

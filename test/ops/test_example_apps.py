@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from stacks import synth_example
+
+pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
 
 
 def resources_of(stack, kind: str) -> list[dict]:

@@ -202,6 +202,7 @@ def test_every_command_has_help_with_an_example(command: str, capsys) -> None:
         assert "--json" in out and "--region" in out and "--profile" in out and "--endpoint-url" in out
 
 
+@pytest.mark.slow  # synthesizes an example app
 def test_every_role_is_found_in_a_real_synthesized_template() -> None:
     from stacks import synth_example
 

@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
+from .._version import __version__
 from . import cost, demo, dlq, errors, local, replay, send, status, synth
 
 SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost)
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="shipment-pipeline",
         description="Synthesize, run locally and operate a ShipmentEventPipeline.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.register(subparsers)
