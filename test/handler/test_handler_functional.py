@@ -47,20 +47,6 @@ def test_replay_of_an_old_event_is_not_written_already_expired(pipeline: Pipelin
     assert item["replay_name"] == {"S": "backfill"}
 
 
-def test_duplicate_in_a_later_batch_is_a_success_and_never_an_overwrite(pipeline: Pipeline) -> None:
-    # GIVEN an event already stored
-    pipeline.process([record(_event_body("SHP-1", event_type="created"))])
-
-    # WHEN the same (shipment_id, event_timestamp) arrives again with different content
-    result = pipeline.process([record(_event_body("SHP-1", event_type="cancelled"))])
-
-    # THEN it is counted as a duplicate, not retried, and the first write wins
-    assert result.outcomes == (Outcome.DUPLICATE,)
-    assert result.response() == {"batchItemFailures": []}
-    (item,) = pipeline.events()
-    assert item["event_type"] == {"S": "created"}
-
-
 def test_one_instant_written_two_ways_is_one_item(pipeline: Pipeline) -> None:
     # GIVEN one instant in UTC and in +02:00 with milliseconds  WHEN both are processed in separate batches
     first = pipeline.process([record(_event_body("SHP-1", event_timestamp="2025-10-13T10:30:00Z"))])

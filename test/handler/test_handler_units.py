@@ -37,9 +37,12 @@ def test_event_item_uses_dynamodb_types() -> None:
     assert isinstance(event, ShipmentEvent)
 
     # WHEN it is shaped into an item
-    item = event_item(event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1_768_127_460)
+    item = event_item(
+        event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1_768_127_460, content_sha256="ab" * 32
+    )
 
-    # THEN event_data is a map (not a JSON string) and every attribute has its DynamoDB type
+    # THEN event_data is a map (not a JSON string), every attribute has its DynamoDB type, and the
+    # item holds exactly these attributes (what existing tables hold, plus the content fingerprint)
     assert item == {
         "shipment_id": {"S": "SHP-12345"},
         "event_timestamp": {"S": "2025-10-13T10:30:00.000000000Z"},
@@ -49,6 +52,7 @@ def test_event_item_uses_dynamodb_types() -> None:
         "detail_type": {"S": "shipment.created"},
         "received_at": {"S": "2025-10-13T10:31:00.000000000Z"},
         "expires_at": {"N": "1768127460"},
+        "content_sha256": {"S": "ab" * 32},
         "replay_name": {"S": "replay-1"},
         "event_data": {
             "M": {
@@ -68,7 +72,7 @@ def test_event_item_omits_absent_optional_attributes() -> None:
     assert isinstance(event, ShipmentEvent)
 
     # WHEN / THEN the item has no event_data and no replay_name
-    item = event_item(event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1)
+    item = event_item(event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1, content_sha256="")
     assert "event_data" not in item and "replay_name" not in item
 
 
@@ -209,14 +213,14 @@ def test_load_reports_every_problem_at_once() -> None:
 
 def test_emf_document() -> None:
     # GIVEN one batch's counts
-    counts = {"Received": 10, "Stored": 8, "Duplicates": 1, "Quarantined": 1, "Retried": 0}
+    counts = {"Received": 10, "Stored": 7, "Duplicates": 1, "Quarantined": 1, "Retried": 0, "Conflicts": 1}
 
     # WHEN the EMF document is built
     document = json.loads(
         emf_document(namespace="ShipmentPipeline", pipeline="prod", counts=counts, timestamp_ms=1_760_351_400_000)
     )
 
-    # THEN CloudWatch finds five Count metrics with the Pipeline dimension, and their values
+    # THEN CloudWatch finds one Count metric per name with the Pipeline dimension, and their values
     directive = document["_aws"]["CloudWatchMetrics"][0]
     assert document["_aws"]["Timestamp"] == 1_760_351_400_000
     assert directive["Namespace"] == "ShipmentPipeline"
