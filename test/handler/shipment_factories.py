@@ -25,6 +25,7 @@ ENVIRONMENT = {
     "MAX_RECEIVE_COUNT": "5",
     "METRICS_NAMESPACE": "ShipmentPipelineTest",
     "PIPELINE_NAME": "test",
+    "ON_CONFLICT": "record",
 }
 
 _message_numbers = itertools.count(1)

@@ -237,6 +237,75 @@ def test_rejected_bodies(description: str, message: str, reason: Reason, in_mess
     assert in_message in rejection.message, f"{description}: {rejection.message}"
 
 
+_ENVELOPE_HEAD = '{"id": "e-1", "source": "shipment.service", "detail-type": "shipment.created", '
+
+
+@pytest.mark.parametrize(
+    ("message", "where", "key"),
+    [
+        (
+            _ENVELOPE_HEAD + '"detail": {"shipment_id": "A", "shipment_id": "B", "event_timestamp": '
+            '"2025-10-13T10:30:00Z", "event_type": "created"}}',
+            "detail",
+            "shipment_id",
+        ),
+        (
+            _ENVELOPE_HEAD + '"detail": {"shipment_id": "A", "event_timestamp": "2025-10-13T10:30:00Z", '
+            '"event_type": "created", "event_data": {"dims": {"w": 1, "h": 2, "w": 3}}}}',
+            "detail.event_data.dims",
+            "w",
+        ),
+        (
+            _ENVELOPE_HEAD + '"detail": {"shipment_id": "A", "event_timestamp": "2025-10-13T10:30:00Z", '
+            '"event_type": "created", "event_data": {"items": [{"sku": "x"}, {"sku": "y", "sku": "z"}]}}}',
+            "detail.event_data.items[1]",
+            "sku",
+        ),
+        (
+            _ENVELOPE_HEAD + '"detail": {"shipment_id": "A", "event_timestamp": "2025-10-13T10:30:00Z", '
+            '"event_type": "created", "event_data": {"odd key": {"k": 1, "k": 1}}}}',
+            "detail.event_data['odd key']",
+            "k",
+        ),
+        (
+            '{"id": "e-1", "id": "e-2", "source": "s", "detail-type": "d", "detail": {}}',
+            "the body",
+            "id",
+        ),
+    ],
+)
+def test_a_duplicated_key_anywhere_in_the_body_is_rejected_naming_key_and_path(
+    message: str, where: str, key: str
+) -> None:
+    # GIVEN a body where one object holds a key twice (even with equal values)  WHEN it is parsed
+    rejection = parse_event(message)
+
+    # THEN it is rejected as ambiguous, naming the key and where it is
+    assert isinstance(rejection, Rejection)
+    assert rejection.reason is Reason.DUPLICATE_KEY
+    assert rejection.message.startswith(f"{where} has the key {key!r} more than once")
+
+
+def test_a_duplicated_key_keeps_only_the_unambiguous_ids() -> None:
+    # GIVEN a duplicated key inside event_data  WHEN it is parsed
+    rejection = parse_event(
+        _ENVELOPE_HEAD + '"detail": {"shipment_id": "A", "event_timestamp": "2025-10-13T10:30:00Z", '
+        '"event_type": "created", "event_data": {"a": 1, "a": 2}}}'
+    )
+
+    # THEN the error record can still be found by shipment and event id, which were not duplicated
+    assert isinstance(rejection, Rejection)
+    assert (rejection.shipment_id, rejection.event_id) == ("A", "e-1")
+
+
+def test_several_objects_with_duplicated_keys_are_counted() -> None:
+    # GIVEN two objects with a duplicated key  WHEN / THEN the first is named and the other counted
+    rejection = parse_event('{"a": {"x": 1, "x": 2}, "b": {"y": 1, "y": 2}}')
+    assert isinstance(rejection, Rejection)
+    assert rejection.message.startswith("the body.a has the key 'x' more than once")
+    assert "(1 more object(s) with a duplicated key)" in rejection.message
+
+
 def test_rejection_lists_every_problem_and_keeps_a_valid_shipment_id() -> None:
     # GIVEN a body with a valid shipment id and three bad fields
     message = body(detail(event_timestamp="yesterday", event_type="", event_data=[]), source=...)

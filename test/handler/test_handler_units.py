@@ -174,6 +174,24 @@ def test_load_reads_every_variable() -> None:
     assert config.dead_letter_queue_url == "https://sqs.example/dlq"
     assert (config.ttl_days, config.ttl_seconds, config.max_receive_count) == (90, 90 * 86_400, 5)
     assert (config.metrics_namespace, config.pipeline_name) == ("ShipmentPipelineTest", "test")
+    assert config.on_conflict == "record"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("quarantine", "quarantine"), ("record", "record"), (None, "record")])
+def test_on_conflict_is_record_unless_set_to_quarantine(value: str | None, expected: str) -> None:
+    # GIVEN ON_CONFLICT set to either value, or not set (a function deployed before it existed)
+    environ = {**ENVIRONMENT, "DEAD_LETTER_QUEUE_URL": "u", "ON_CONFLICT": value}
+    if value is None:
+        del environ["ON_CONFLICT"]
+
+    # WHEN / THEN it is read, "record" by default
+    assert load(environ).on_conflict == expected  # type: ignore[arg-type]
+
+
+def test_an_unknown_on_conflict_fails_init_naming_the_choices() -> None:
+    # GIVEN / WHEN / THEN a value that is neither choice is a deployment bug, reported at init
+    with pytest.raises(ConfigurationError, match="ON_CONFLICT must be one of record, quarantine, got 'ignore'"):
+        load({**ENVIRONMENT, "DEAD_LETTER_QUEUE_URL": "u", "ON_CONFLICT": "ignore"})
 
 
 def test_load_reads_exactly_the_declared_variables() -> None:
