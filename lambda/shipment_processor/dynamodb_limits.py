@@ -68,33 +68,43 @@ def item_bytes(item: Mapping[str, Mapping[str, Any]]) -> int:
         item_bytes({"id": {"S": "SHP-1"}, "readings": {"L": [{"N": "1"}, {"N": "22"}]}})
         # 2 + 5 + 8 + (3 + 2 * (1 + 2)) = 24
     """
-    return sum(utf8_length(name) + attribute_value_bytes(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + attribute_value_bytes(value)
+    return size
 
 
 def attribute_value_bytes(value: Mapping[str, Any]) -> int:
     """Size of one wire-format attribute value (without its name)."""
-    ((kind, content),) = value.items()
-    if kind == "S":
-        return utf8_length(content)
-    if kind == "N":
-        return number_bytes(content)
-    if kind == "M":
-        return _CONTAINER_BYTES + sum(
-            _ELEMENT_BYTES + utf8_length(key) + attribute_value_bytes(element) for key, element in content.items()
-        )
-    if kind == "L":
-        return _CONTAINER_BYTES + sum(_ELEMENT_BYTES + attribute_value_bytes(element) for element in content)
-    if kind == "BOOL" or kind == "NULL":
-        return _SCALAR_BYTES
-    if kind == "B":
-        return len(content)
-    if kind == "SS":
-        return sum(utf8_length(element) for element in content)
-    if kind == "NS":
-        return sum(number_bytes(element) for element in content)
-    if kind == "BS":
-        return sum(len(element) for element in content)
-    raise ValueError(f"{kind!r} is not a DynamoDB attribute type")
+    # On the hot path for every attribute of every item: the common types first, no helper calls for ASCII.
+    for kind, content in value.items():
+        if kind == "S":
+            return len(content) if content.isascii() else len(content.encode("utf-8"))
+        if kind == "N":
+            return number_bytes(content)
+        if kind == "M":
+            size = _CONTAINER_BYTES
+            for key, element in content.items():
+                size += _ELEMENT_BYTES + (len(key) if key.isascii() else len(key.encode("utf-8")))
+                size += attribute_value_bytes(element)
+            return size
+        if kind == "L":
+            size = _CONTAINER_BYTES
+            for element in content:
+                size += _ELEMENT_BYTES + attribute_value_bytes(element)
+            return size
+        if kind == "BOOL" or kind == "NULL":
+            return _SCALAR_BYTES
+        if kind == "B":
+            return len(content)
+        if kind == "SS":
+            return sum(utf8_length(element) for element in content)
+        if kind == "NS":
+            return sum(number_bytes(element) for element in content)
+        if kind == "BS":
+            return sum(len(element) for element in content)
+        raise ValueError(f"{kind!r} is not a DynamoDB attribute type")
+    raise ValueError("an attribute value needs exactly one type")
 
 
 def number_bytes(text: str) -> int:
@@ -104,6 +114,8 @@ def number_bytes(text: str) -> int:
 
         number_bytes("1")  # 2;  number_bytes("123.4500")  # 4 (digits 12345);  number_bytes("0")  # 1
     """
+    if text.isdigit():  # the common case: a plain non-negative integer
+        return (len(text.strip("0")) + 1) // 2 + 1
     mantissa = text.lstrip("+-")
     exponent = mantissa.find("e") if "e" in mantissa else mantissa.find("E")
     if exponent >= 0:
