@@ -107,7 +107,6 @@ INVOCATION_FAILED_ON_LAST_RECEIVE = "invocation_failed_on_last_receive"
 #: Error-record attribute holding the stored event's fingerprint in a conflict
 #: (the rejected event's is in ``content_sha256``).
 STORED_CONTENT_ATTRIBUTE = "stored_content_sha256"
-_SETTLED_BY_DELETE = frozenset(("Stored", "Duplicates"))
 
 
 class Outcome(str, enum.Enum):
@@ -250,7 +249,7 @@ class BatchProcessor:
         settled = [
             message
             for message, outcome in zip(messages, outcomes, strict=True)
-            if message.opened and outcome.value in _SETTLED_BY_DELETE
+            if message.opened and outcome in (Outcome.STORED, Outcome.DUPLICATE)
         ]
         if settled:
             self._each(self._settle, settled, batch)
