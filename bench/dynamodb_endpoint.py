@@ -13,11 +13,15 @@ It implements only what the benchmark's handlers and setup call, in
 botocore's JSON 1.0 protocol (``POST /``, ``X-Amz-Target:
 DynamoDB_20120810.<Operation>``, ``Content-Type: application/x-amz-json-1.0``):
 
-* ``CreateTable``: the key schema is kept; the table is ACTIVE at once, so
-  the benchmark does not wait for it and there is no ``DescribeTable``.
+* ``CreateTable``: the key schema is kept (global secondary indexes are
+  accepted and ignored); the table is ACTIVE at once, so the benchmark does
+  not wait for it and there is no ``DescribeTable``.
 * ``PutItem`` with an optional ``ConditionExpression`` made of
   ``attribute_not_exists(name)`` terms joined by ``AND`` (``#name`` aliases
-  allowed); a failed condition is HTTP 400 ``ConditionalCheckFailedException``.
+  allowed); a failed condition is HTTP 400 ``ConditionalCheckFailedException``,
+  carrying the stored ``Item`` when ``ReturnValuesOnConditionCheckFailure``
+  is ``ALL_OLD``.
+* ``DeleteItem`` by key, unconditional.
 * ``TransactWriteItems`` of ``Put`` actions with such conditions, all or
   nothing; a failed condition cancels it: ``TransactionCanceledException``
   with one ``CancellationReasons`` entry per action, in order. The
@@ -55,7 +59,13 @@ __all__ = ["DynamoDBEndpoint"]
 
 _TARGET_PREFIX = "DynamoDB_20120810."
 _ERROR_PREFIX = "com.amazonaws.dynamodb.v20120810#"
-_PUT = {"TableName", "Item", "ConditionExpression", "ExpressionAttributeNames"}  # the parameters supported
+_PUT = {  # the parameters supported
+    "TableName",
+    "Item",
+    "ConditionExpression",
+    "ExpressionAttributeNames",
+    "ReturnValuesOnConditionCheckFailure",
+}
 _NOT_EXISTS = re.compile(r"attribute_not_exists\(\s*(#?[A-Za-z0-9_.-]+)\s*\)")
 _CONDITION_FAILED = "The conditional request failed"
 
@@ -107,7 +117,8 @@ class _Store:
         return any(name in existing for name in absent)
 
     def create_table(self, request: dict[str, Any]) -> dict[str, Any]:
-        _only(request, {"TableName", "KeySchema", "AttributeDefinitions", "BillingMode"})
+        # Indexes are accepted (the errors table has one) and not kept: nothing here queries them.
+        _only(request, {"TableName", "KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes"})
         name, schema = request["TableName"], sorted(request["KeySchema"], key=lambda key: key["KeyType"] != "HASH")
         with self._lock:
             if name in self._keys:
@@ -121,9 +132,21 @@ class _Store:
         with self._lock:
             table, key = self._key(request)
             if self._fails(table, key, absent):
-                raise ApiError("ConditionalCheckFailedException", _CONDITION_FAILED)
+                stored = (
+                    {"Item": self._items[table][key]}
+                    if request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+                    else {}
+                )
+                raise ApiError("ConditionalCheckFailedException", _CONDITION_FAILED, **stored)
             self._items[table][key] = request["Item"]
         return {}  # no ReturnValues: an empty object, as DynamoDB answers
+
+    def delete_item(self, request: dict[str, Any]) -> dict[str, Any]:
+        _only(request, {"TableName", "Key"})
+        with self._lock:
+            table, key = self._key({"TableName": request["TableName"], "Item": request["Key"]})
+            self._items[table].pop(key, None)
+        return {}
 
     def transact_write_items(self, request: dict[str, Any]) -> dict[str, Any]:
         _only(request, {"TransactItems", "ClientRequestToken"})  # botocore always adds a token; not honoured
@@ -167,6 +190,7 @@ class _Store:
 _OPERATIONS = {
     "CreateTable": _Store.create_table,
     "PutItem": _Store.put_item,
+    "DeleteItem": _Store.delete_item,
     "TransactWriteItems": _Store.transact_write_items,
     "Scan": _Store.scan,
 }

@@ -98,12 +98,25 @@ def main() -> int:
     parser.add_argument("--batches", type=int, help="batches, 2 of them warm-up, every 4th after at +0 ms (default 80)")
     parser.add_argument("--import-runs", type=int, help="fresh interpreters per handler (default 7)")
     parser.add_argument("--setup", choices=SETUPS, help=argparse.SUPPRESS)  # internal: one setup, figures as JSON
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="LAMBDA_DIR",
+        help="instead: compare this checkout's bundled handler with the one in LAMBDA_DIR (another checkout's"
+        " lambda/ folder) on the concurrent endpoint, at 0%% and 5%% of records on their last receive",
+    )
+    parser.add_argument("--compare", type=Path, help=argparse.SUPPRESS)  # internal: the comparison, figures as JSON
     args = parser.parse_args()
     batches = max(args.batches or (20 if args.quick else 80), WARMUP_BATCHES + 4)
     import_runs = max(args.import_runs or (3 if args.quick else 7), 1)
     if args.setup:
         print(json.dumps(_measure(args.setup, batches)))
         return 0
+    if args.compare:
+        print(json.dumps(_compare(args.compare.resolve(), batches)))
+        return 0
+    if args.against:
+        return _report_versions(args.against.resolve(), batches, import_runs)
 
     started = time.perf_counter()
     machine = _machine()
@@ -139,9 +152,9 @@ def _measure(setup: str, count: int) -> Figures:
             # queue is never called; if it were, the record would be retried and
             # _run would stop the benchmark.
             queue_url = f"{direct}/123456789012/bench-dlq"
+        sys.path[:0] = [str(LAMBDA), str(BENCH)]
         _create_tables(direct)
         os.environ.update(HANDLER_ENV, DEAD_LETTER_QUEUE_URL=queue_url, AWS_ENDPOINT_URL=front["endpoint"])
-        sys.path[:0] = [str(LAMBDA), str(BENCH)]
 
         def set_delay(milliseconds: float) -> None:
             control.stdin.write(f"{milliseconds}\n")
@@ -179,6 +192,135 @@ def _measure(setup: str, count: int) -> Figures:
         "extra": {name: len(stored[name] - expected[name]) for name in NAMES},
         "seconds": time.perf_counter() - started,
     }
+
+
+LAST_RECEIVE_MIXES = (0.0, 0.05)
+VERSIONS = ("before", "after")
+
+
+def _report_versions(base: Path, count: int, runs: int) -> int:
+    """Compare the bundled handler of ``base`` (before) with this checkout's (after): CPU, writes, import + init."""
+    if not (base / "shipment_processor" / "app.py").is_file():
+        print(f"--against: {base} holds no shipment_processor/app.py; pass another checkout's lambda/ folder")
+        return 2
+    print(_machine())
+    command = [sys.executable, str(BENCH / "handler_bench.py"), "--compare", str(base), "--batches", str(count)]
+    child = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if child.returncode != 0 or not child.stdout.strip():
+        raise RuntimeError(f"the comparison failed (exit status {child.returncode}); see above")
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    imports = _import_times(
+        runs, {"before": (base, "shipment_processor.app"), "after": (LAMBDA, "shipment_processor.app")}
+    )
+    import_ms = {name: statistics.median(times) * 1000 for name, times in imports.items()}
+    print(
+        f"bundled handler, before ({base}) and after (this checkout), alternating batch by batch on the concurrent "
+        f"endpoint (+5 ms per request): {count} batches of {BATCH_SIZE} per mix ({WARMUP_BATCHES} warm-up), "
+        f"~10% repeats; {runs} import runs each"
+    )
+    print(f"{'':44}{'before':>10}{'after':>10}{'after / before':>16}")
+    for mix in LAST_RECEIVE_MIXES:
+        result = figures[str(mix)]
+        for label, key, template in (
+            ("CPU per event (us)", "cpu_per_event", "{:.0f}"),
+            ("DynamoDB requests per event", "requests_per_event", "{:.3f}"),
+        ):
+            before, after = result[key]["before"], result[key]["after"]
+            print(
+                f"{label + f', {mix:.0%} last receives':44}{template.format(before):>10}{template.format(after):>10}"
+                f"{after / before:>16.3f}"
+            )
+        print(f"{'  records on their last receive':44}{result['last_receives']:>10}{result['last_receives']:>10}")
+    before, after = import_ms["before"], import_ms["after"]
+    print(f"{'import + init (ms)':44}{before:>10.0f}{after:>10.0f}{after / before:>16.3f}")
+    print(f"stored items as sent: {'yes' if figures['correct'] else 'NO'}; load average {os.getloadavg()[0]:.2f}")
+    return 0 if figures["correct"] else 1
+
+
+def _compare(base: Path, count: int) -> dict[str, Any]:
+    """In this process: both handler versions against one concurrent endpoint, at each last-receive mix."""
+    with contextlib.ExitStack() as children:
+        control, front = _spawn(children, "dynamodb_endpoint.py", "--delay-ms", "5")
+        url = front["endpoint"]
+        sys.path[:0] = [str(LAMBDA), str(BENCH)]
+        tables = {version: (f"bench-events-{version}", f"bench-errors-{version}") for version in VERSIONS}
+        for events_table, errors_table in tables.values():
+            _create_tables(url, (events_table,), errors_table)
+        logging.basicConfig(level=logging.INFO, handlers=[_lambda_like_log_handler()], force=True)
+        handlers, clients = {}, {}
+        for version, directory, package in (
+            ("before", base, "shipment_processor_before"),
+            ("after", LAMBDA, "shipment_processor"),
+        ):
+            os.environ.update(
+                HANDLER_ENV,
+                EVENTS_TABLE_NAME=tables[version][0],
+                ERRORS_TABLE_NAME=tables[version][1],
+                DEAD_LETTER_QUEUE_URL=f"{url}/123456789012/bench-dlq",
+                AWS_ENDPOINT_URL=url,
+            )
+            app = _import_package_app(package, directory / "shipment_processor")
+            handlers[version], clients[version] = app.handler, app._dynamodb
+        requests = dict.fromkeys(VERSIONS, 0)
+        for version, client in clients.items():
+
+            def count_request(version: str = version, **_: Any) -> None:
+                requests[version] += 1
+
+            client.meta.events.register("before-send.dynamodb", count_request)
+        rng = random.Random(20251013)
+        figures: dict[str, Any] = {}
+        all_keys: set[Key] = set()
+        for mix in LAST_RECEIVE_MIXES:
+            batches, keys = _make_batches(count, rng, first_number=len(all_keys) + 10_000 * len(figures))
+            all_keys = all_keys.union(*keys)
+            last_receives = 0
+            for batch in batches:
+                for record in batch["Records"]:
+                    if rng.random() < mix:
+                        record["attributes"]["ApproximateReceiveCount"] = HANDLER_ENV["MAX_RECEIVE_COUNT"]
+                        last_receives += 1
+            cpu, sent = dict.fromkeys(VERSIONS, 0.0), dict.fromkeys(VERSIONS, 0)
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+                for index, batch in enumerate(batches):
+                    for version in VERSIONS if index % 2 else VERSIONS[::-1]:
+                        before_requests, clock = requests[version], time.process_time()
+                        response = handlers[version](batch, None)
+                        clock = time.process_time() - clock
+                        if response["batchItemFailures"]:
+                            raise RuntimeError(f"{version} reported failures on valid input: {response}")
+                        if index >= WARMUP_BATCHES:
+                            cpu[version] += clock
+                            sent[version] += requests[version] - before_requests
+            events = (count - WARMUP_BATCHES) * BATCH_SIZE
+            figures[str(mix)] = {
+                "cpu_per_event": {version: cpu[version] / events * 1e6 for version in VERSIONS},
+                "requests_per_event": {version: sent[version] / events for version in VERSIONS},
+                "last_receives": last_receives,
+            }
+        stored = {version: _stored_keys(url, tables[version][0]) for version in VERSIONS}
+        errors = _client(url, "dynamodb").scan(TableName=tables["after"][1])["Count"]
+        figures["correct"] = all(keys == all_keys for keys in stored.values()) and errors == 0
+    return figures
+
+
+def _import_package_app(package: str, directory: Path) -> Any:
+    """Import ``directory`` (a ``shipment_processor`` folder) as package ``package`` and return its ``app`` module.
+
+    The handler's modules import each other relatively, so another checkout's
+    copy loads under another name next to this one.
+    """
+    import importlib
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        package, directory / "__init__.py", submodule_search_locations=[str(directory)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[package] = module
+    spec.loader.exec_module(module)
+    return importlib.import_module(f"{package}.app")
 
 
 def _report(
@@ -352,12 +494,12 @@ def _run(
     return durations, cpu
 
 
-def _make_batches(count: int, rng: random.Random) -> tuple[list[Batch], list[set[Key]]]:
+def _make_batches(count: int, rng: random.Random, first_number: int = 0) -> tuple[list[Batch], list[set[Key]]]:
     """SQS events: the first batch all new, then 9 new events and 1 repeat of an earlier one per batch.
 
     Returns the batches and, per batch, the (shipment_id, canonical timestamp) keys it introduced.
     """
-    from shipment_processor.events import canonical_timestamp
+    from shipment_processor.timestamps import canonical_timestamp
 
     bodies: list[str] = []
     batches, keys = [], []
@@ -367,7 +509,7 @@ def _make_batches(count: int, rng: random.Random) -> tuple[list[Batch], list[set
             if index > 0 and position == 0:
                 records.append(_record(rng.choice(bodies)))
                 continue
-            message, (shipment_id, stamp) = _envelope(len(bodies), rng)
+            message, (shipment_id, stamp) = _envelope(first_number + len(bodies), rng)
             bodies.append(message)
             new_keys.add((shipment_id, canonical_timestamp(stamp)))
             records.append(_record(message))
@@ -427,30 +569,21 @@ def _client(url: str, service: str) -> Any:
     )
 
 
-def _create_tables(url: str) -> None:
-    """Create the tables on the endpoint at ``url``."""
+def _create_tables(
+    url: str, events_tables: tuple[str, ...] = tuple(TABLES.values()), errors_table: str = ERRORS_TABLE
+) -> None:
+    """Create the tables on the endpoint at ``url``, with the construct's key schema (``pipeline_tables``)."""
+    from pipeline_tables import create_errors_table, create_events_table
+
     dynamodb = _client(url, "dynamodb")
-    schemas = {table: ("shipment_id", "event_timestamp") for table in TABLES.values()} | {
-        ERRORS_TABLE: ("error_date", "error_id")
-    }
-    for table, (partition_key, sort_key) in schemas.items():
-        dynamodb.create_table(
-            TableName=table,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": partition_key, "KeyType": "HASH"},
-                {"AttributeName": sort_key, "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": partition_key, "AttributeType": "S"},
-                {"AttributeName": sort_key, "AttributeType": "S"},
-            ],
-        )
+    for table in events_tables:
+        create_events_table(dynamodb, table)
+    create_errors_table(dynamodb, errors_table)
 
 
 def _stored_keys(url: str, table: str) -> set[Key]:
     """Every (shipment_id, canonical event_timestamp) in ``table``; the naive handler stores timestamps as sent."""
-    from shipment_processor.events import canonical_timestamp
+    from shipment_processor.timestamps import canonical_timestamp
 
     paginator = _client(url, "dynamodb").get_paginator("scan")
     return {
@@ -460,19 +593,24 @@ def _stored_keys(url: str, table: str) -> set[Key]:
     }
 
 
-def _import_times(runs: int) -> dict[str, list[float]]:
+def _import_times(runs: int, modules: dict[str, tuple[Path, str]] | None = None) -> dict[str, list[float]]:
     """Seconds to import each handler module (its init included), each run in a fresh interpreter, alternating.
 
+    ``modules``: name -> (folder to import from, module); by default the three handlers.
     Init creates the clients but sends nothing, so no endpoint needs to run: the URLs are placeholders.
     """
-    modules = {"naive": "naive_handler", "bundled": "shipment_processor.app", "transact": "transact_handler"}
+    modules = modules or {
+        "naive": (LAMBDA, "naive_handler"),
+        "bundled": (LAMBDA, "shipment_processor.app"),
+        "transact": (LAMBDA, "transact_handler"),
+    }
     environment = os.environ | HANDLER_ENV
     environment |= {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:9/1/bench"}
     times: dict[str, list[float]] = {name: [] for name in modules}
     for _ in range(runs):
-        for name, module in modules.items():
+        for name, (folder, module) in modules.items():
             code = (
-                f"import sys, time; sys.path[:0] = [{str(LAMBDA)!r}, {str(BENCH)!r}]; "
+                f"import sys, time; sys.path[:0] = [{str(folder)!r}, {str(BENCH)!r}]; "
                 f"start = time.perf_counter(); import {module}; print(time.perf_counter() - start)"
             )
             output = subprocess.run(

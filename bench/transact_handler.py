@@ -18,9 +18,11 @@ import time
 from typing import Any
 
 from botocore.exceptions import ClientError
-from shipment_processor.events import ShipmentEvent, format_instant, parse_event
+from shipment_processor.events import ShipmentEvent, parse_event
+from shipment_processor.fingerprint import content_fingerprint
 from shipment_processor.items import event_item
 from shipment_processor.store import create_clients
+from shipment_processor.timestamps import format_instant
 
 TABLE_NAME = os.environ["TRANSACT_TABLE_NAME"]
 TTL_SECONDS = int(os.environ["TTL_DAYS"]) * 86_400
@@ -36,7 +38,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
     for record in event["Records"]:
         parsed = parse_event(record["body"])
         if isinstance(parsed, ShipmentEvent):
-            pending[record["messageId"]] = event_item(parsed, received_at=received_at, expires_at=expires_at)
+            pending[record["messageId"]] = event_item(
+                parsed, received_at=received_at, expires_at=expires_at, content_sha256=content_fingerprint(parsed)
+            )
         else:
             failures.append(record["messageId"])
     # Each pass either succeeds or removes at least one duplicate, so this ends.

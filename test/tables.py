@@ -1,52 +1,14 @@
-"""The pipeline's two tables, created in an emulator with the key schema the construct gives them.
-
-Handler and operator tests share these so that both run against the same
-shapes as ``stages/store.py`` (keys come from :mod:`shipment_pipeline_constructs.defaults`).
-"""
+"""The pipeline's tables for tests: the benchmark's definition (``bench/pipeline_tables.py``), so both create one shape."""
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from pathlib import Path
 
-from shipment_pipeline_constructs import defaults
+BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
+if str(BENCH_DIR) not in sys.path:
+    sys.path.append(str(BENCH_DIR))
 
+from pipeline_tables import create_errors_table, create_events_table  # noqa: E402
 
-def create_events_table(dynamodb: Any, name: str) -> None:
-    """The events table: one item per (shipment id, canonical event timestamp)."""
-    _create(dynamodb, name, defaults.EVENTS_PARTITION_KEY, defaults.EVENTS_SORT_KEY)
-
-
-def create_errors_table(dynamodb: Any, name: str) -> None:
-    """The error-records table: day partition, time-ordered id, sparse by-shipment index."""
-    _create(
-        dynamodb,
-        name,
-        defaults.ERRORS_PARTITION_KEY,
-        defaults.ERRORS_SORT_KEY,
-        indexed=(defaults.EVENTS_PARTITION_KEY,),
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": defaults.ERRORS_BY_SHIPMENT_INDEX,
-                "KeySchema": [
-                    {"AttributeName": defaults.EVENTS_PARTITION_KEY, "KeyType": "HASH"},
-                    {"AttributeName": defaults.ERRORS_SORT_KEY, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-
-
-def _create(dynamodb: Any, name: str, partition_key: str, sort_key: str, indexed: tuple = (), **extra: Any) -> None:
-    dynamodb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": partition_key, "KeyType": "HASH"},
-            {"AttributeName": sort_key, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": attribute, "AttributeType": "S"} for attribute in (partition_key, sort_key, *indexed)
-        ],
-        **extra,
-    )
+__all__ = ["create_errors_table", "create_events_table"]

@@ -6,7 +6,10 @@ SQS to retry only what failed for a transient reason. Entry point:
 ``shipment_processor.app.handler``. Modules, one job each:
 
 * :mod:`.config`: the environment the construct sets, read once;
-* :mod:`.events`: parsing, validation, the canonical timestamp (pure);
+* :mod:`.events`: parsing and validation of one body (pure);
+* :mod:`.timestamps`: RFC 3339 in, one canonical UTC timestamp out (pure);
+* :mod:`.dynamodb_limits`: DynamoDB's limits and item size (pure);
+* :mod:`.fingerprint`: the content fingerprint, duplicate or conflict (pure);
 * :mod:`.items`: DynamoDB items for events and error records (pure);
 * :mod:`.store`: DynamoDB and SQS calls, failure classification (I/O);
 * :mod:`.metrics`: the per-batch EMF document (pure);

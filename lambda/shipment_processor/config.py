@@ -13,7 +13,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-__all__ = ["ENVIRONMENT_VARIABLES", "Config", "ConfigurationError", "load"]
+__all__ = [
+    "DEFAULT_ON_CONFLICT",
+    "ENVIRONMENT_VARIABLES",
+    "ON_CONFLICT_CHOICES",
+    "Config",
+    "ConfigurationError",
+    "load",
+]
 
 #: Every environment variable the handler reads; the construct's tests compare
 #: this tuple with the variables it sets.
@@ -25,7 +32,16 @@ ENVIRONMENT_VARIABLES = (
     "MAX_RECEIVE_COUNT",
     "METRICS_NAMESPACE",
     "PIPELINE_NAME",
+    "ON_CONFLICT",
 )
+
+#: ``ON_CONFLICT`` values. ``record``: the first write wins and the conflict is
+#: recorded (error record, ``Conflicts`` metric); ``quarantine``: the later
+#: event is also sent to the dead-letter queue for a person to decide.
+ON_CONFLICT_CHOICES = ("record", "quarantine")
+#: Used when ``ON_CONFLICT`` is not set, so a function deployed before the
+#: variable existed keeps starting.
+DEFAULT_ON_CONFLICT = "record"
 
 _SECONDS_PER_DAY = 86_400
 
@@ -51,6 +67,7 @@ class Config:
     max_receive_count: int
     metrics_namespace: str
     pipeline_name: str
+    on_conflict: str = DEFAULT_ON_CONFLICT
 
     @property
     def ttl_seconds(self) -> int:
@@ -84,6 +101,9 @@ def load(environ: Mapping[str, str]) -> Config:
             problems.append(f"{name} must be a whole number >= 1, got {raw!r}")
         return value
 
+    on_conflict = environ.get("ON_CONFLICT") or DEFAULT_ON_CONFLICT
+    if on_conflict not in ON_CONFLICT_CHOICES:
+        problems.append(f"ON_CONFLICT must be one of {', '.join(ON_CONFLICT_CHOICES)}, got {on_conflict!r}")
     config = Config(
         events_table_name=text("EVENTS_TABLE_NAME"),
         errors_table_name=text("ERRORS_TABLE_NAME"),
@@ -92,6 +112,7 @@ def load(environ: Mapping[str, str]) -> Config:
         max_receive_count=positive_int("MAX_RECEIVE_COUNT"),
         metrics_namespace=text("METRICS_NAMESPACE"),
         pipeline_name=text("PIPELINE_NAME"),
+        on_conflict=on_conflict,
     )
     if problems:
         raise ConfigurationError("invalid function environment: " + "; ".join(problems))

@@ -13,20 +13,15 @@ What a valid body looks like
     which is kept on the stored item when present.
 
 Canonical ``event_timestamp``
-    Producers may write one instant several ways (``10:30:00Z``,
-    ``12:30:00+02:00``, ``10:30:00.000Z``). The stored sort key is one fixed
-    width UTC form, ``YYYY-MM-DDTHH:MM:SS.fffffffffZ``: always nine fractional
-    digits, so one instant is one item and the lexicographic order of the
-    sort key is chronological order (variable-length fractions would sort
-    ``.5Z`` after ``.25Z`` but also ``10:30:00Z`` after ``10:30:00.5Z``).
-    Nanoseconds are the precision because they hold every common producer's
-    timestamp (JavaScript milliseconds, Python microseconds, Go and Java
-    nanoseconds) without rounding; rounding would merge distinct events into
-    one "duplicate". Accepted input is RFC 3339: date, ``T``, time with
-    seconds, 0-9 fractional digits, then ``Z`` or a ``+HH:MM``/``+HHMM``
-    offset. A timestamp without a time zone is ambiguous and is rejected, as
-    are leap seconds (``:60``), dates that do not exist, more than nine
-    fractional digits and instants outside years 0001-9999 once in UTC.
+    One instant is one stored sort key whatever UTC offset or fraction
+    length the producer wrote: see :mod:`shipment_processor.timestamps`.
+
+Duplicated keys
+    A JSON object that holds one key twice (``{"shipment_id": "A",
+    "shipment_id": "B"}``) is rejected wherever it occurs in the body: which
+    value the producer meant cannot be known, and a plain ``json.loads``
+    would silently keep the last one. The message names the key and where it
+    is (``detail.event_data.dims``).
 
 Limits (all in UTF-8 bytes)
     ``shipment_id`` <= 256 (DynamoDB allows 2048 for a partition key; 256 is
@@ -38,71 +33,48 @@ Limits (all in UTF-8 bytes)
     have at most 38 significant digits and a magnitude DynamoDB can hold
     (1E-130 to below 1E126); ``NaN``/``Infinity`` are not JSON and are
     rejected. Numbers are parsed as ``int``/``Decimal`` so they are stored
-    exactly, never through a binary float. The whole item, estimated with
-    DynamoDB's sizing rules, must stay under :data:`MAX_ITEM_BYTES`, below
-    DynamoDB's 400 KB item limit.
+    exactly, never through a binary float. The size of the whole item is
+    checked once it is built (:mod:`shipment_processor.dynamodb_limits`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import enum
 import json
-import re
 from decimal import Decimal
 from typing import Any
+
+from .dynamodb_limits import MAX_NUMBER_DIGITS, MAX_NUMBER_EXPONENT, MIN_NUMBER_EXPONENT, utf8_length
+from .timestamps import canonical_timestamp
 
 __all__ = [
     "MAX_ENVELOPE_FIELD_BYTES",
     "MAX_EVENT_DATA_DEPTH",
     "MAX_EVENT_TYPE_BYTES",
-    "MAX_ITEM_BYTES",
-    "MAX_NUMBER_DIGITS",
     "MAX_SHIPMENT_ID_BYTES",
-    "NANOS_PER_SECOND",
     "Reason",
     "Rejection",
     "ShipmentEvent",
-    "canonical_timestamp",
-    "format_instant",
     "parse_event",
 ]
 
 MAX_SHIPMENT_ID_BYTES = 256
 MAX_EVENT_TYPE_BYTES = 128
 MAX_ENVELOPE_FIELD_BYTES = 256
+#: Half of DynamoDB's 32 levels: ample for event data, and bounds the checks' recursion.
 MAX_EVENT_DATA_DEPTH = 16
-MAX_NUMBER_DIGITS = 38
-#: DynamoDB's limit is 400 KB (409,600 bytes); the margin covers the
-#: "approximately" in DynamoDB's number-size rule.
-MAX_ITEM_BYTES = 400_000
 
-_MIN_NUMBER_EXPONENT = -130
-_MAX_NUMBER_EXPONENT = 125
-# Upper bound of one number's stored size: 1 byte per two significant digits
-# plus one.
-_NUMBER_BYTES = MAX_NUMBER_DIGITS // 2 + 2
-# Attribute names plus the fixed-width values every event item carries
-# (canonical timestamps, received_at, expires_at).
-_ITEM_OVERHEAD_BYTES = 256
 _MESSAGE_VALUE_CHARS = 80
-
-_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
-    r"(?:[Zz]|([+-])(\d{2}):?(\d{2}))",
-    re.ASCII,
-)
-_EPOCH = datetime.datetime(1970, 1, 1)
-#: Unit of the clock the processor reads (``time.time_ns``).
-NANOS_PER_SECOND = 1_000_000_000
 
 
 class Reason(str, enum.Enum):
-    """Why a message was rejected; stored as ``error_type`` on its error record."""
+    """Why a message was rejected or recorded; stored as ``error_type`` on its error record."""
 
     EMPTY_BODY = "empty_body"
     INVALID_JSON = "invalid_json"
+    #: A JSON object in the body holds one key twice.
+    DUPLICATE_KEY = "duplicate_key"
     NOT_AN_ENVELOPE = "not_an_envelope"
     MISSING_FIELD = "missing_field"
     INVALID_FIELD = "invalid_field"
@@ -112,6 +84,9 @@ class Reason(str, enum.Enum):
     #: DynamoDB refused the item (ValidationException) although it passed
     #: the checks here; set by the processor, not by :func:`parse_event`.
     REJECTED_BY_STORE = "rejected_by_store"
+    #: Another event is stored under the same key with different content;
+    #: set by the processor, not by :func:`parse_event`.
+    CONFLICT = "conflict"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -159,6 +134,12 @@ class _Invalid(Exception):
         return f"{root}{''.join(reversed(self.path))}: {self.message}"
 
 
+class _DuplicatedKeys(dict):  # type: ignore[type-arg]
+    """A parsed JSON object that held a key more than once (the first such key in ``duplicated``)."""
+
+    duplicated: str
+
+
 def parse_event(body: str) -> ShipmentEvent | Rejection:
     """Validate one SQS message body and return the event it carries, or why it was rejected.
 
@@ -171,12 +152,32 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     """
     if not body or body.isspace():
         return Rejection(Reason.EMPTY_BODY, "message body is empty")
+    duplicated: list[_DuplicatedKeys] = []
+
+    def build_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        built = dict(pairs)
+        if len(built) == len(pairs):
+            return built
+        marked = _DuplicatedKeys(built)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                marked.duplicated = key
+                break
+            seen.add(key)
+        duplicated.append(marked)
+        return marked
+
     try:
-        envelope = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+        envelope = json.loads(
+            body, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=build_object
+        )
     except RecursionError:
         return Rejection(Reason.INVALID_JSON, "body is not valid JSON: nested too deeply to parse")
     except ValueError as error:
         return Rejection(Reason.INVALID_JSON, f"body is not valid JSON: {_clip(str(error))}")
+    if duplicated:
+        return _duplicated_keys(envelope, len(duplicated))
     if type(envelope) is not dict:
         return Rejection(
             Reason.NOT_AN_ENVELOPE,
@@ -200,12 +201,11 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     event_type = _text(detail, "event_type", MAX_EVENT_TYPE_BYTES, problems)
     event_timestamp = _timestamp(detail.get("event_timestamp"), problems)
     event_data = detail.get("event_data")
-    data_bytes = 0
     if event_data is not None:
         try:
             if type(event_data) is not dict:
                 raise _Invalid(Reason.INVALID_EVENT_DATA, f"must be an object, got {_json_type(event_data)}")
-            data_bytes = _document_bytes(event_data, 1)
+            _check_document(event_data, 1)
         except _Invalid as problem:
             problems.append(_Invalid(problem.reason, problem.describe("event_data")))
 
@@ -213,11 +213,6 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     # the condition only tells the type checker so.
     if problems or not (shipment_id and event_timestamp and event_type and event_id and source and detail_type):
         return _reject(problems, shipment_id, event_id)
-    strings = (shipment_id, event_type, event_id, source, detail_type, replay_name or "")
-    item_bytes = _ITEM_OVERHEAD_BYTES + data_bytes + sum(_utf8_length(value) for value in strings)
-    if item_bytes > MAX_ITEM_BYTES:
-        too_large = f"the stored item would be about {item_bytes} bytes, the limit is {MAX_ITEM_BYTES}"
-        return _reject([_Invalid(Reason.TOO_LARGE, too_large)], shipment_id, event_id)
     return ShipmentEvent(
         shipment_id=shipment_id,
         event_timestamp=event_timestamp,
@@ -230,39 +225,45 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     )
 
 
-def canonical_timestamp(text: str) -> str:
-    """Return the canonical UTC form of an RFC 3339 timestamp; raise ``ValueError`` saying why not.
-
-    Example::
-
-        canonical_timestamp("2025-10-13T12:30:00.5+02:00")  # '2025-10-13T10:30:00.500000000Z'
-    """
-    match = _TIMESTAMP.fullmatch(text)
-    if match is None:
-        raise ValueError(
-            f"{_clip(text)!r} is not an RFC 3339 timestamp with seconds and a time zone,"
-            " e.g. 2025-10-13T10:30:00Z or 2025-10-13T12:30:00.123+02:00"
-        )
-    year, month, day, hour, minute, second, fraction, sign, offset_hours, offset_minutes = match.groups()
-    try:
-        instant = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
-    except ValueError as error:
-        raise ValueError(f"{text!r} is not a real date and time ({error})") from None
-    if sign is not None:
-        if int(offset_hours) > 23 or int(offset_minutes) > 59:
-            raise ValueError(f"{text!r} has an impossible UTC offset")
-        offset = datetime.timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
-        try:
-            instant = instant - offset if sign == "+" else instant + offset
-        except OverflowError:
-            raise ValueError(f"{text!r} falls outside years 0001-9999 in UTC") from None
-    return f"{instant.isoformat()}.{(fraction or '').ljust(9, '0')}Z"
+def _duplicated_keys(envelope: Any, count: int) -> Rejection:
+    """Name the first object (in document order) that held a key twice, by its path from the body's root."""
+    found = _find_duplicated(envelope, "")
+    assert found is not None  # the parser marked at least one object in this very value
+    path, marked = found
+    where = (
+        f"detail{path[len('.detail') :]}" if path.startswith(".detail") else f"the body{path}" if path else "the body"
+    )
+    others = f" ({count - 1} more object(s) with a duplicated key)" if count > 1 else ""
+    message = (
+        f"{where} has the key {_clip(marked.duplicated)!r} more than once; which value was meant cannot be known,"
+        f" so the event is not stored{others}"
+    )
+    # Shipment id and event id only when they are themselves unambiguous.
+    detail = envelope.get("detail") if type(envelope) in (dict, _DuplicatedKeys) else None
+    shipment_id = detail.get("shipment_id") if type(detail) is dict else None
+    event_id = envelope.get("id") if type(envelope) is dict else None
+    return Rejection(
+        Reason.DUPLICATE_KEY,
+        message,
+        shipment_id=shipment_id if type(shipment_id) is str and shipment_id else None,
+        event_id=event_id if type(event_id) is str and event_id else None,
+    )
 
 
-def format_instant(epoch_nanoseconds: int) -> str:
-    """Format a Unix time in nanoseconds in the canonical timestamp form (for ``received_at`` and error ids)."""
-    seconds, nanoseconds = divmod(epoch_nanoseconds, NANOS_PER_SECOND)
-    return f"{(_EPOCH + datetime.timedelta(seconds=seconds)).isoformat()}.{nanoseconds:09d}Z"
+def _find_duplicated(value: Any, path: str) -> tuple[str, _DuplicatedKeys] | None:
+    if type(value) is _DuplicatedKeys:
+        return path, value
+    children = value.items() if isinstance(value, dict) else enumerate(value) if type(value) is list else ()
+    for key, element in children:
+        if isinstance(element, (dict, list)):
+            if type(key) is int:
+                step = f"{path}[{key}]"
+            else:
+                step = f"{path}.{key}" if str(key).isidentifier() else f"{path}[{key!r}]"
+            found = _find_duplicated(element, step)
+            if found is not None:
+                return found
+    return None
 
 
 def _reject(problems: list[_Invalid], shipment_id: str | None, event_id: str | None) -> Rejection:
@@ -299,7 +300,7 @@ def _text(
             )
         )
         return None
-    size = _utf8_length(value)
+    size = utf8_length(value)
     if size > max_bytes:
         problems.append(_Invalid(Reason.TOO_LARGE, f"{name} is {size} bytes, the limit is {max_bytes}"))
         return None
@@ -322,45 +323,37 @@ def _timestamp(value: Any, problems: list[_Invalid]) -> str | None:
         return None
 
 
-def _document_bytes(value: Any, depth: int) -> int:
-    """Check one parsed JSON value against DynamoDB's rules and return its estimated stored size.
-
-    Sizes follow DynamoDB's item-size rules: strings count their UTF-8 bytes,
-    maps and lists 3 bytes plus 1 per element, booleans and null 1 byte.
-    """
+def _check_document(value: Any, depth: int) -> None:
+    """Check one parsed JSON value against what DynamoDB can store (nesting, empty keys, numbers, UTF-8)."""
     kind = type(value)
     if kind is str:
-        return _utf8_length(value)
-    if kind is dict or kind is list:
+        _check_utf8(value)
+    elif kind is dict or kind is list:
         if depth > MAX_EVENT_DATA_DEPTH:
             raise _Invalid(Reason.INVALID_EVENT_DATA, f"nests deeper than {MAX_EVENT_DATA_DEPTH} levels")
-        size = 3
         if kind is dict:
             for key, element in value.items():
                 if not key:
                     raise _Invalid(Reason.INVALID_EVENT_DATA, "has an empty key; DynamoDB map keys must not be empty")
                 try:
-                    size += 1 + _utf8_length(key) + _document_bytes(element, depth + 1)
+                    _check_utf8(key)
+                    _check_document(element, depth + 1)
                 except _Invalid as problem:
                     problem.path.append(f"[{_clip(key)!r}]")
                     raise
         else:
             for index, element in enumerate(value):
                 try:
-                    size += 1 + _document_bytes(element, depth + 1)
+                    _check_document(element, depth + 1)
                 except _Invalid as problem:
                     problem.path.append(f"[{index}]")
                     raise
-        return size
-    if kind is bool or value is None:
-        return 1
-    if kind is int:
+    elif kind is int:
         _check_integer(value)
-        return _NUMBER_BYTES
-    if kind is Decimal:
+    elif kind is Decimal:
         _check_decimal(value)
-        return _NUMBER_BYTES
-    raise _Invalid(Reason.INVALID_EVENT_DATA, f"holds a {kind.__name__}, which is not JSON")
+    elif kind is not bool and value is not None:
+        raise _Invalid(Reason.INVALID_EVENT_DATA, f"holds a {kind.__name__}, which is not JSON")
 
 
 def _check_integer(value: int) -> None:
@@ -368,7 +361,7 @@ def _check_integer(value: int) -> None:
     if -(10**MAX_NUMBER_DIGITS) < value < 10**MAX_NUMBER_DIGITS:
         return
     digits = str(abs(value))
-    if len(digits.rstrip("0")) > MAX_NUMBER_DIGITS or len(digits) - 1 > _MAX_NUMBER_EXPONENT:
+    if len(digits.rstrip("0")) > MAX_NUMBER_DIGITS or len(digits) - 1 > MAX_NUMBER_EXPONENT:
         raise _Invalid(
             Reason.INVALID_EVENT_DATA, f"number {_clip(digits)} is beyond DynamoDB's number range or precision"
         )
@@ -386,18 +379,15 @@ def _check_decimal(value: Decimal) -> None:
             f" DynamoDB stores at most {MAX_NUMBER_DIGITS}",
         )
     # Checked for zero too: "0E+500" is zero, but not a number DynamoDB parses.
-    if not _MIN_NUMBER_EXPONENT <= value.adjusted() <= _MAX_NUMBER_EXPONENT:
+    if not MIN_NUMBER_EXPONENT <= value.adjusted() <= MAX_NUMBER_EXPONENT:
         raise _Invalid(
             Reason.INVALID_EVENT_DATA, f"number {_clip(str(value))} is outside DynamoDB's range 1E-130 to 1E126"
         )
 
 
-def _utf8_length(text: str) -> int:
-    # isascii() is O(1) in CPython, so the common case costs no encoding.
-    if text.isascii():
-        return len(text)
+def _check_utf8(text: str) -> None:
     try:
-        return len(text.encode("utf-8"))
+        utf8_length(text)
     except UnicodeEncodeError:
         raise _Invalid(Reason.INVALID_EVENT_DATA, "holds an unpaired surrogate, which is not valid UTF-8") from None
 
@@ -409,7 +399,9 @@ def _reject_constant(name: str) -> Any:
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", Decimal: "number"}.get(
+    if isinstance(value, dict):
+        return "object"
+    return {list: "array", str: "string", bool: "boolean", int: "number", Decimal: "number"}.get(
         type(value), type(value).__name__
     )
 

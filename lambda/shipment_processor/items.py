@@ -9,15 +9,20 @@ Events table item (key ``shipment_id`` / ``event_timestamp``)
     :mod:`shipment_processor.events`), ``event_type``, ``event_data`` (a map
     with the event's own types, only when the event has data), ``event_id``
     (the EventBridge id), ``source``, ``detail_type``, ``replay_name`` (only
-    for replayed events), ``received_at`` and ``expires_at``.
+    for replayed events), ``received_at``, ``expires_at`` and
+    ``content_sha256`` (the content fingerprint, see
+    :mod:`shipment_processor.fingerprint`).
 
 Errors table item (key ``error_date`` / ``error_id``)
     A separate table, so error records never show up in queries of shipment
     events. ``error_date`` is the UTC day the record was written
     (``YYYY-MM-DD``) and ``error_id`` is ``<recorded_at>#<SQS message id>``:
     one day's partition is a time-ordered query. A record is written when a
-    message is quarantined and when it fails on its last allowed receive;
-    earlier failures are only logged. ``shipment_id`` is only set
+    message is quarantined, when it conflicts with a stored event, and on its
+    last allowed receive (before the attempt, then settled: see
+    :mod:`shipment_processor.processor`); earlier failures are only logged.
+    Every record carries the SQS ``message_id``, so a message in a
+    dead-letter queue can be joined to the record that explains it. ``shipment_id`` is only set
     when it was valid, which makes the ``by-shipment`` index sparse. The raw
     body is kept up to :data:`MAX_RAW_BODY_BYTES`; the whole message is in the
     dead-letter queue.
@@ -37,18 +42,22 @@ from decimal import Decimal
 from typing import Any
 
 from .events import ShipmentEvent
+from .fingerprint import FINGERPRINT_ATTRIBUTE
 
-__all__ = ["MAX_RAW_BODY_BYTES", "error_item", "event_item", "to_attribute_value"]
+__all__ = ["MAX_RAW_BODY_BYTES", "error_item", "error_key", "event_item", "to_attribute_value"]
 
 #: How much of a failed message's body an error record keeps. 64 KiB keeps
 #: one error record well under DynamoDB's item limit and its write cost low.
 MAX_RAW_BODY_BYTES = 65_536
 
 
-def event_item(event: ShipmentEvent, *, received_at: str, expires_at: int) -> dict[str, dict[str, Any]]:
+def event_item(
+    event: ShipmentEvent, *, received_at: str, expires_at: int, content_sha256: str
+) -> dict[str, dict[str, Any]]:
     """Return the events-table item for ``event``.
 
-    ``received_at`` is a canonical timestamp; ``expires_at`` is epoch seconds.
+    ``received_at`` is a canonical timestamp; ``expires_at`` is epoch seconds;
+    ``content_sha256`` is :func:`~shipment_processor.fingerprint.content_fingerprint` of ``event``.
     """
     item: dict[str, dict[str, Any]] = {
         "shipment_id": {"S": event.shipment_id},
@@ -59,6 +68,7 @@ def event_item(event: ShipmentEvent, *, received_at: str, expires_at: int) -> di
         "detail_type": {"S": event.detail_type},
         "received_at": {"S": received_at},
         "expires_at": {"N": str(expires_at)},
+        FINGERPRINT_ATTRIBUTE: {"S": content_sha256},
     }
     if event.event_data is not None:
         item["event_data"] = to_attribute_value(event.event_data)
@@ -79,18 +89,20 @@ def error_item(
     receive_count: int,
     shipment_id: str | None = None,
     event_id: str | None = None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Return the errors-table item for one failed message.
 
     ``disposition`` says where the message went (``quarantined``: sent to the
     dead-letter queue by the handler; ``retries_exhausted``: its last allowed
-    receive failed, so SQS moves it there); ``error_type`` is a
-    :class:`~shipment_processor.events.Reason` value or an error code.
+    receive failed, or the invocation ended before it was settled, so SQS
+    moves it there; ``recorded``: acknowledged, kept only in this record);
+    ``error_type`` is a :class:`~shipment_processor.events.Reason` value or an
+    error code. ``extra`` adds string attributes (a conflict's fingerprints).
     """
     body, body_bytes, truncated = _truncate_utf8(raw_body, MAX_RAW_BODY_BYTES)
     item: dict[str, dict[str, Any]] = {
-        "error_date": {"S": recorded_at[:10]},
-        "error_id": {"S": f"{recorded_at}#{message_id}"},
+        **error_key(message_id=message_id, recorded_at=recorded_at),
         "recorded_at": {"S": recorded_at},
         "message_id": {"S": message_id},
         "disposition": {"S": disposition},
@@ -106,7 +118,14 @@ def error_item(
         item["shipment_id"] = {"S": shipment_id}
     if event_id is not None:
         item["event_id"] = {"S": event_id}
+    for name, value in (extra or {}).items():
+        item[name] = {"S": value}
     return item
+
+
+def error_key(*, message_id: str, recorded_at: str) -> dict[str, dict[str, str]]:
+    """The errors-table key of the record of ``message_id`` written at ``recorded_at`` (a canonical timestamp)."""
+    return {"error_date": {"S": recorded_at[:10]}, "error_id": {"S": f"{recorded_at}#{message_id}"}}
 
 
 def to_attribute_value(value: Any) -> dict[str, Any]:

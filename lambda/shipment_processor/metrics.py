@@ -18,7 +18,7 @@ __all__ = ["DIMENSION_NAME", "METRIC_NAMES", "emf_document"]
 #: The one dimension every metric carries; its value is ``PIPELINE_NAME``.
 DIMENSION_NAME = "Pipeline"
 #: Per-batch counts, in the order the dashboard shows them.
-METRIC_NAMES = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
+METRIC_NAMES = ("Received", "Stored", "Duplicates", "Quarantined", "Retried", "Conflicts")
 
 
 def emf_document(*, namespace: str, pipeline: str, counts: Mapping[str, int], timestamp_ms: int) -> str:

@@ -2,8 +2,13 @@
 
 Per record:
 
-* valid and new: written (``stored``); valid and already there: ``duplicate``,
-  a success, never an overwrite (first write wins);
+* valid and new: written (``stored``); valid and already there with the same
+  content fingerprint (or an item stored before fingerprints existed):
+  ``duplicate``, a success, never an overwrite (first write wins);
+* valid, but a different event is stored under its key: ``conflict``. The
+  stored event is kept; an error record ``conflict`` holds both fingerprints
+  and this body, and with ``ON_CONFLICT=quarantine`` the body also goes to
+  the dead-letter queue. Acknowledged either way;
 * can never succeed (bad body, or DynamoDB refuses the item): ``quarantined``
   at once: an error record saying why, then the body goes to the dead-letter
   queue unchanged, and the record is reported as a success so SQS deletes it
@@ -15,6 +20,21 @@ Per record:
   written too, if there is time for it (see Deadline): SQS is about to move
   the message to the dead-letter queue, and a message that ends there should
   have a record saying why (else a log line says it).
+
+Last receive: before any record of a batch is attempted, every record on its
+last allowed receive gets an error record ``invocation_failed_on_last_receive``
+(:data:`INVOCATION_FAILED_ON_LAST_RECEIVE`). It is settled when the record's
+outcome is known: replaced (same key) by the quarantine, conflict,
+``retries_exhausted`` or ``deadline_exceeded`` record, or, when the event is
+stored or a duplicate, deleted once every record of the batch has its outcome
+(a crash before that fails the whole batch, and then even a stored record's
+message reaches the dead-letter queue, where the opening record explains
+it). If the invocation dies first (a timeout, running out of memory, a
+crash), SQS moves the message to the dead-letter queue and the record written
+beforehand says why. Cost: one extra write per last-receive record, two when
+it is then stored; nothing on other receives. Not covered: a crash during
+the final deletes (the message then has no record), and an init failure (the
+handler never runs).
 
 Nothing is deleted that was not stored or kept: a record whose error record
 or dead-letter copy cannot be written is retried, never acknowledged.
@@ -50,11 +70,23 @@ from concurrent.futures import Executor
 from typing import Any
 
 from .config import Config
-from .events import NANOS_PER_SECOND, Reason, Rejection, format_instant, parse_event
-from .items import error_item, event_item
+from .dynamodb_limits import DYNAMODB_MAX_ITEM_BYTES, ITEM_SIZE_MARGIN_BYTES, MAX_ITEM_BYTES, item_bytes
+from .events import Reason, Rejection, ShipmentEvent, parse_event
+from .fingerprint import FINGERPRINT_ATTRIBUTE, content_fingerprint
+from .items import error_item, error_key, event_item
 from .store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS, Failure, Store, classify_failure, error_code
+from .timestamps import NANOS_PER_SECOND, format_instant
 
-__all__ = ["DEADLINE_EXCEEDED", "ERROR_RECORD_MARGIN_MS", "START_MARGIN_MS", "BatchProcessor", "BatchResult", "Outcome"]
+__all__ = [
+    "DEADLINE_EXCEEDED",
+    "ERROR_RECORD_MARGIN_MS",
+    "INVOCATION_FAILED_ON_LAST_RECEIVE",
+    "START_MARGIN_MS",
+    "STORED_CONTENT_ATTRIBUTE",
+    "BatchProcessor",
+    "BatchResult",
+    "Outcome",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +101,12 @@ START_MARGIN_MS = WORST_CASE_CALL_SECONDS * 1000
 ERROR_RECORD_MARGIN_MS = ATTEMPT_SECONDS * 1000
 #: ``error_type`` of the error record of a record deferred on its last receive.
 DEADLINE_EXCEEDED = "deadline_exceeded"
+#: ``error_type`` of the record written before a last receive is attempted;
+#: it stays only if the invocation ends before the record is settled.
+INVOCATION_FAILED_ON_LAST_RECEIVE = "invocation_failed_on_last_receive"
+#: Error-record attribute holding the stored event's fingerprint in a conflict
+#: (the rejected event's is in ``content_sha256``).
+STORED_CONTENT_ATTRIBUTE = "stored_content_sha256"
 
 
 class Outcome(str, enum.Enum):
@@ -78,6 +116,7 @@ class Outcome(str, enum.Enum):
     DUPLICATE = "Duplicates"
     QUARANTINED = "Quarantined"
     RETRIED = "Retried"
+    CONFLICT = "Conflicts"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -114,6 +153,10 @@ class _Message:
     receive_count: int
     shipment_id: str | None = None
     event_id: str | None = None
+    #: The parsed body, once parsed (early on a last receive, for its record).
+    parsed: ShipmentEvent | Rejection | None = None
+    #: An error record was written before this last receive was attempted.
+    opened: bool = False
     #: Not started: too little time was left when its turn came.
     deferred: bool = False
 
@@ -172,6 +215,7 @@ class BatchProcessor:
         self._store = store
         self._ttl_seconds = config.ttl_seconds
         self._max_receive_count = config.max_receive_count
+        self._quarantine_conflicts = config.on_conflict == "quarantine"
         self._executor = executor
         self._clock = clock
 
@@ -196,10 +240,19 @@ class BatchProcessor:
             expires_at=now // NANOS_PER_SECOND + self._ttl_seconds,
             deadline=None if remaining_ms is None else _Deadline.starting_now(remaining_ms),
         )
-        if self._executor is None or len(messages) < 2:
-            outcomes = [self._process_one(message, batch) for message in messages]
-        else:
-            outcomes = list(self._executor.map(self._process_one, messages, [batch] * len(messages)))
+        last_receives = [message for message in messages if message.receive_count >= self._max_receive_count]
+        if last_receives:
+            self._each(self._open_last_receive, last_receives, batch)
+        outcomes = self._each(self._process_one, messages, batch)
+        # Settled last: a crash before this point fails the whole batch, and then even a stored
+        # record's message goes to the dead-letter queue, where its opening record explains it.
+        settled = [
+            message
+            for message, outcome in zip(messages, outcomes, strict=True)
+            if message.opened and outcome in (Outcome.STORED, Outcome.DUPLICATE)
+        ]
+        if settled:
+            self._each(self._settle, settled, batch)
         deferred = sum(message.deferred for message in messages)
         if deferred and batch.deadline is not None:
             logger.warning(
@@ -212,6 +265,41 @@ class BatchProcessor:
             )
         return BatchResult(tuple(message.message_id for message in messages), tuple(outcomes))
 
+    def _each(
+        self, work: Callable[[_Message, _BatchClock], Any], messages: list[_Message], batch: _BatchClock
+    ) -> list[Any]:
+        """Run ``work`` on every message, concurrently when there is an executor and more than one message."""
+        if self._executor is None or len(messages) < 2:
+            return [work(message, batch) for message in messages]
+        return list(self._executor.map(work, messages, [batch] * len(messages)))
+
+    def _open_last_receive(self, message: _Message, batch: _BatchClock) -> None:
+        """Write the record that explains this message if the invocation dies before settling it; never raise."""
+        if batch.deadline is not None and not batch.deadline.allows_error_record():
+            logger.error(
+                "no time left to write the error record before a last receive",
+                extra=_log_fields(message, remaining_ms=int(batch.deadline.remaining_ms())),
+            )
+            return
+        try:
+            self._parse(message)
+            self._store.put_error_record(
+                self._error_item(
+                    message,
+                    batch,
+                    "retries_exhausted",
+                    INVOCATION_FAILED_ON_LAST_RECEIVE,
+                    "the invocation ended before this message's last allowed receive was settled (a function "
+                    "timeout, running out of memory, a crash, or no time left to record the outcome); SQS moves "
+                    "it to the dead-letter queue",
+                )
+            )
+            message.opened = True
+        except Exception:
+            # The attempt goes ahead: it may well store the event. Only a crash
+            # of this very invocation would now leave the message unexplained.
+            logger.exception("could not write the error record before a last receive", extra=_log_fields(message))
+
     def _process_one(self, message: _Message, batch: _BatchClock) -> Outcome:
         try:
             if batch.deadline is not None and not batch.deadline.allows_record():
@@ -220,14 +308,37 @@ class BatchProcessor:
         except Exception as error:  # a bug must cost this record a retry, not the batch
             return self._retry(message, batch, error)
 
+    def _settle(self, message: _Message, batch: _BatchClock) -> None:
+        """Delete the opening record of a last receive that ended well, if there is time; never raise."""
+        if batch.deadline is not None and not batch.deadline.allows_error_record():
+            logger.warning(
+                "no time left to delete the error record of a last receive that was stored; it wrongly reports "
+                f"{INVOCATION_FAILED_ON_LAST_RECEIVE}",
+                extra=_log_fields(message, remaining_ms=int(batch.deadline.remaining_ms())),
+            )
+            return
+        try:
+            self._store.delete_error_record(error_key(message_id=message.message_id, recorded_at=batch.received_at))
+        except Exception:
+            logger.exception(
+                "could not delete the error record of a last receive that was stored; it wrongly reports "
+                f"{INVOCATION_FAILED_ON_LAST_RECEIVE}",
+                extra=_log_fields(message),
+            )
+
+    def _parse(self, message: _Message) -> ShipmentEvent | Rejection:
+        if message.parsed is None:
+            message.parsed = parse_event(message.body)
+            message.shipment_id = message.parsed.shipment_id
+            message.event_id = message.parsed.event_id
+        return message.parsed
+
     def _defer(self, message: _Message, batch: _BatchClock, deadline: _Deadline) -> Outcome:
         """Retry a record without attempting it; on its last receive, leave an error record saying so."""
         message.deferred = True
         if message.receive_count >= self._max_receive_count:
             left = deadline.remaining_ms()
-            parsed = parse_event(message.body)  # pure and quick: the error record gets its shipment id
-            message.shipment_id = parsed.shipment_id
-            message.event_id = parsed.event_id
+            self._parse(message)  # pure and quick: the error record gets its shipment id
             self._record_retries_exhausted(
                 message,
                 batch,
@@ -238,34 +349,91 @@ class BatchProcessor:
         return Outcome.RETRIED
 
     def _store_event(self, message: _Message, batch: _BatchClock) -> Outcome:
-        parsed = parse_event(message.body)
-        message.shipment_id = parsed.shipment_id
-        message.event_id = parsed.event_id
+        parsed = self._parse(message)
         if isinstance(parsed, Rejection):
             return self._quarantine(message, batch, parsed.reason, parsed.message)
-        item = event_item(parsed, received_at=batch.received_at, expires_at=batch.expires_at)
+        fingerprint = content_fingerprint(parsed)
+        item = event_item(
+            parsed, received_at=batch.received_at, expires_at=batch.expires_at, content_sha256=fingerprint
+        )
+        size = item_bytes(item)
+        if size > MAX_ITEM_BYTES:
+            too_large = (
+                f"the stored item would be {size} bytes by DynamoDB's item-size rules, over the limit of "
+                f"{MAX_ITEM_BYTES} (DynamoDB's {DYNAMODB_MAX_ITEM_BYTES} less a {ITEM_SIZE_MARGIN_BYTES}-byte margin)"
+            )
+            return self._quarantine(message, batch, Reason.TOO_LARGE, too_large)
         try:
-            stored = self._store.put_event(item)
+            existing = self._store.put_event(item)
         except Exception as error:
             if classify_failure(error) is Failure.REJECTED:
                 return self._quarantine(message, batch, Reason.REJECTED_BY_STORE, f"DynamoDB refused the item: {error}")
             return self._retry(message, batch, error)
-        return Outcome.STORED if stored else Outcome.DUPLICATE
+        if existing is None:
+            return Outcome.STORED
+        # An item stored before fingerprints existed has none: a duplicate, as it was counted then.
+        stored_fingerprint = existing.get(FINGERPRINT_ATTRIBUTE, {}).get("S")
+        if stored_fingerprint is None or stored_fingerprint == fingerprint:
+            return Outcome.DUPLICATE
+        return self._conflict(message, batch, parsed, fingerprint, stored_fingerprint)
+
+    def _conflict(
+        self, message: _Message, batch: _BatchClock, event: ShipmentEvent, fingerprint: str, stored_fingerprint: str
+    ) -> Outcome:
+        """Record (and with ``ON_CONFLICT=quarantine`` also dead-letter) a different event under a stored key."""
+        where = "it is in the dead-letter queue" if self._quarantine_conflicts else "it is kept only in this record"
+        why = (
+            f"a different event is already stored under shipment_id {event.shipment_id!r} and event_timestamp "
+            f"{event.event_timestamp} (stored content_sha256 {stored_fingerprint}, this event's {fingerprint}); "
+            f"the stored event is kept and this one is not written: {where}"
+        )
+        record = self._error_item(
+            message,
+            batch,
+            "quarantined" if self._quarantine_conflicts else "recorded",
+            Reason.CONFLICT.value,
+            why,
+            extra={
+                FINGERPRINT_ATTRIBUTE: fingerprint,
+                STORED_CONTENT_ATTRIBUTE: stored_fingerprint,
+                "event_timestamp": event.event_timestamp,
+            },
+        )
+        try:
+            self._store.put_error_record(record)
+            if self._quarantine_conflicts:
+                self._dead_letter(message, Reason.CONFLICT, record)
+        except Exception as error:
+            return self._retry(message, batch, error, cause="could not record a conflict: ")
+        logger.warning(
+            "record conflicts with a stored event",
+            extra=_log_fields(
+                message,
+                event_timestamp=event.event_timestamp,
+                content_sha256=fingerprint,
+                stored_content_sha256=stored_fingerprint,
+                on_conflict="quarantine" if self._quarantine_conflicts else "record",
+            ),
+        )
+        return Outcome.CONFLICT
+
+    def _dead_letter(self, message: _Message, reason: Reason, record: Mapping[str, Any]) -> None:
+        # SQS cannot carry an empty body; the error record alone documents it.
+        if message.body:
+            self._store.send_to_dead_letter_queue(
+                message.body,
+                {
+                    "quarantine_reason": reason.value,
+                    "source_message_id": message.message_id,
+                    "error_id": record["error_id"]["S"],
+                },
+            )
 
     def _quarantine(self, message: _Message, batch: _BatchClock, reason: Reason, why: str) -> Outcome:
         record = self._error_item(message, batch, "quarantined", reason.value, why)
         try:
             self._store.put_error_record(record)
-            # SQS cannot carry an empty body; the error record alone documents it.
-            if message.body:
-                self._store.send_to_dead_letter_queue(
-                    message.body,
-                    {
-                        "quarantine_reason": reason.value,
-                        "source_message_id": message.message_id,
-                        "error_id": record["error_id"]["S"],
-                    },
-                )
+            self._dead_letter(message, reason, record)
         except Exception as error:
             return self._retry(message, batch, error, cause=f"could not quarantine ({reason.value}: {why}): ")
         logger.warning(
@@ -316,7 +484,13 @@ class BatchProcessor:
             )
 
     def _error_item(
-        self, message: _Message, batch: _BatchClock, disposition: str, error_type: str, error_message: str
+        self,
+        message: _Message,
+        batch: _BatchClock,
+        disposition: str,
+        error_type: str,
+        error_message: str,
+        extra: dict[str, str] | None = None,
     ) -> dict[str, dict[str, Any]]:
         return error_item(
             message_id=message.message_id,
@@ -329,6 +503,7 @@ class BatchProcessor:
             receive_count=message.receive_count,
             shipment_id=message.shipment_id,
             event_id=message.event_id,
+            extra=extra,
         )
 
 

@@ -1,7 +1,9 @@
 """The I/O layer: conditional event writes, error-record writes, dead-letter sends, and failure classification.
 
 IAM actions used (and nothing else): ``dynamodb:PutItem`` on the events table
-and on the errors table, ``sqs:SendMessage`` on the dead-letter queue.
+and on the errors table, ``dynamodb:DeleteItem`` on the errors table (to
+settle the record written before a last receive), ``sqs:SendMessage`` on the
+dead-letter queue.
 
 Write strategy
     One conditional ``PutItem`` per event (``attribute_not_exists``), issued
@@ -156,19 +158,34 @@ class Store:
         self._errors_table = config.errors_table_name
         self._dead_letter_queue_url = config.dead_letter_queue_url
 
-    def put_event(self, item: Mapping[str, Any]) -> bool:
-        """Write an event unless its (shipment_id, event_timestamp) exists: True if written, False if a duplicate."""
+    def put_event(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """Write an event unless its (shipment_id, event_timestamp) exists.
+
+        Returns ``None`` if written, else the item already stored under that
+        key (wire format), which the failed condition returns with no extra
+        read (``ReturnValuesOnConditionCheckFailure=ALL_OLD``); an empty
+        mapping if the response carried none.
+        """
         try:
-            self._dynamodb.put_item(TableName=self._events_table, Item=item, ConditionExpression=_FIRST_WRITE_WINS)
+            self._dynamodb.put_item(
+                TableName=self._events_table,
+                Item=item,
+                ConditionExpression=_FIRST_WRITE_WINS,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
         except ClientError as error:
             if error_code(error) == _CONDITION_FAILED:
-                return False
+                return error.response.get("Item") or {}
             raise
-        return True
+        return None
 
     def put_error_record(self, item: Mapping[str, Any]) -> None:
-        """Write one error record."""
+        """Write one error record (replacing any record with the same key)."""
         self._dynamodb.put_item(TableName=self._errors_table, Item=item)
+
+    def delete_error_record(self, key: Mapping[str, Any]) -> None:
+        """Delete one error record by its key (``error_date``, ``error_id``, wire format)."""
+        self._dynamodb.delete_item(TableName=self._errors_table, Key=key)
 
     def send_to_dead_letter_queue(self, body: str, attributes: Mapping[str, str]) -> None:
         """Send a copy of a quarantined message, body unchanged, with string ``attributes`` saying why."""

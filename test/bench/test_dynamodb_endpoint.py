@@ -89,3 +89,24 @@ def test_transaction_is_cancelled_with_a_reason_per_item(dynamodb: Any) -> None:
 
     dynamodb.transact_write_items(TransactItems=puts[:1])
     assert dynamodb.scan(TableName="events")["Count"] == 2
+
+
+def test_failed_condition_returns_the_stored_item_when_asked_and_delete_removes_it(dynamodb: Any) -> None:
+    # GIVEN a stored item
+    condition = "attribute_not_exists(shipment_id)"
+    dynamodb.put_item(TableName="events", Item=ITEM, ConditionExpression=condition)
+
+    # WHEN a second write under its key asks for ALL_OLD  THEN the error carries the stored item, as DynamoDB's does
+    with pytest.raises(ClientError) as raised:
+        dynamodb.put_item(
+            TableName="events",
+            Item=ITEM | {"event_type": {"S": "late"}},
+            ConditionExpression=condition,
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert raised.value.response["Item"] == ITEM
+
+    # AND a delete by key removes it
+    key = {name: ITEM[name] for name in ("shipment_id", "event_timestamp")}
+    dynamodb.delete_item(TableName="events", Key=key)
+    assert dynamodb.scan(TableName="events")["Count"] == 0

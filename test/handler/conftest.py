@@ -1,43 +1,23 @@
-"""Fixtures for the bundled Lambda handler's tests: the handler package on sys.path, moto-backed AWS."""
+"""Fixtures for the bundled Lambda handler's tests: the pipeline's tables and queue in moto, and a processor on them."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
+import fake_aws  # puts the handler on sys.path (sorted before shipment_processor)
 import pytest
+from shipment_processor.config import Config
+from shipment_processor.processor import BatchProcessor
+from shipment_processor.store import MAX_CONCURRENT_WRITES, Store, create_clients
+from tables import create_errors_table, create_events_table
 
-# moto must be imported before any botocore session exists: it hooks into
-# the handlers every new session registers, which is how mock_aws intercepts.
-from moto import mock_aws
+from .shipment_factories import ENVIRONMENT, FIXED_NOW_NS, Pipeline
 
-# The handler is deployed from <repo>/lambda, not installed: import it from there.
-LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
-if str(LAMBDA_DIR) not in sys.path:
-    sys.path.insert(0, str(LAMBDA_DIR))
-
-from shipment_processor.config import Config  # noqa: E402
-from shipment_processor.processor import BatchProcessor  # noqa: E402
-from shipment_processor.store import MAX_CONCURRENT_WRITES, Store, create_clients  # noqa: E402
-from tables import create_errors_table, create_events_table  # noqa: E402
-
-from .shipment_factories import ENVIRONMENT, FIXED_NOW_NS, REGION, Pipeline  # noqa: E402
-
-
-@pytest.fixture
-def aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """moto in-process, with fake credentials so nothing can reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    with mock_aws():
-        yield
+# The shared fake-AWS fixtures, registered for this folder.
+aws_env = fake_aws.aws_env
+aws_environment = fake_aws.aws_environment
 
 
 @pytest.fixture(scope="session")

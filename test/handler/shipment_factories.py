@@ -14,7 +14,6 @@ from shipment_processor.config import Config
 from shipment_processor.processor import BatchProcessor, BatchResult
 from shipment_processor.store import Store
 
-REGION = "us-east-1"
 #: 2025-10-13T10:30:00Z, the seed's sample instant, as the processor's clock.
 FIXED_NOW_NS = 1_760_351_400 * 1_000_000_000
 #: What the construct sets, less DEAD_LETTER_QUEUE_URL (known once the queue exists).
@@ -25,6 +24,7 @@ ENVIRONMENT = {
     "MAX_RECEIVE_COUNT": "5",
     "METRICS_NAMESPACE": "ShipmentPipelineTest",
     "PIPELINE_NAME": "test",
+    "ON_CONFLICT": "record",
 }
 
 _message_numbers = itertools.count(1)

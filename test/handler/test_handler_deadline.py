@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from shipment_processor.processor import (
     DEADLINE_EXCEEDED,
     ERROR_RECORD_MARGIN_MS,
+    INVOCATION_FAILED_ON_LAST_RECEIVE,
     START_MARGIN_MS,
     BatchProcessor,
     BatchResult,
@@ -24,58 +23,13 @@ from shipment_processor.processor import (
 )
 from shipment_processor.store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS
 
+from .memory_store import Latency, MemoryStore
 from .shipment_factories import CONFIG, FIXED_NOW_NS, FakeClock, FakeContext, body, detail, record
 
 TIMEOUT_MS = 60_000  # the construct's default function timeout
 
-#: How long one call takes, in fake milliseconds: (operation, item or body) -> ms.
-Latency = Callable[[str, Any], float]
 
-
-class ClockedStore:
-    """An in-memory Store whose calls take fake time, and that records every call it gets."""
-
-    def __init__(self, clock: FakeClock, latency: Latency = lambda operation, item: 0) -> None:
-        self.clock = clock
-        self.latency = latency
-        self.calls: list[tuple[str, str]] = []
-        self.events: dict[tuple[str, str], dict[str, Any]] = {}
-        self.errors: list[dict[str, Any]] = []
-        self.dead_letters: list[str] = []
-        self.throttled: set[str] = set()  # shipment ids whose event writes fail
-        self._lock = threading.Lock()
-
-    def _call(self, operation: str, subject: str, item: Any) -> None:
-        with self._lock:
-            self.calls.append((operation, subject))
-        self.clock.advance(self.latency(operation, item))
-
-    def put_event(self, item: dict[str, Any]) -> bool:
-        shipment_id = item["shipment_id"]["S"]
-        self._call("put_event", shipment_id, item)
-        if shipment_id in self.throttled:
-            raise ClientError(
-                {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
-            )
-        key = (shipment_id, item["event_timestamp"]["S"])
-        with self._lock:
-            if key in self.events:
-                return False
-            self.events[key] = item
-            return True
-
-    def put_error_record(self, item: dict[str, Any]) -> None:
-        self._call("put_error_record", item["message_id"]["S"], item)
-        with self._lock:
-            self.errors.append(item)
-
-    def send_to_dead_letter_queue(self, message_body: str, attributes: dict[str, str]) -> None:
-        self._call("send_to_dead_letter_queue", attributes["source_message_id"], message_body)
-        with self._lock:
-            self.dead_letters.append(message_body)
-
-
-def _processor(store: ClockedStore, executor: Any = None) -> BatchProcessor:
+def _processor(store: MemoryStore, executor: Any = None) -> BatchProcessor:
     return BatchProcessor(store=store, config=CONFIG, executor=executor, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
 
 
@@ -110,7 +64,7 @@ def test_margins_follow_from_the_client_configuration() -> None:
 def test_without_a_context_there_is_no_deadline() -> None:
     # GIVEN a store whose every call takes longer than any function timeout
     clock = FakeClock()
-    store = ClockedStore(clock, lambda operation, item: 10 * TIMEOUT_MS)
+    store = MemoryStore(clock, lambda operation, item: 10 * TIMEOUT_MS)
 
     # WHEN a batch is processed without a remaining-time function (tests, the benchmark)
     result = _processor(store).process(_events("SHP-1", "SHP-2", "SHP-3"))
@@ -129,9 +83,9 @@ def test_with_plenty_of_time_nothing_changes(caplog: pytest.LogCaptureFixture) -
             *_events("SHP-THROTTLED", receive_count=5),
         ]
 
-    def run(with_context: bool) -> tuple[BatchResult, ClockedStore]:
+    def run(with_context: bool) -> tuple[BatchResult, MemoryStore]:
         clock = FakeClock()
-        store = ClockedStore(clock, lambda operation, item: 50)  # every call 50 ms
+        store = MemoryStore(clock, lambda operation, item: 50)  # every call 50 ms
         store.throttled.add("SHP-THROTTLED")
         context = FakeContext(clock, TIMEOUT_MS)
         remaining = context.get_remaining_time_in_millis if with_context else None
@@ -145,7 +99,7 @@ def test_with_plenty_of_time_nothing_changes(caplog: pytest.LogCaptureFixture) -
     expected = (Outcome.STORED, Outcome.DUPLICATE, Outcome.QUARANTINED, Outcome.RETRIED)
     assert with_deadline.outcomes == without.outcomes == expected
     assert [operation for operation, _ in store.calls] == [operation for operation, _ in reference.calls]
-    assert [e["error_type"]["S"] for e in store.errors] == ["invalid_json", "ThrottlingException"]
+    assert sorted(e["error_type"]["S"] for e in store.errors) == ["ThrottlingException", "invalid_json"]
     assert len(store.dead_letters) == 1
     assert not [r for r in caplog.records if r.getMessage().startswith("records deferred")]
 
@@ -153,7 +107,7 @@ def test_with_plenty_of_time_nothing_changes(caplog: pytest.LogCaptureFixture) -
 def test_records_not_started_in_time_are_retried_untouched(caplog: pytest.LogCaptureFixture) -> None:
     # GIVEN a 60 s invocation whose first write takes 40 s, leaving 20 s: less than the 24 s margin
     clock = FakeClock()
-    store = ClockedStore(clock, _first_write_takes(40_000))
+    store = MemoryStore(clock, _first_write_takes(40_000))
     records = [*_events("SHP-1", "SHP-2", "SHP-3"), record("{not json")]
     context = FakeContext(clock, TIMEOUT_MS)
 
@@ -166,7 +120,14 @@ def test_records_not_started_in_time_are_retried_untouched(caplog: pytest.LogCap
     assert _failures(result) == [r["messageId"] for r in records[1:]]
     assert store.calls == [("put_event", "SHP-1")]
     assert store.errors == [] and store.dead_letters == []  # not their last receive; the bad one waits its turn
-    assert result.counts() == {"Received": 4, "Stored": 1, "Duplicates": 0, "Quarantined": 0, "Retried": 3}
+    assert result.counts() == {
+        "Received": 4,
+        "Stored": 1,
+        "Duplicates": 0,
+        "Quarantined": 0,
+        "Retried": 3,
+        "Conflicts": 0,
+    }
 
     # AND one line says how many were deferred and how much time was left; no per-record failure lines
     (line,) = [r for r in caplog.records if r.getMessage().startswith("records deferred")]
@@ -186,7 +147,7 @@ def test_writes_in_flight_at_the_deadline_are_waited_for() -> None:
             both_in_flight.wait()
         return 0
 
-    store = ClockedStore(clock, latency)
+    store = MemoryStore(clock, latency)
     records = _events("SHP-1", "SHP-2", "SHP-3", "SHP-4")
     context = FakeContext(clock, TIMEOUT_MS)
 
@@ -205,7 +166,7 @@ def test_a_deferred_record_on_its_last_receive_gets_a_deadline_exceeded_record()
     # GIVEN 20 s left after the first write (above the 7 s an error record needs), and the next two
     # records deferred: one on its last receive, one not
     clock = FakeClock()
-    store = ClockedStore(clock, _first_write_takes(40_000))
+    store = MemoryStore(clock, _first_write_takes(40_000))
     first, last, not_last = [*_events("SHP-1"), *_events("SHP-2", receive_count=5), *_events("SHP-3")]
     context = FakeContext(clock, TIMEOUT_MS)
 
@@ -223,12 +184,19 @@ def test_a_deferred_record_on_its_last_receive_gets_a_deadline_exceeded_record()
     assert error["shipment_id"] == {"S": "SHP-2"}  # queryable by shipment like any other record
     assert error["receive_count"] == {"N": "5"}
     assert ("put_event", "SHP-2") not in store.calls
+    # (the record opened before the batch was replaced by this one: same key)
+    assert [operation for operation, subject in store.calls if subject == last["messageId"]] == [
+        "put_error_record",
+        "put_error_record",
+    ]
 
 
-def test_without_time_for_it_the_error_record_is_logged_instead(caplog: pytest.LogCaptureFixture) -> None:
+def test_without_time_for_it_the_error_record_is_logged_and_the_opening_record_explains(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # GIVEN the first write leaves 5 s: too little for a record, and for an error record (7 s)
     clock = FakeClock()
-    store = ClockedStore(clock, _first_write_takes(TIMEOUT_MS - 5_000))
+    store = MemoryStore(clock, _first_write_takes(TIMEOUT_MS - 5_000))
     first, last = [*_events("SHP-1"), *_events("SHP-2", receive_count=5)]
     context = FakeContext(clock, TIMEOUT_MS)
 
@@ -236,18 +204,26 @@ def test_without_time_for_it_the_error_record_is_logged_instead(caplog: pytest.L
     with caplog.at_level(logging.INFO):
         result = _processor(store).process([first, last], remaining_ms=context.get_remaining_time_in_millis)
 
-    # THEN the last-receive record is still retried (never acknowledged), no error record is attempted,
+    # THEN the last-receive record is still retried (never acknowledged), no late error record is attempted,
     # and a log line names the message instead
     assert result.outcomes == (Outcome.STORED, Outcome.RETRIED)
-    assert store.errors == [] and store.calls == [("put_event", "SHP-1")]
+    assert store.calls == [("put_error_record", last["messageId"]), ("put_event", "SHP-1")]
     (line,) = [r for r in caplog.records if r.getMessage().startswith("no time left to write the error record")]
     assert (line.message_id, line.error_type, line.remaining_ms) == (last["messageId"], DEADLINE_EXCEEDED, 5_000)
 
+    # AND the record written before the batch (with a full minute left) explains its dead-letter copy
+    (error,) = store.errors
+    assert error["message_id"] == {"S": last["messageId"]}
+    assert (error["disposition"]["S"], error["error_type"]["S"]) == (
+        "retries_exhausted",
+        INVOCATION_FAILED_ON_LAST_RECEIVE,
+    )
 
-def test_a_failed_write_on_its_last_receive_skips_its_error_record_when_time_is_short() -> None:
+
+def test_a_failed_write_on_its_last_receive_skips_its_late_error_record_when_time_is_short() -> None:
     # GIVEN a write on its last receive that is throttled after using all but 5 s of the invocation
     clock = FakeClock()
-    store = ClockedStore(clock, _first_write_takes(TIMEOUT_MS - 5_000))
+    store = MemoryStore(clock, _first_write_takes(TIMEOUT_MS - 5_000))
     store.throttled.add("SHP-1")
     (last,) = _events("SHP-1", receive_count=5)
     context = FakeContext(clock, TIMEOUT_MS)
@@ -255,9 +231,11 @@ def test_a_failed_write_on_its_last_receive_skips_its_error_record_when_time_is_
     # WHEN it is processed
     result = _processor(store).process([last], remaining_ms=context.get_remaining_time_in_millis)
 
-    # THEN it is retried as always, without the optional error record that could outlast the function
+    # THEN it is retried as always, without the error record that could outlast the function;
+    # the record written before the attempt stays and explains it
     assert result.outcomes == (Outcome.RETRIED,)
-    assert store.errors == []
+    assert [operation for operation, _ in store.calls] == ["put_error_record", "put_event"]
+    assert [e["error_type"]["S"] for e in store.errors] == [INVOCATION_FAILED_ON_LAST_RECEIVE]
 
 
 def test_a_record_started_in_time_finishes_its_quarantine() -> None:
@@ -265,7 +243,7 @@ def test_a_record_started_in_time_finishes_its_quarantine() -> None:
     # error record write takes 20 s, leaving 5 s for its dead-letter copy
     clock = FakeClock()
     slow = {"put_event": 35_000, "put_error_record": 20_000}
-    store = ClockedStore(clock, lambda operation, item: slow.get(operation, 0))
+    store = MemoryStore(clock, lambda operation, item: slow.get(operation, 0))
     records = [*_events("SHP-1"), record("{not json")]
     context = FakeContext(clock, TIMEOUT_MS)
 
@@ -275,14 +253,14 @@ def test_a_record_started_in_time_finishes_its_quarantine() -> None:
     # THEN the quarantine it started completes (error record and copy) and is acknowledged
     assert result.outcomes == (Outcome.STORED, Outcome.QUARANTINED)
     assert [operation for operation, _ in store.calls] == ["put_event", "put_error_record", "send_to_dead_letter_queue"]
-    assert store.dead_letters == ["{not json"]
+    assert store.dead_letter_bodies == ["{not json"]
 
 
 @pytest.mark.parametrize("timeout_ms", [1_000, 3_000, 10_000])
 def test_short_function_timeouts_still_make_progress(timeout_ms: int) -> None:
     # GIVEN a function timeout below the 24 s margin (the construct allows 1 s) and a healthy store
     clock = FakeClock()
-    store = ClockedStore(clock, lambda operation, item: 5)
+    store = MemoryStore(clock, lambda operation, item: 5)
     context = FakeContext(clock, timeout_ms)
 
     # WHEN a batch is processed
@@ -298,7 +276,7 @@ def test_with_no_time_left_nothing_is_attempted() -> None:
     # GIVEN an invocation with nothing left, and a batch with a bad message and a last receive
     clock = FakeClock()
     context = FakeContext(clock, 0)
-    store = ClockedStore(clock)
+    store = MemoryStore(clock)
     records = [*_events("SHP-1"), record("{not json"), *_events("SHP-2", receive_count=5)]
 
     # WHEN it is processed

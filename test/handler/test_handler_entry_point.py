@@ -57,6 +57,7 @@ def test_handler_processes_a_batch_and_reports_it(
         "Duplicates": 1,
         "Quarantined": 1,
         "Retried": 0,
+        "Conflicts": 0,
     }
 
     # AND one summary log line carries them as structured fields
@@ -95,6 +96,7 @@ def test_handler_reads_the_deadline_from_the_lambda_context(
         "Duplicates": 0,
         "Quarantined": 0,
         "Retried": 2,
+        "Conflicts": 0,
     }
     (deferred,) = [r for r in caplog.records if r.getMessage().startswith("records deferred")]
     assert (deferred.deferred, deferred.remaining_ms) == (2, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
@@ -47,20 +48,6 @@ def test_replay_of_an_old_event_is_not_written_already_expired(pipeline: Pipelin
     assert item["replay_name"] == {"S": "backfill"}
 
 
-def test_duplicate_in_a_later_batch_is_a_success_and_never_an_overwrite(pipeline: Pipeline) -> None:
-    # GIVEN an event already stored
-    pipeline.process([record(_event_body("SHP-1", event_type="created"))])
-
-    # WHEN the same (shipment_id, event_timestamp) arrives again with different content
-    result = pipeline.process([record(_event_body("SHP-1", event_type="cancelled"))])
-
-    # THEN it is counted as a duplicate, not retried, and the first write wins
-    assert result.outcomes == (Outcome.DUPLICATE,)
-    assert result.response() == {"batchItemFailures": []}
-    (item,) = pipeline.events()
-    assert item["event_type"] == {"S": "created"}
-
-
 def test_one_instant_written_two_ways_is_one_item(pipeline: Pipeline) -> None:
     # GIVEN one instant in UTC and in +02:00 with milliseconds  WHEN both are processed in separate batches
     first = pipeline.process([record(_event_body("SHP-1", event_timestamp="2025-10-13T10:30:00Z"))])
@@ -96,6 +83,11 @@ def test_duplicates_within_one_batch(pipeline: Pipeline) -> None:
         ("{not json", "invalid_json", None),
         (body(detail=...), "missing_field", None),
         (body(detail(event_timestamp="2025-10-13T10:30:00")), "invalid_timestamp", "SHP-12345"),
+        (
+            body(detail(event_data={"weight_kg": 1})).replace('"weight_kg": 1', '"weight_kg": 1, "weight_kg": 2'),
+            "duplicate_key",
+            "SHP-12345",
+        ),
     ],
 )
 def test_invalid_message_is_quarantined_at_once(
@@ -297,3 +289,70 @@ def test_failed_quarantine_on_the_last_receive_still_leaves_a_record(pipeline: P
     exhausted = [e for e in pipeline.errors() if e["disposition"]["S"] == "retries_exhausted"]
     assert len(exhausted) == 1
     assert "could not quarantine (invalid_json" in exhausted[0]["error_message"]["S"]
+
+
+# --- the last receive: a record is written before the attempt, then settled ----------------------
+
+
+def _calls(client: Any) -> list[str]:
+    """Every operation ``client`` sends from now on, in order."""
+    sent: list[str] = []
+    client.meta.events.register("before-call.*.*", lambda model, **_: sent.append(model.name))
+    return sent
+
+
+def test_a_last_receive_that_is_stored_leaves_no_record(pipeline: Pipeline) -> None:
+    # GIVEN a valid event on its last receive
+    calls = _calls(pipeline.dynamodb)
+
+    # WHEN it is processed
+    result = pipeline.process([record(_event_body("SHP-1"), receive_count=5)])
+
+    # THEN it is stored, and the record written before the attempt was deleted after it: two extra writes
+    assert result.outcomes == (Outcome.STORED,)
+    assert calls == ["PutItem", "PutItem", "DeleteItem"]
+    assert pipeline.errors() == []
+
+
+def test_a_last_receive_that_is_quarantined_has_one_record(pipeline: Pipeline) -> None:
+    # GIVEN an invalid message on its last receive  WHEN it is processed
+    bad = record("{not json", receive_count=5)
+    calls = _calls(pipeline.dynamodb)
+    result = pipeline.process([bad])
+
+    # THEN the quarantine record replaced the one written before the attempt (same key): one extra write
+    assert result.outcomes == (Outcome.QUARANTINED,)
+    assert calls == ["PutItem", "PutItem"]
+    (error,) = pipeline.errors()
+    assert (error["disposition"]["S"], error["error_type"]["S"]) == ("quarantined", "invalid_json")
+
+
+class _InvocationDied(BaseException):
+    """A function timeout or out-of-memory: nothing in the handler catches it."""
+
+
+def test_an_invocation_that_dies_on_a_last_receive_leaves_a_record_findable_by_message_id(pipeline: Pipeline) -> None:
+    # GIVEN a batch with a record on its last receive and one not, and the invocation dying at the event writes
+    def die(params: dict[str, Any], **_: Any) -> None:
+        if b"event_timestamp" in (params.get("body") or b"") and b"error_id" not in params["body"]:
+            raise _InvocationDied
+
+    pipeline.dynamodb.meta.events.register("before-call.dynamodb.PutItem", die)
+    last, not_last = record(_event_body("SHP-1"), receive_count=5), record(_event_body("SHP-2"))
+
+    # WHEN the batch is processed (sequentially), and the invocation dies
+    with pytest.raises(_InvocationDied):
+        pipeline.sequential().process([last, not_last])
+
+    # THEN Lambda fails the batch and SQS dead-letters the last receive, which has a record saying why,
+    # found by its SQS message id; the other is retried by SQS and needs none
+    (error,) = pipeline.errors()
+    assert error["message_id"] == {"S": last["messageId"]}
+    assert error["error_id"] == {"S": f"{RECEIVED_AT}#{last['messageId']}"}
+    assert (error["disposition"]["S"], error["error_type"]["S"]) == (
+        "retries_exhausted",
+        "invocation_failed_on_last_receive",
+    )
+    assert error["shipment_id"] == {"S": "SHP-1"}
+    assert error["raw_body"] == {"S": last["body"]}
+    assert "invocation ended before" in error["error_message"]["S"]

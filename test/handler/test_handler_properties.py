@@ -5,87 +5,23 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import threading
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
-from botocore.exceptions import ClientError, ReadTimeoutError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shipment_processor.events import ShipmentEvent, parse_event
-from shipment_processor.processor import DEADLINE_EXCEEDED, BatchProcessor, Outcome
+from shipment_processor.events import Reason, ShipmentEvent, parse_event
+from shipment_processor.processor import (
+    DEADLINE_EXCEEDED,
+    INVOCATION_FAILED_ON_LAST_RECEIVE,
+    BatchProcessor,
+    Outcome,
+)
 
+from .memory_store import InvocationDied, MemoryStore
 from .shipment_factories import CONFIG, FIXED_NOW_NS, FakeClock, FakeContext, Pipeline, envelope, record
-
-
-def _throttled() -> Exception:
-    return ClientError(
-        {"Error": {"Code": "ThrottlingException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
-    )
-
-
-def _refused() -> Exception:
-    return ClientError(
-        {"Error": {"Code": "ValidationException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "PutItem"
-    )
-
-
-FAULTS = {
-    "throttled": _throttled,
-    "timeout": lambda: ReadTimeoutError(endpoint_url="https://dynamodb"),
-    "bug": lambda: KeyError("bug"),
-    "refused": _refused,
-}
-
-
-class FakeStore:
-    """An in-memory Store: DynamoDB's first-write-wins put, plus a fault (or none) drawn for each call in turn."""
-
-    def __init__(self, faults: Iterator[str | None], clock: FakeClock | None = None, call_ms: float = 0) -> None:
-        self.clock = clock
-        self.call_ms = call_ms
-        self.events: dict[tuple[str, str], dict[str, Any]] = {}
-        self.errors: list[dict[str, Any]] = []
-        self.dead_letters: list[tuple[str, dict[str, str]]] = []
-        self.refused_event_ids: set[str] = set()
-        self._faults = faults
-        self._lock = threading.Lock()
-
-    def _fault(self) -> None:
-        if self.clock is not None:  # every call takes call_ms of the invocation's time
-            self.clock.advance(self.call_ms)
-        with self._lock:
-            fault = next(self._faults)
-        if fault is not None:
-            raise FAULTS[fault]()
-
-    def put_event(self, item: dict[str, Any]) -> bool:
-        try:
-            self._fault()
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ValidationException":
-                self.refused_event_ids.add(item["event_id"]["S"])
-            raise
-        key = (item["shipment_id"]["S"], item["event_timestamp"]["S"])
-        with self._lock:
-            if key in self.events:
-                return False
-            self.events[key] = item
-            return True
-
-    def put_error_record(self, item: dict[str, Any]) -> None:
-        self._fault()
-        with self._lock:
-            self.errors.append(item)
-
-    def send_to_dead_letter_queue(self, body: str, attributes: dict[str, str]) -> None:
-        self._fault()
-        with self._lock:
-            self.dead_letters.append((body, dict(attributes)))
-
 
 # Bodies: arbitrary text, arbitrary JSON, and envelopes whose every field may be valid, wrong or missing.
 _json = st.recursive(
@@ -125,7 +61,9 @@ _envelopes = st.builds(
 )
 _bodies = st.one_of(st.text(max_size=60), _json.map(json.dumps), _envelopes, _envelopes)
 _records = st.lists(st.tuples(_bodies, st.integers(min_value=1, max_value=6)), min_size=0, max_size=10)
-_faults = st.lists(st.sampled_from([None, None, None, *FAULTS]), min_size=1, max_size=30)
+_faults = st.lists(
+    st.sampled_from([None, None, None, "throttled", "timeout", "bug", "refused"]), min_size=1, max_size=30
+)
 # No deadline (no context), or a function timeout and how long each store call takes, in ms.
 _deadlines = st.none() | st.tuples(st.sampled_from([0, 1_000, 30_000, 60_000]), st.integers(0, 30_000))
 
@@ -138,12 +76,12 @@ def test_every_message_is_accounted_for_exactly_once(
     # GIVEN arbitrary bodies, some on their last receive, a store that fails some calls, and
     # perhaps an invocation deadline with calls slow enough to reach it
     clock = FakeClock()
-    store = FakeStore(itertools.cycle(faults), clock, deadline[1]) if deadline else FakeStore(itertools.cycle(faults))
+    call_ms = deadline[1] if deadline else 0
+    store = MemoryStore(clock, lambda operation, item: call_ms, faults=itertools.cycle(faults))
     processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
 
     for batch in batches:
         records = [record(message_body, receive_count=count) for message_body, count in batch]
-        errors_before, dead_letters_before = len(store.errors), len(store.dead_letters)
         remaining = FakeContext(clock, deadline[0]).get_remaining_time_in_millis if deadline else None
 
         # WHEN the batch is processed (it must not raise)
@@ -160,44 +98,81 @@ def test_every_message_is_accounted_for_exactly_once(
         assert failures == [i for i, outcome in zip(ids, result.outcomes, strict=True) if outcome is Outcome.RETRIED]
         assert all(failures) and len(set(failures)) == len(failures)
 
-        # AND nothing SQS deletes is lost: stored events exist, quarantined ones have a record and a copy
-        new_errors = store.errors[errors_before:]
-        new_dead_letters = store.dead_letters[dead_letters_before:]
+        # AND nothing SQS deletes is lost: stored events exist, quarantined ones have a record and a copy,
+        # conflicts have a record naming both fingerprints (message ids are unique across batches)
+        errors = store.errors
         for (message_body, count), message_id, outcome in zip(batch, ids, result.outcomes, strict=True):
             parsed = parse_event(message_body)
+            own = [e for e in errors if e["message_id"]["S"] == message_id]
+            copies = [b for b, attributes in store.dead_letters if attributes["source_message_id"] == message_id]
             if outcome in (Outcome.STORED, Outcome.DUPLICATE):
                 assert isinstance(parsed, ShipmentEvent)
                 assert (parsed.shipment_id, parsed.event_timestamp) in store.events
+                # the record opened before a last receive is gone, unless deleting it failed
+                if own:
+                    assert count >= CONFIG.max_receive_count
+                    assert ("delete_error_record", message_id) in store.calls
             elif outcome is Outcome.QUARANTINED:
                 assert not isinstance(parsed, ShipmentEvent) or parsed.event_id in store.refused_event_ids
-                assert [
-                    e
-                    for e in new_errors
-                    if e["message_id"]["S"] == message_id and e["disposition"]["S"] == "quarantined"
-                ]
-                copies = [b for b, attributes in new_dead_letters if attributes["source_message_id"] == message_id]
+                assert [e for e in own if e["disposition"]["S"] == "quarantined"]
                 assert copies == ([message_body] if message_body else [])
+            elif outcome is Outcome.CONFLICT:
+                assert isinstance(parsed, ShipmentEvent)
+                stored = store.events[(parsed.shipment_id, parsed.event_timestamp)]
+                (conflict,) = [e for e in own if e["error_type"]["S"] == Reason.CONFLICT.value]
+                assert conflict["stored_content_sha256"] == stored["content_sha256"] != conflict["content_sha256"]
+                assert conflict["disposition"]["S"] == "recorded" and copies == []
+            # AND a retried record on its last receive has a record explaining its dead-letter copy,
+            # unless the store failed every attempt to write one
+            if outcome is Outcome.RETRIED and count >= CONFIG.max_receive_count and own == []:
+                assert [c for c in store.calls if c == ("put_error_record", message_id)] or deadline is not None
             # AND a failure on the last receive leaves a record saying why, unless writing it failed too
             if outcome is Outcome.RETRIED and count < CONFIG.max_receive_count:
-                assert not [
-                    e
-                    for e in new_errors
-                    if e["message_id"]["S"] == message_id and e["disposition"]["S"] == "retries_exhausted"
-                ]
+                assert not [e for e in own if e["disposition"]["S"] == "retries_exhausted"]
             # AND only a record retried on its last receive can be recorded as not attempted in time
-            if [
-                e
-                for e in new_errors
-                if e["message_id"]["S"] == message_id and e["error_type"]["S"] == DEADLINE_EXCEEDED
-            ]:
+            if [e for e in own if e["error_type"]["S"] == DEADLINE_EXCEEDED]:
                 assert deadline is not None and outcome is Outcome.RETRIED and count >= CONFIG.max_receive_count
+
+
+@given(batch=_records, died_at=st.integers(min_value=0, max_value=25), threaded=st.booleans())
+def test_a_dying_invocation_leaves_every_last_receive_explained(
+    batch: list[tuple[str, int]], died_at: int, threaded: bool
+) -> None:
+    # GIVEN a batch (some records on their last receive) whose invocation dies at some call after the
+    # records written before the attempts (a timeout or out of memory: nothing in the handler catches it)
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = [record(message_body, receive_count=count) for message_body, count in batch]
+    last = {r["messageId"] for r in records if int(r["attributes"]["ApproximateReceiveCount"]) >= 5}
+    store = MemoryStore(faults=itertools.chain([None] * (len(last) + died_at), ["died"], itertools.repeat(None)))
+
+    # WHEN the batch is processed
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        processor = BatchProcessor(  # type: ignore[arg-type]
+            store=store, config=CONFIG, executor=executor if threaded else None, clock=lambda: FIXED_NOW_NS
+        )
+        try:
+            processor.process(records)
+            died = False
+        except InvocationDied:
+            died = True
+
+    # THEN if it died (outside the final deletes of stored records' opening records), Lambda fails
+    # the whole batch, SQS dead-letters every last-receive message, and each has a record saying why
+    (died_in,) = [c[0] for c in store.calls[len(last) + died_at : len(last) + died_at + 1]] or ["-"]
+    if died and died_in != "delete_error_record":
+        explained = {e["message_id"]["S"] for e in store.errors}
+        assert last <= explained
+        for error in store.errors:
+            if error["message_id"]["S"] in last and error["error_type"]["S"] == INVOCATION_FAILED_ON_LAST_RECEIVE:
+                assert error["disposition"]["S"] == "retries_exhausted"
 
 
 def test_threaded_processing_accounts_for_every_message() -> None:
     # GIVEN a batch of ten distinct valid events and every third store call throttled
     from concurrent.futures import ThreadPoolExecutor
 
-    store = FakeStore(itertools.cycle([None, None, "throttled"]))
+    store = MemoryStore(faults=itertools.cycle([None, None, "throttled"]))
     records = [
         record(
             json.dumps(

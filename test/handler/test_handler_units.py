@@ -37,9 +37,12 @@ def test_event_item_uses_dynamodb_types() -> None:
     assert isinstance(event, ShipmentEvent)
 
     # WHEN it is shaped into an item
-    item = event_item(event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1_768_127_460)
+    item = event_item(
+        event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1_768_127_460, content_sha256="ab" * 32
+    )
 
-    # THEN event_data is a map (not a JSON string) and every attribute has its DynamoDB type
+    # THEN event_data is a map (not a JSON string), every attribute has its DynamoDB type, and the
+    # item holds exactly these attributes (what existing tables hold, plus the content fingerprint)
     assert item == {
         "shipment_id": {"S": "SHP-12345"},
         "event_timestamp": {"S": "2025-10-13T10:30:00.000000000Z"},
@@ -49,6 +52,7 @@ def test_event_item_uses_dynamodb_types() -> None:
         "detail_type": {"S": "shipment.created"},
         "received_at": {"S": "2025-10-13T10:31:00.000000000Z"},
         "expires_at": {"N": "1768127460"},
+        "content_sha256": {"S": "ab" * 32},
         "replay_name": {"S": "replay-1"},
         "event_data": {
             "M": {
@@ -68,7 +72,7 @@ def test_event_item_omits_absent_optional_attributes() -> None:
     assert isinstance(event, ShipmentEvent)
 
     # WHEN / THEN the item has no event_data and no replay_name
-    item = event_item(event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1)
+    item = event_item(event, received_at="2025-10-13T10:31:00.000000000Z", expires_at=1, content_sha256="")
     assert "event_data" not in item and "replay_name" not in item
 
 
@@ -170,6 +174,24 @@ def test_load_reads_every_variable() -> None:
     assert config.dead_letter_queue_url == "https://sqs.example/dlq"
     assert (config.ttl_days, config.ttl_seconds, config.max_receive_count) == (90, 90 * 86_400, 5)
     assert (config.metrics_namespace, config.pipeline_name) == ("ShipmentPipelineTest", "test")
+    assert config.on_conflict == "record"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("quarantine", "quarantine"), ("record", "record"), (None, "record")])
+def test_on_conflict_is_record_unless_set_to_quarantine(value: str | None, expected: str) -> None:
+    # GIVEN ON_CONFLICT set to either value, or not set (a function deployed before it existed)
+    environ = {**ENVIRONMENT, "DEAD_LETTER_QUEUE_URL": "u", "ON_CONFLICT": value}
+    if value is None:
+        del environ["ON_CONFLICT"]
+
+    # WHEN / THEN it is read, "record" by default
+    assert load(environ).on_conflict == expected  # type: ignore[arg-type]
+
+
+def test_an_unknown_on_conflict_fails_init_naming_the_choices() -> None:
+    # GIVEN / WHEN / THEN a value that is neither choice is a deployment bug, reported at init
+    with pytest.raises(ConfigurationError, match="ON_CONFLICT must be one of record, quarantine, got 'ignore'"):
+        load({**ENVIRONMENT, "DEAD_LETTER_QUEUE_URL": "u", "ON_CONFLICT": "ignore"})
 
 
 def test_load_reads_exactly_the_declared_variables() -> None:
@@ -209,14 +231,14 @@ def test_load_reports_every_problem_at_once() -> None:
 
 def test_emf_document() -> None:
     # GIVEN one batch's counts
-    counts = {"Received": 10, "Stored": 8, "Duplicates": 1, "Quarantined": 1, "Retried": 0}
+    counts = {"Received": 10, "Stored": 7, "Duplicates": 1, "Quarantined": 1, "Retried": 0, "Conflicts": 1}
 
     # WHEN the EMF document is built
     document = json.loads(
         emf_document(namespace="ShipmentPipeline", pipeline="prod", counts=counts, timestamp_ms=1_760_351_400_000)
     )
 
-    # THEN CloudWatch finds five Count metrics with the Pipeline dimension, and their values
+    # THEN CloudWatch finds one Count metric per name with the Pipeline dimension, and their values
     directive = document["_aws"]["CloudWatchMetrics"][0]
     assert document["_aws"]["Timestamp"] == 1_760_351_400_000
     assert directive["Namespace"] == "ShipmentPipeline"

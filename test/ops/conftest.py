@@ -8,28 +8,28 @@ the errors table has the handler's key schema and ``by-shipment`` index.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator
 
 import boto3
+import fake_aws
 import pytest
-from moto import mock_aws
 from tables import create_errors_table
 
 from shipment_pipeline_constructs import ResourceNames
 from shipment_pipeline_constructs.cli import main
 from shipment_pipeline_constructs.ops.resources import alarm_names
 
-# Error records are built with the handler's own function, so a change of its
-# attribute names breaks these tests rather than the CLI in production.
-LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
-if str(LAMBDA_DIR) not in sys.path:
-    sys.path.insert(0, str(LAMBDA_DIR))
-
-REGION = "us-east-1"
+# Error records are built with the handler's own function (fake_aws puts it on
+# sys.path), so a change of its attribute names breaks these tests rather than
+# the CLI in production.
 SUFFIX = "ops"
+
+
+# The shared fake-AWS fixtures, registered for this folder.
+aws_env = fake_aws.aws_env
+aws_environment = fake_aws.aws_environment
+REGION = fake_aws.REGION
 
 
 @dataclass
@@ -70,21 +70,9 @@ class MotoPipeline:
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and a region, nothing from the real environment."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-
-
-@pytest.fixture
-def moto_pipeline(aws_env: None) -> Iterator[MotoPipeline]:
+def moto_pipeline(aws_environment: None) -> Iterator[MotoPipeline]:
     """The pipeline's bus, rule, archive, queues and tables in a fresh moto account."""
-    with mock_aws():
-        yield build_pipeline(ResourceNames(SUFFIX))
+    yield build_pipeline(ResourceNames(SUFFIX))
 
 
 def build_pipeline(names: ResourceNames) -> MotoPipeline:

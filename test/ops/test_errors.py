@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 
-from shipment_processor.events import format_instant
 from shipment_processor.items import error_item
+from shipment_processor.timestamps import format_instant
 
 from shipment_pipeline_constructs.ops.errors import find_error_record_for_message, query_error_records
 
