@@ -19,8 +19,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from botocore.exceptions import ClientError
+
 from ..naming import ResourceNames
-from .aws import Connection, OperationError
+from .aws import Connection, OperationError, error_code
 
 #: Resource field -> the end of its construct path in a synthesized template.
 CONSTRUCT_PATHS = {
@@ -179,7 +181,15 @@ class PipelineResources:
         """The URL of a queue given by name or URL."""
         if name_or_url.startswith(("https://", "http://")):
             return name_or_url
-        return sqs.get_queue_url(QueueName=name_or_url)["QueueUrl"]
+        try:
+            return sqs.get_queue_url(QueueName=name_or_url)["QueueUrl"]
+        except ClientError as error:
+            if error_code(error) not in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+                raise
+            raise OperationError(
+                f"queue {name_or_url} not found (region {sqs.meta.region_name}): check --region and "
+                "--stack/--suffix; was the pipeline deployed there?"
+            ) from None
 
     def to_dict(self) -> dict[str, Any]:
         """The names as a plain dict (for ``--json``)."""
