@@ -65,6 +65,15 @@ def refused(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
         ([*COST, "--error-rate", "high"], "argument --error-rate: must be a number in [0, 1], got 'high'"),
         (["errors", "--since", "yesterday"], "argument --since: 'yesterday' is not a time"),
         (["replay", "--start", "last week"], "argument --start: 'last week' is not a time"),
+        # a suffix no pipeline can have (a newline would end up in every resource name)
+        (
+            ["synth", "--suffix", "Prod_1"],
+            "argument --suffix: must be 1-32 lower-case letters, digits or inner hyphens",
+        ),
+        (
+            ["status", "--suffix", "dev\n"],
+            "argument --suffix: must be 1-32 lower-case letters, digits or inner hyphens",
+        ),
         # missing file, a folder for a file
         ([*COST, "--template", "no/such/template.json"], "argument --template: no such file: no/such/template.json"),
         ([*COST, "--prices", "no-prices.json"], "argument --prices: no such file: no-prices.json"),
@@ -202,6 +211,8 @@ def test_every_numeric_option_checks_its_range():
         if default_is_number or getattr(action.type, "__module__", None) == arguments.__name__:
             assert getattr(action.type, "__module__", None) == arguments.__name__, f"{name} has no range check"
             numeric.append(name)
+        if action.option_strings[-1] == "--suffix":
+            assert action.type is arguments.environment_suffix, f"{name} does not check the suffix"
     # the walk did see the commands' numeric options
     assert {"shipment-pipeline cost --batch-size", "shipment-pipeline dlq inspect --max-messages"} <= set(numeric)
     assert len(numeric) >= 25

@@ -22,9 +22,11 @@ import os
 from pathlib import Path
 from typing import Callable, Optional
 
+from ..naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN
 from ..ops.times import parse_time
 
 __all__ = [
+    "environment_suffix",
     "existing_file",
     "fraction",
     "non_negative_float",
@@ -110,6 +112,15 @@ def existing_file(text: str) -> Path:
     if not os.access(path, os.R_OK):
         raise argparse.ArgumentTypeError(f"{text} cannot be read (permission denied)")
     return path
+
+
+def environment_suffix(text: str) -> str:
+    """An environment suffix as the construct accepts it (it ends every resource name)."""
+    if len(text) > MAX_SUFFIX_LENGTH or not SUFFIX_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"must be 1-{MAX_SUFFIX_LENGTH} lower-case letters, digits or inner hyphens, got {text!r}"
+        )
+    return text
 
 
 def point_in_time(text: str) -> datetime.datetime:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .arguments import existing_file, non_negative_int, positive_float, rate_below_one
+from .arguments import environment_suffix, existing_file, non_negative_int, positive_float, rate_below_one
 from .synth import SynthError
 
 DEFAULT_REPORT = Path("reports/local-run.json")
@@ -41,7 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="use this cloud assembly when it exists, else synthesize into it (default: cdk.out)",
     )
-    parser.add_argument("--suffix", default="dev", help="environment suffix when synthesizing (default: %(default)s)")
+    parser.add_argument(
+        "--suffix",
+        type=environment_suffix,
+        default="dev",
+        help="environment suffix when synthesizing (default: %(default)s)",
+    )
     parser.add_argument(
         "--events", type=existing_file, help='events to send: {"Entries": [...]} or JSON lines of entries'
     )
