@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -77,6 +78,7 @@ EXAMPLES: dict[Any, list[Any]] = {
     lambda_.Architecture: [lambda_.Architecture.ARM_64, lambda_.Architecture.X86_64],
     logs.RetentionDays: [logs.RetentionDays.ONE_WEEK, logs.RetentionDays.ONE_MONTH],
     RemovalPolicy: [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY],
+    ec2.SubnetSelection: [ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
     events.EventPattern: [
         events.EventPattern(source=["orders.service"]),
         events.EventPattern(detail_type=["shipment.created"]),
@@ -85,11 +87,14 @@ EXAMPLES: dict[Any, list[Any]] = {
 }
 
 
-def typed(hint: Any, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Values of the declared type ``hint`` (their ranges are not respected: validation must catch those)."""
+def typed(hint: Any, depth: int = 0, *, wild: bool = False) -> st.SearchStrategy[Any]:
+    """Values of the declared type ``hint`` (their ranges are not respected: validation must catch those).
+
+    An option group's fields are drawn the same way, and with ``wild`` from anything at all.
+    """
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union:
-        return st.one_of(*(typed(arg, depth) for arg in args))
+        return st.one_of(*(typed(arg, depth, wild=wild) for arg in args))
     if hint is type(None):
         return st.none()
     if origin is typing.Literal:
@@ -105,15 +110,17 @@ def typed(hint: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     if origin in (collections.abc.Sequence, list, tuple):
         return st.lists(st.sampled_from(["ops@example.com", "oncall@example.org", "not-an-address"]), max_size=2)
     if dataclasses.is_dataclass(hint):
-        return group(hint, depth + 1)
+        return group(hint, depth + 1, wild=wild)
     if hint in EXAMPLES:
         return st.sampled_from(EXAMPLES[hint])
-    return st.none()  # a jsii interface (a bus, a table...): building one needs a scope
+    if getattr(hint, "_is_protocol", False):
+        return st.none()  # a jsii interface (a bus, a table...): building one needs a scope
+    raise NotImplementedError(f"no example values of {hint}: add some to EXAMPLES")
 
 
 def any_value(hint: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     """A value of the declared type, or anything at all."""
-    return st.one_of(typed(hint, depth), WILD)
+    return st.one_of(typed(hint, depth, wild=True), WILD)
 
 
 def group(cls: type, depth: int = 0, *, wild: bool = True) -> st.SearchStrategy[Any]:
@@ -121,8 +128,10 @@ def group(cls: type, depth: int = 0, *, wild: bool = True) -> st.SearchStrategy[
     if depth > 2:
         return st.builds(cls)
     hints = typing.get_type_hints(cls)
-    draw = any_value if wild else typed
-    drawn = {field.name: draw(hints[field.name], depth) for field in dataclasses.fields(cls)}
+    drawn = {
+        field.name: any_value(hints[field.name], depth) if wild else typed(hints[field.name], depth)
+        for field in dataclasses.fields(cls)
+    }
     required = {name: drawn.pop(name) for name in _required_fields(cls)}
     return st.fixed_dictionaries(required, optional=drawn).map(lambda values: cls(**values))
 
