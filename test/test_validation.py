@@ -5,11 +5,18 @@ No synthesis here: validation runs before any resource is created.
 
 from __future__ import annotations
 
+import decimal
+import enum
+import math
+
 import pytest
 from aws_cdk import App, CfnParameter, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 
 from shipment_pipeline_constructs import (
+    AlarmThreshold,
+    AlarmThresholds,
     IngestOptions,
     PipelineValidationError,
     ProcessorOptions,
@@ -111,7 +118,7 @@ def problems_of(**props) -> list[str]:
         ),
         (
             {"processor": ProcessorOptions(batch_size="10")},
-            "processor.batch_size must be a number, got '10'",
+            "processor.batch_size must be a whole number (int), got '10'",
         ),
     ],
 )
@@ -167,3 +174,141 @@ def test_unresolved_tokens_are_left_for_deploy_time():
         stack, "Pipeline", ttl_days=ttl, processor=ProcessorOptions(max_concurrency=concurrency, reserved_concurrency=2)
     )
     assert pipeline.function is not None
+
+
+class _Level(enum.IntEnum):
+    FIVE = 5
+
+
+# One case per class of wrong value: each must end in the one PipelineValidationError, with this exact
+# message, before any value is derived from it or handed to aws-cdk-lib.
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        # a float where a whole number is meant (the template would carry it, and the deploy fail)
+        ({"processor": ProcessorOptions(batch_size=2.5)}, "processor.batch_size must be a whole number (int), got 2.5"),
+        (
+            {"processor": ProcessorOptions(memory_size_mib=512.5)},
+            "processor.memory_size_mib must be a whole number (int), got 512.5",
+        ),
+        (
+            {"queues": QueueOptions(max_receive_count=2.0)},
+            "queues.max_receive_count must be a whole number (int), got 2.0 (a float: pass int(value))",
+        ),
+        # None where a value is required (it used to drop the setting: no ScalingConfig, 128 MB, TTL_DAYS="None")
+        (
+            {"processor": ProcessorOptions(max_concurrency=None)},
+            "processor.max_concurrency must be a whole number (int), got None",
+        ),
+        (
+            {"processor": ProcessorOptions(memory_size_mib=None)},
+            "processor.memory_size_mib must be a whole number (int), got None",
+        ),
+        ({"ttl_days": None}, "ttl_days must be a whole number (int), got None"),
+        # NaN and infinity (they used to kill the jsii process)
+        ({"ttl_days": math.nan}, "ttl_days must be a whole number (int), got nan"),
+        (
+            {"alarms": AlarmThresholds(dead_letter_messages=AlarmThreshold(math.nan))},
+            "alarms.dead_letter_messages.value must be a finite number, got nan",
+        ),
+        (
+            {"alarms": AlarmThresholds(dead_letter_messages=AlarmThreshold(math.inf))},
+            "alarms.dead_letter_messages.value must be a finite number, got inf",
+        ),
+        ({"ttl_days": -math.inf}, "ttl_days must be a whole number (int), got -inf"),
+        # bool is not an int, and an int is not a bool
+        ({"ttl_days": True}, "ttl_days must be a whole number (int), got True"),
+        ({"physical_names": 1}, "physical_names must be True or False, got 1"),
+        # Decimal and int subclasses are refused on purpose: jsii cannot pass them on
+        (
+            {"ttl_days": decimal.Decimal(90)},
+            "ttl_days must be a whole number (int), got Decimal('90') (a Decimal: pass int(value))",
+        ),
+        (
+            {"ttl_days": _Level.FIVE},
+            "ttl_days must be a whole number (int), got <_Level.FIVE: 5> (a _Level: pass int(value))",
+        ),
+        # a whole number JavaScript cannot hold exactly
+        (
+            {"storage": StorageOptions(provisioned=ProvisionedCapacity(max_read_units=2**53))},
+            "storage.provisioned.max_read_units must be between -9007199254740991 and 9007199254740991 (the whole "
+            "numbers JavaScript, which runs aws-cdk-lib, holds exactly), got 9007199254740992",
+        ),
+        # wrong types, named before anything is derived from them
+        (
+            {"processor": ProcessorOptions(timeout_seconds="60")},
+            "processor.timeout_seconds must be a whole number (int), got '60'",
+        ),
+        ({"processor": {}}, "processor must be a ProcessorOptions or None, got {}"),
+        ({"alarms": "x"}, "alarms must be an AlarmThresholds or None, got 'x'"),
+        ({"alarm_emails": None}, "alarm_emails must be a list of strings, got None"),
+        ({"ingest": ProcessorOptions()}, "ingest must be an IngestOptions or None, got a ProcessorOptions"),
+        (
+            {"storage": StorageOptions(provisioned={"min_read_units": 5})},
+            "storage.provisioned must be a ProvisionedCapacity or None, got {'min_read_units': 5}",
+        ),
+        (
+            {"processor": ProcessorOptions(architecture="arm64")},
+            "processor.architecture must be an Architecture, got 'arm64'",
+        ),
+        ({"event_bus": "shipment-events-prod"}, "event_bus must be an IEventBus or None, got 'shipment-events-prod'"),
+        # strings are matched whole: `$` would accept a trailing newline
+        (
+            {"environment_suffix": "dev\n"},
+            "environment_suffix must be 1-32 lower-case letters, digits or inner hyphens (it ends every "
+            "resource name), got 'dev\\n'",
+        ),
+        ({"alarm_emails": ["ops@example.com\n"]}, "alarm_emails: 'ops@example.com\\n' is not an e-mail address"),
+        (
+            {"processor": ProcessorOptions(metrics_namespace="Shipments\n")},
+            "processor.metrics_namespace must be 1-255 letters, digits, spaces or . - _ / # : (CloudWatch's rule), "
+            "got 'Shipments\\n'",
+        ),
+        # an empty pattern matches nothing; CDK itself would only say so at synth
+        (
+            {"ingest": IngestOptions(event_pattern=events.EventPattern())},
+            "ingest.event_pattern must match on at least one field (EventBridge refuses an empty pattern), got "
+            "EventPattern(): give e.g. source=[...], or leave event_pattern out for the default source = "
+            "['shipment.service']",
+        ),
+    ],
+)
+def test_each_class_of_wrong_value_is_named_exactly(props, expected):
+    assert problems_of(**props) == [expected]
+
+
+def test_a_wrong_type_is_reported_once_and_ranges_of_other_fields_still_are():
+    # GIVEN a float batch size next to an out-of-range concurrency and a reserved concurrency below it
+    problems = problems_of(processor=ProcessorOptions(batch_size=12.5, max_concurrency=1, reserved_concurrency=1.5))
+    # THEN the types come first, each once; the range of the well-typed field is still checked;
+    # no cross-field rule compares a value whose type is wrong
+    assert problems == [
+        "processor.batch_size must be a whole number (int), got 12.5",
+        "processor.reserved_concurrency must be a whole number (int) or None, got 1.5",
+        "processor.max_concurrency must be between 2 and 1000, got 1",
+    ]
+
+
+def test_tokens_of_every_type_are_left_for_deploy_time():
+    # GIVEN a suffix, an address and a namespace that only CloudFormation knows
+    stack = Stack(App(), "Tokens")
+    pipeline = ShipmentEventPipeline(
+        stack,
+        "Pipeline",
+        environment_suffix=CfnParameter(stack, "Suffix").value_as_string,
+        alarm_emails=[CfnParameter(stack, "Email").value_as_string],
+        processor=ProcessorOptions(metrics_namespace=CfnParameter(stack, "Namespace").value_as_string),
+    )
+    # THEN nothing is refused
+    assert pipeline.queue is not None
+
+
+def test_validation_refuses_to_run_without_every_prop_of_the_construct():
+    # The construct's signature lists the props validation checks: a prop the construct forgot to pass
+    # to validation stops every construction at once, instead of going unchecked.
+    from shipment_pipeline_constructs.pipeline import _declared_prop_types, _validate
+
+    declared = _declared_prop_types()
+    assert {"environment_suffix", "ttl_days", "processor", "alarm_emails", "backup_plan"} <= set(declared)
+    with pytest.raises(TypeError, match="validation was not given backup_plan"):
+        _validate(**{name: None for name in declared if name != "backup_plan"})

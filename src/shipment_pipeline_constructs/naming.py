@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 MAX_SUFFIX_LENGTH = 32
-SUFFIX_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+#: Lower-case letters, digits and inner hyphens. Use it with ``fullmatch``: ``$`` matches before a trailing newline.
+SUFFIX_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,26 @@
 """Typed, grouped props of :class:`ShipmentEventPipeline`.
 
 Each group is a frozen dataclass whose field defaults come from
-:mod:`shipment_pipeline_constructs.defaults`; its ``collect_problems`` method
-checks its own ranges (AWS service limits) so the construct can report every
-problem in one error.
+:mod:`shipment_pipeline_constructs.defaults`. The construct checks every
+field against its declared type first (:func:`~shipment_pipeline_constructs.validation.check_fields`:
+the annotations below are the contract), then each group's
+``collect_problems`` checks its own ranges (AWS service limits), so the
+construct can report every problem in one error.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Token
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from . import defaults
-from .validation import Problems, known_numbers
+from .validation import Problems, known_ints
 
 # AWS limits the checks below enforce (service quotas that cannot be raised).
 SQS_MAX_RETENTION_DAYS = 14
@@ -25,6 +28,8 @@ SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60
 LAMBDA_MAX_TIMEOUT_SECONDS = 900
 SQS_STANDARD_MAX_BATCH_SIZE = 10_000
 SQS_BATCH_SIZE_WITHOUT_WINDOW = 10
+# CloudWatch's namespace alphabet: letters, digits and . - _ / # : and space.
+METRICS_NAMESPACE_PATTERN = re.compile(r"[0-9A-Za-z.\-_/#: ]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,16 @@ class IngestOptions:
         problems.check_range("ingest.archive_retention_days", self.archive_retention_days, 1, unit="days")
         problems.check_range("ingest.target_retry_attempts", self.target_retry_attempts, 0, 185)
         problems.check_range("ingest.target_max_event_age_hours", self.target_max_event_age_hours, 1, 24, "hours")
+        if (
+            isinstance(self.event_pattern, events.EventPattern)
+            and not problems.mistyped("ingest.event_pattern")
+            and not _set_fields(self.event_pattern)
+        ):
+            problems.add(
+                "ingest.event_pattern must match on at least one field (EventBridge refuses an empty pattern), "
+                "got EventPattern(): give e.g. source=[...], or leave event_pattern out for the default "
+                f"source = [{defaults.EVENT_SOURCE!r}]"
+            )
 
     def resolved_event_pattern(self) -> events.EventPattern:
         """The event pattern in effect: the given one, or the default source match."""
@@ -84,7 +99,7 @@ class QueueOptions:
             "queues.dead_letter_retention_days", self.dead_letter_retention_days, 1, SQS_MAX_RETENTION_DAYS, "days"
         )
         problems.check_range("queues.max_receive_count", self.max_receive_count, 1, 1000)
-        if known_numbers(self.retention_days, self.dead_letter_retention_days) and (
+        if known_ints(self.retention_days, self.dead_letter_retention_days) and (
             self.dead_letter_retention_days < self.retention_days
         ):
             problems.add(
@@ -134,7 +149,7 @@ class ProcessorOptions:
         problems.check_range("processor.max_concurrency", self.max_concurrency, 2, 1000)
         problems.check_range("processor.reserved_concurrency", self.reserved_concurrency, 1)
         if (
-            known_numbers(self.batch_size, self.max_batching_window_seconds)
+            known_ints(self.batch_size, self.max_batching_window_seconds)
             and self.batch_size > SQS_BATCH_SIZE_WITHOUT_WINDOW
             and self.max_batching_window_seconds < 1
         ):
@@ -144,7 +159,7 @@ class ProcessorOptions:
             )
         if (
             self.reserved_concurrency is not None
-            and known_numbers(self.reserved_concurrency, self.max_concurrency)
+            and known_ints(self.reserved_concurrency, self.max_concurrency)
             and self.reserved_concurrency < self.max_concurrency
         ):
             problems.add(
@@ -152,8 +167,16 @@ class ProcessorOptions:
                 f"processor.max_concurrency ({self.max_concurrency}): otherwise Lambda throttles the "
                 "poller and throttled messages count towards max_receive_count"
             )
-        if not isinstance(self.metrics_namespace, str) or not 1 <= len(self.metrics_namespace) <= 255:
-            problems.add(f"processor.metrics_namespace must be 1-255 characters, got {self.metrics_namespace!r}")
+        namespace_known = not (
+            problems.mistyped("processor.metrics_namespace") or Token.is_unresolved(self.metrics_namespace)
+        )
+        if not namespace_known:
+            return
+        if not METRICS_NAMESPACE_PATTERN.fullmatch(self.metrics_namespace):
+            problems.add(
+                "processor.metrics_namespace must be 1-255 letters, digits, spaces or . - _ / # : "
+                f"(CloudWatch's rule), got {self.metrics_namespace!r}"
+            )
         elif self.metrics_namespace.startswith("AWS/"):
             problems.add(f"processor.metrics_namespace must not start with 'AWS/', got {self.metrics_namespace!r}")
 
@@ -192,7 +215,7 @@ class ProvisionedCapacity:
             ("read", self.min_read_units, self.max_read_units),
             ("write", self.min_write_units, self.max_write_units),
         ):
-            if known_numbers(low, high) and high < low:
+            if known_ints(low, high) and high < low:
                 problems.add(f"storage.provisioned.max_{kind}_units ({high}) must be >= min_{kind}_units ({low})")
 
 
@@ -214,5 +237,14 @@ class StorageOptions:
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every invalid table setting."""
-        if self.provisioned is not None:
+        if isinstance(self.provisioned, ProvisionedCapacity) and not problems.mistyped("storage.provisioned"):
             self.provisioned.collect_problems(problems)
+
+
+def _set_fields(pattern: events.EventPattern) -> list[str]:
+    """The fields of an event pattern that are set (jsii structs expose each field as a property)."""
+    return [
+        name
+        for name, member in vars(type(pattern)).items()
+        if isinstance(member, property) and getattr(pattern, name) is not None
+    ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+import typing
+from typing import Any, Mapping, Optional, Sequence
 
 from aws_cdk import Names, Token
 from aws_cdk import aws_backup as backup
@@ -29,7 +30,7 @@ from .stages.buffer import create_queues, grant_send_message
 from .stages.ingest import connect_bus_to_queue, create_event_bus
 from .stages.process import VpcPlacement, create_processor, handler_environment
 from .stages.store import create_backup_plan, create_tables, grant_put_item
-from .validation import Problems
+from .validation import Problems, check_all
 
 
 class ShipmentEventPipeline(Construct):
@@ -133,23 +134,33 @@ class ShipmentEventPipeline(Construct):
         backup_plan: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-        ingest, queues, processor = ingest or IngestOptions(), queues or QueueOptions(), processor or ProcessorOptions()
-        alarms = (alarms or AlarmThresholds()).fitted_to(
-            visibility_timeout_seconds=processor.visibility_timeout_seconds
-        )
+        # Every prop is checked (types first) before any value is derived from it or given to aws-cdk-lib.
         _validate(
             environment_suffix=environment_suffix,
-            ttl_days=ttl_days,
+            physical_names=physical_names,
+            event_bus=event_bus,
             table=table,
-            storage=storage,  # as given: it is an error next to an existing table
+            encryption_key=encryption_key,
+            ttl_days=ttl_days,
             ingest=ingest,
             queues=queues,
             processor=processor,
+            storage=storage,  # as given: it is an error next to an existing table
             alarms=alarms,
+            alarm_topic=alarm_topic,
             alarm_emails=alarm_emails,
+            dashboard=dashboard,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
+            vpc_endpoints=vpc_endpoints,
+            backup_plan=backup_plan,
+        )
+        ingest = ingest if ingest is not None else IngestOptions()
+        queues = queues if queues is not None else QueueOptions()
+        processor = processor if processor is not None else ProcessorOptions()
+        alarms = (alarms if alarms is not None else AlarmThresholds()).fitted_to(
+            visibility_timeout_seconds=processor.visibility_timeout_seconds
         )
         self.ingest_options = ingest
         """The ingest settings in effect."""
@@ -301,45 +312,41 @@ class ShipmentEventPipeline(Construct):
         )
 
 
-def _validate(
-    *,
-    environment_suffix: str,
-    ttl_days: int,
-    table: Optional[dynamodb.ITable],
-    storage: Optional[StorageOptions],
-    ingest: IngestOptions,
-    queues: QueueOptions,
-    processor: ProcessorOptions,
-    alarms: AlarmThresholds,
-    alarm_emails: Sequence[str],
-    vpc: Optional[ec2.IVpc],
-    vpc_subnets: Optional[ec2.SubnetSelection],
-    security_groups: Optional[Sequence[ec2.ISecurityGroup]],
-) -> None:
+def _validate(**props: Any) -> None:
+    """Raise :class:`PipelineValidationError` listing every problem of the construct's props.
+
+    ``props`` holds every keyword prop of :class:`ShipmentEventPipeline`, by name: each is first checked
+    against its declared type (so a prop added later cannot skip the check), then for its allowed range.
+    """
     problems = Problems()
-    if not Token.is_unresolved(environment_suffix) and not (
-        isinstance(environment_suffix, str)
-        and len(environment_suffix) <= MAX_SUFFIX_LENGTH
-        and SUFFIX_PATTERN.match(environment_suffix)
-    ):
-        problems.add(
-            f"environment_suffix must be 1-{MAX_SUFFIX_LENGTH} lower-case letters, digits or inner hyphens "
-            f"(it ends every resource name), got {environment_suffix!r}"
-        )
-    problems.check_range("ttl_days", ttl_days, 1, unit="days")
-    if table is not None and storage is not None:
+    check_all(problems, props, _declared_prop_types())
+    suffix = props["environment_suffix"]
+    if not problems.mistyped("environment_suffix") and not Token.is_unresolved(suffix):
+        if not (len(suffix) <= MAX_SUFFIX_LENGTH and SUFFIX_PATTERN.fullmatch(suffix)):
+            problems.add(
+                f"environment_suffix must be 1-{MAX_SUFFIX_LENGTH} lower-case letters, digits or inner hyphens "
+                f"(it ends every resource name), got {suffix!r}"
+            )
+    problems.check_range("ttl_days", props["ttl_days"], 1, unit="days")
+    if props["table"] is not None and props["storage"] is not None:
         problems.add(
             "storage configures the events table this construct would create, but table= gives an existing "
             "one: drop storage= (configure your own table), or drop table="
         )
-    for group in (ingest, queues, processor, storage, alarms):
-        if group is not None:
-            group.collect_problems(problems)
-    collect_email_problems(alarm_emails, problems)
-    if vpc is None:
-        for prop, value in (("vpc_subnets", vpc_subnets), ("security_groups", security_groups)):
-            if value is not None:
+    for group in ("ingest", "queues", "processor", "storage", "alarms"):
+        if props[group] is not None and not problems.mistyped(group):
+            props[group].collect_problems(problems)
+    collect_email_problems(props["alarm_emails"], problems)
+    if props["vpc"] is None:
+        for prop in ("vpc_subnets", "security_groups"):
+            if props[prop] is not None:
                 problems.add(
                     f"{prop} places the function in a VPC, but vpc= is not set: pass vpc= as well, or drop {prop}="
                 )
     problems.raise_if_any()
+
+
+def _declared_prop_types() -> dict[str, Any]:
+    """The construct's keyword props and their declared types, from its signature."""
+    hints = typing.get_type_hints(ShipmentEventPipeline.__init__)
+    return {name: hint for name, hint in hints.items() if name not in ("scope", "construct_id", "return")}

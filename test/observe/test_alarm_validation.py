@@ -44,9 +44,10 @@ def test_every_problem_is_reported_at_once():
         alarm_emails=["ops@example.com", "not-an-address"],
         vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
     )
+    # types are checked first, so the type problem comes first
     assert problems == [
-        "alarms.queue_backlog_messages.value must be >= 0, got -5",
         "alarms.function_errors must be an AlarmThreshold or None, got 3",
+        "alarms.queue_backlog_messages.value must be >= 0, got -5",
         "alarm_emails: 'not-an-address' is not an e-mail address",
         "vpc_subnets places the function in a VPC, but vpc= is not set: pass vpc= as well, or drop vpc_subnets=",
     ]
@@ -54,7 +55,7 @@ def test_every_problem_is_reported_at_once():
 
 def test_a_single_address_string_is_not_mistaken_for_a_list():
     assert problems_of(alarm_emails="ops@example.com") == [
-        "alarm_emails must be a list of addresses, got the string 'ops@example.com'"
+        "alarm_emails must be a list of strings, got the string 'ops@example.com'"
     ]
 
 

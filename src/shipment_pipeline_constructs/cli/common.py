@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..ops.aws import Connection, OperationError, explain
 from ..ops.resources import PipelineResources
+from .arguments import environment_suffix
 
 #: Exit codes: 0 ok, 1 the operation found a problem (unhealthy, failed entries), 2 it could not run.
 EXIT_PROBLEM = 1
@@ -46,7 +47,9 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
         "--construct-path", help="the pipeline's construct path when the stack holds several, e.g. MyStack/Orders"
     )
     where.add_argument(
-        "--suffix", help="the pipeline's environment suffix (names as ShipmentEventPipeline derives them)"
+        "--suffix",
+        type=environment_suffix,
+        help="the pipeline's environment suffix (names as ShipmentEventPipeline derives them)",
     )
     names = parser.add_argument_group("explicit resource names (override --stack / --suffix)")
     names.add_argument("--bus", dest="event_bus", help="event bus name")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-from pathlib import Path
 
 from .. import sizing
 from ..ops.aws import OperationError
 from ..ops.cost import PipelineConfig, Workload, estimate, format_estimate, load_prices
+from ..ops.send import MAX_ENTRY_BYTES as MAX_EVENT_BYTES
 from . import common
+from .arguments import existing_file, fraction, non_negative_float, non_negative_int, positive_int, whole_number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,34 +25,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "defaults (adjusted by the options below), a scaling profile, a synthesized template, or a deployed stack.",
         example="shipment-pipeline cost --events-per-day 300000 --scaling medium",
     )
-    parser.add_argument("--events-per-day", type=int, required=True, help="shipment events a day")
+    parser.add_argument("--events-per-day", type=positive_int, required=True, help="shipment events a day")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--template", type=Path, help="a synthesized stack template (cdk.out/<Stack>.template.json)")
+    source.add_argument(
+        "--template", type=existing_file, help="a synthesized stack template (cdk.out/<Stack>.template.json)"
+    )
     source.add_argument("--stack", help="a deployed stack: its template is read from CloudFormation")
     source.add_argument("--scaling", help="a scaling profile: small/30k, medium/300k, large/3m")
     options = parser.add_argument_group("construct options (without --template / --stack)")
-    options.add_argument("--memory", type=int, help="function memory in MiB (default: 512)")
+    options.add_argument(
+        "--memory", type=whole_number(128, 10_240, unit="MiB"), help="function memory in MiB (default: 512)"
+    )
     options.add_argument("--architecture", choices=("arm64", "x86_64"), help="function architecture (default: arm64)")
-    options.add_argument("--batch-size", type=int, help="messages per invocation (default: 10)")
-    options.add_argument("--batching-window", type=int, metavar="SECONDS", help="batching window (default: 0)")
-    options.add_argument("--ttl-days", type=int, help="days items are kept (default: 90)")
+    options.add_argument("--batch-size", type=whole_number(1, 10_000), help="messages per invocation (default: 10)")
+    options.add_argument(
+        "--batching-window", type=whole_number(0, 300, unit="s"), metavar="SECONDS", help="batching window (default: 0)"
+    )
+    options.add_argument("--ttl-days", type=positive_int, help="days items are kept (default: 90)")
     options.add_argument(
         "--cmk", action="store_true", help="the queues use a customer managed KMS key (encryption_key)"
     )
-    options.add_argument("--dashboards", type=int, help="dashboards (default: 1)")
-    options.add_argument("--alarms", type=int, help="alarms (default: 9, the built-in ones)")
+    options.add_argument("--dashboards", type=non_negative_int, help="dashboards (default: 1)")
+    options.add_argument("--alarms", type=non_negative_int, help="alarms (default: 9, the built-in ones)")
     workload = parser.add_argument_group("workload assumptions")
-    workload.add_argument("--event-bytes", type=int, default=1024, help="size of one event (default: %(default)s)")
     workload.add_argument(
-        "--error-rate", type=float, default=0.001, help="share of events that fail (default: %(default)s)"
+        "--event-bytes",
+        type=whole_number(1, MAX_EVENT_BYTES, unit="bytes (EventBridge's entry limit)"),
+        default=1024,
+        help="size of one event (default: %(default)s)",
     )
     workload.add_argument(
-        "--duplicate-rate", type=float, default=0.01, help="extra deliveries, as a share (default: %(default)s)"
+        "--error-rate", type=fraction, default=0.001, help="share of events that fail (default: %(default)s)"
     )
     workload.add_argument(
-        "--invocation-ms", type=float, default=40, help="billed ms per invocation, fixed part (default: %(default)s)"
+        "--duplicate-rate", type=fraction, default=0.01, help="extra deliveries, as a share (default: %(default)s)"
     )
-    parser.add_argument("--prices", type=Path, help="a price file like the bundled prices.json")
+    workload.add_argument(
+        "--invocation-ms",
+        type=non_negative_float,
+        default=40,
+        help="billed ms per invocation, fixed part (default: %(default)s)",
+    )
+    parser.add_argument("--prices", type=existing_file, help="a price file like the bundled prices.json")
     group = parser.add_argument_group("connection (only with --stack)")
     group.add_argument("--region", help="AWS region of --stack")
     group.add_argument("--profile", help="AWS named profile")
@@ -62,8 +77,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Estimate and print."""
-    if args.events_per_day <= 0:
-        raise OperationError(f"--events-per-day must be positive, got {args.events_per_day}")
     config = _config(args)
     workload = Workload(
         events_per_day=args.events_per_day,
@@ -86,6 +99,11 @@ def _config(args: argparse.Namespace) -> PipelineConfig:
             template = json.loads(args.template.read_text())
         except (OSError, ValueError) as error:
             raise OperationError(f"cannot read template {args.template}: {error}") from None
+        if not isinstance(template, dict):
+            raise OperationError(
+                f"{args.template} is not a CloudFormation template: it holds a JSON {type(template).__name__}, "
+                "not an object with Resources (pass cdk.out/<Stack>.template.json)"
+            )
         return PipelineConfig.from_template(template, source=str(args.template))
     if args.stack:
         body = common.connection(args).client("cloudformation").get_template(StackName=args.stack)["TemplateBody"]

@@ -9,6 +9,7 @@ from ..ops.progress import Progress
 from ..ops.redrive import FALLBACK, format_inspection, inspect_messages, redrive
 from ..ops.resources import PipelineResources
 from . import common
+from .arguments import positive_int, whole_number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "processor wrote for each. Messages are hidden for a few seconds while read, then released.",
         example="shipment-pipeline dlq inspect --suffix prod --max-messages 5",
     )
-    inspect.add_argument("--max-messages", type=int, default=10, help="how many to show (default: %(default)s)")
+    inspect.add_argument(
+        "--max-messages", type=positive_int, default=10, help="how many to show (default: %(default)s)"
+    )
     move = common.add_parser(
         actions,
         "redrive",
@@ -41,8 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         example="shipment-pipeline dlq redrive --suffix prod --dry-run",
     )
     move.add_argument("--dry-run", action="store_true", help="only say how many messages would move, and how")
-    move.add_argument("--max-messages", type=int, help="move at most this many (uses the receive-send-delete path)")
-    move.add_argument("--max-per-second", type=int, help="rate limit of the message-move task")
+    move.add_argument(
+        "--max-messages", type=positive_int, help="move at most this many (uses the receive-send-delete path)"
+    )
+    move.add_argument("--max-per-second", type=whole_number(1, 500), help="rate limit of the message-move task")
     move.add_argument("--no-native", action="store_true", help="skip the message-move task, use receive-send-delete")
     for action, run in ((inspect, run_inspect), (move, run_redrive)):
         action.add_argument(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..app_runner import SynthError
+from .arguments import environment_suffix, existing_file, non_negative_int, positive_float, rate_below_one
 
 DEFAULT_REPORT = Path("reports/local-run.json")
 DEMO_BURST = 200
@@ -40,24 +41,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="use this cloud assembly when it exists, else synthesize into it (default: cdk.out)",
     )
-    parser.add_argument("--suffix", default="dev", help="environment suffix when synthesizing (default: %(default)s)")
-    parser.add_argument("--events", type=Path, help='events to send: {"Entries": [...]} or JSON lines of entries')
-    parser.add_argument("--count", type=_count, default=0, help="generated events to send (default: %(default)s)")
-    parser.add_argument("--duplicate-rate", type=_rate, default=0.1, help="of generated events (default: %(default)s)")
-    parser.add_argument("--invalid-rate", type=_rate, default=0.05, help="of generated events (default: %(default)s)")
+    parser.add_argument(
+        "--suffix",
+        type=environment_suffix,
+        default="dev",
+        help="environment suffix when synthesizing (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--events", type=existing_file, help='events to send: {"Entries": [...]} or JSON lines of entries'
+    )
+    parser.add_argument(
+        "--count", type=non_negative_int, default=0, help="generated events to send (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--duplicate-rate", type=rate_below_one, default=0.1, help="of generated events (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--invalid-rate", type=rate_below_one, default=0.05, help="of generated events (default: %(default)s)"
+    )
     parser.add_argument(
         "--transient-failure-rate",
-        type=_rate,
+        type=rate_below_one,
         default=0.0,
         help="injected DynamoDB throttles on event writes (default: %(default)s)",
     )
     parser.add_argument(
-        "--crash-rate", type=_rate, default=0.0, help="injected whole-invocation crashes (default: %(default)s)"
+        "--crash-rate",
+        type=rate_below_one,
+        default=0.0,
+        help="injected whole-invocation crashes (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=None, help="make the generated load and the faults repeatable")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=None, help="make the generated load and the faults repeatable"
+    )
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="JSON report (default: %(default)s)")
     parser.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds to wait for draining (default: %(default)s)"
+        "--timeout", type=positive_float, default=300.0, help="seconds to wait for draining (default: %(default)s)"
     )
     parser.set_defaults(handler=run)
 
@@ -70,6 +89,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.events and not args.count:
         print("error: nothing to send: pass --events FILE and/or --count N", file=sys.stderr)
         return 2
+    if args.events:
+        from ..ops.aws import OperationError
+        from ..ops.send import entries_from_file
+
+        try:  # before the emulator starts: a bad file is refused in a second, not after a synthesis
+            entries_from_file(args.events, "")
+        except OperationError as error:
+            print(f"error: --events: {error}", file=sys.stderr)
+            return 2
     report = run_and_report(args)
     if report is None:
         return 2
@@ -145,17 +173,3 @@ def demo_step(args: argparse.Namespace, state: dict) -> None:
         f"{DEMO_BURST} generated events (10% duplicates, 5% invalid)"
     )
     state["local_report"] = run_and_report(local_args)
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"a rate is a fraction in [0, 1), got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--count must be >= 0, got {text}")
-    return value

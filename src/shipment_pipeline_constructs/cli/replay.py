@@ -6,8 +6,8 @@ import argparse
 
 from ..ops.progress import Progress
 from ..ops.replay import replay_summary, start_replay, wait_for_replay
-from ..ops.times import parse_time
 from . import common
+from .arguments import non_negative_float, point_in_time, positive_float
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,15 +21,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "The processor stores each event once, so overlapping windows are harmless.",
         example="shipment-pipeline replay --suffix prod --start 2025-10-13T08:00:00Z --end 2025-10-13T12:00:00Z",
     )
-    parser.add_argument("--start", required=True, help="window start: ISO 8601, or 30m, 2h, 7d ago")
-    parser.add_argument("--end", default="now", help="window end, same forms (default: %(default)s)")
+    parser.add_argument("--start", type=point_in_time, required=True, help="window start: ISO 8601, or 30m, 2h, 7d ago")
+    parser.add_argument(
+        "--end", type=point_in_time, default="now", help="window end, same forms (default: %(default)s)"
+    )
     parser.add_argument("--name", help="replay name (default: <pipeline>-<UTC time>)")
     parser.add_argument("--no-wait", action="store_true", help="start the replay and return")
     parser.add_argument(
-        "--poll-seconds", type=float, default=5.0, help="how often to check progress (default: %(default)s)"
+        "--poll-seconds",
+        type=non_negative_float,
+        default=5.0,
+        help="how often to check progress (default: %(default)s)",
     )
     parser.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="stop following after this long (the replay goes on)"
+        "--timeout", type=positive_float, metavar="SECONDS", help="stop following after this long (the replay goes on)"
     )
     common.add_operation_arguments(parser, run)
 
@@ -38,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     """Start, follow and report."""
     conn, resources = common.target(args)
     events = conn.client("events")
-    request = start_replay(events, resources, start=parse_time(args.start), end=parse_time(args.end), name=args.name)
+    request = start_replay(events, resources, start=args.start, end=args.end, name=args.name)
     name = request["ReplayName"]
     if not args.json:
         print(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..ops.send import entries_from_file, generated_entries, put_events, sample_entry
 from . import common
+from .arguments import existing_file, non_negative_int, positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,12 +22,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what = parser.add_mutually_exclusive_group()
     what.add_argument(
         "--file",
-        type=Path,
+        type=existing_file,
         help='entries as `aws events put-events` takes them ({"Entries": [...]}), a JSON list or JSON lines',
     )
-    what.add_argument("--count", type=int, help="generate this many distinct valid events")
+    what.add_argument("--count", type=positive_int, help="generate this many distinct valid events")
     parser.add_argument(
-        "--invalid", type=int, default=0, help="with --count: also send this many invalid events (they end in the DLQ)"
+        "--invalid",
+        type=non_negative_int,
+        default=0,
+        help="with --count: also send this many invalid events (they end in the DLQ)",
     )
     common.add_operation_arguments(parser, run)
 

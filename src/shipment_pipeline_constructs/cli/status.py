@@ -8,6 +8,7 @@ import dataclasses
 from ..ops.resources import alarm_names
 from ..ops.status import DEFAULT_MAX_OLDEST_AGE_SECONDS, collect_status, format_status
 from . import common
+from .arguments import positive_float
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-oldest-age",
-        type=float,
+        type=positive_float,
         default=DEFAULT_MAX_OLDEST_AGE_SECONDS,
         metavar="SECONDS",
         help="oldest message age that counts as unhealthy (default: %(default)s)",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..app_runner import SynthError, synthesize
 from . import common
+from .arguments import environment_suffix
 from .template_summary import describe_template
 
 
@@ -20,7 +21,10 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=Path("cdk.out"), help="cloud assembly folder (default: %(default)s)"
     )
     parser.add_argument(
-        "--suffix", default="dev", help="environment suffix passed as context environmentSuffix (default: %(default)s)"
+        "--suffix",
+        type=environment_suffix,
+        default="dev",
+        help="environment suffix passed as context environmentSuffix (default: %(default)s)",
     )
 
 

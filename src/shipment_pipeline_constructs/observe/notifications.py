@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Optional, Sequence
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
@@ -23,16 +23,19 @@ from constructs import Construct
 from ..validation import Problems
 
 # Deliberately loose: SNS confirms the address by mail; this only catches slips like a missing "@".
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Always used with fullmatch: ``$`` would also match before a trailing newline.
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def collect_email_problems(emails: Sequence[str], problems: Problems) -> None:
-    """Add a problem for every entry of ``alarm_emails`` that is not an e-mail address."""
-    if isinstance(emails, str):
-        problems.add(f"alarm_emails must be a list of addresses, got the string {emails!r}")
+    """Add a problem for every entry of ``alarm_emails`` that is not an e-mail address.
+
+    The list's type (a list of strings, not one string) is checked before, with the construct's other props.
+    """
+    if problems.mistyped("alarm_emails"):
         return
     for email in emails:
-        if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
+        if not Token.is_unresolved(email) and not EMAIL_PATTERN.fullmatch(email):
             problems.add(f"alarm_emails: {email!r} is not an e-mail address")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Optional
 
 from .. import defaults
-from ..validation import Problems, known_numbers
+from ..validation import Problems, known_ints
 
 # CloudWatch evaluates at most one day of data per alarm.
 MAX_EVALUATION_RANGE_MINUTES = 24 * 60
@@ -47,7 +47,7 @@ class AlarmThreshold:
         if self.datapoints_to_alarm is not None:
             problems.check_range(f"{prop}.datapoints_to_alarm", self.datapoints_to_alarm, 1, self.evaluation_periods)
         if (
-            known_numbers(self.period_minutes, self.evaluation_periods)
+            known_ints(self.period_minutes, self.evaluation_periods)
             and self.period_minutes * self.evaluation_periods > MAX_EVALUATION_RANGE_MINUTES
         ):
             problems.add(
@@ -134,9 +134,7 @@ class AlarmThresholds:
         return {field.name: value for field in fields(self) if (value := getattr(self, field.name)) is not None}
 
     def collect_problems(self, problems: Problems) -> None:
-        """Add a problem for every setting CloudWatch would reject."""
+        """Add a problem for every setting CloudWatch would reject (types are checked before, by the construct)."""
         for name, threshold in self.enabled().items():
-            if not isinstance(threshold, AlarmThreshold):
-                problems.add(f"alarms.{name} must be an AlarmThreshold or None, got {threshold!r}")
-            else:
+            if isinstance(threshold, AlarmThreshold) and not problems.mistyped(f"alarms.{name}"):
                 threshold.collect_problems(problems, f"alarms.{name}")

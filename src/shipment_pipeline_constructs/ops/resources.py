@@ -18,10 +18,12 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from botocore.exceptions import ClientError
+
 from .. import shape
 from ..naming import ResourceNames
 from ..template_reader import StackTemplate, TemplateError
-from .aws import Connection, OperationError
+from .aws import Connection, OperationError, error_code
 
 #: The fields named after a pipeline role (:data:`shape.PARTS`), found in a stack's template by construct path.
 ROLE_FIELDS = (
@@ -154,7 +156,15 @@ class PipelineResources:
         """The URL of a queue given by name or URL."""
         if name_or_url.startswith(("https://", "http://")):
             return name_or_url
-        return sqs.get_queue_url(QueueName=name_or_url)["QueueUrl"]
+        try:
+            return sqs.get_queue_url(QueueName=name_or_url)["QueueUrl"]
+        except ClientError as error:
+            if error_code(error) not in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+                raise
+            raise OperationError(
+                f"queue {name_or_url} not found (region {sqs.meta.region_name}): check --region and "
+                "--stack/--suffix; was the pipeline deployed there?"
+            ) from None
 
     def to_dict(self) -> dict[str, Any]:
         """The names as a plain dict (for ``--json``)."""

@@ -21,6 +21,8 @@ from .batching import size_limited_batches
 DETAIL_TYPE = "shipment.created"
 MAX_ENTRIES_PER_CALL = 10
 MAX_BYTES_PER_CALL = 256 * 1024
+#: EventBridge's limit on one entry (Source, DetailType, Detail and Resources in UTF-8).
+MAX_ENTRY_BYTES = 256 * 1024
 _EVENT_TYPES = ("created", "picked_up", "in_transit", "out_for_delivery", "delivered")
 
 
@@ -72,30 +74,76 @@ def generated_entries(
 def entries_from_file(path: Path, event_bus: str) -> list[dict[str, Any]]:
     """Entries from a file in ``aws events put-events`` form (``{"Entries": [...]}``), a JSON list, or JSON lines.
 
-    Entries without ``EventBusName`` go to ``event_bus``; a ``Detail`` given
-    as an object is serialized.
+    JSON lines hold one entry per line (a file of one line is one entry). Entries without
+    ``EventBusName`` go to ``event_bus``; a ``Detail`` given as an object is serialized.
+
+    Raises:
+        OperationError: naming the file, and the line or entry, when the file cannot be read, is not
+            UTF-8 JSON or JSON lines, holds no entry, holds something other than entry objects, or
+            holds an entry larger than EventBridge takes (256 KB).
     """
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise OperationError(f"cannot read {path}: {error.strerror}") from None
-    try:
-        loaded: Any = json.loads(text)
-    except json.JSONDecodeError:
-        try:
-            loaded = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as error:
-            raise OperationError(f"{path} is neither JSON nor JSON lines: {error}") from None
-    entries = loaded.get("Entries") if isinstance(loaded, dict) else loaded
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
-        raise OperationError(f'{path} must hold {{"Entries": [...]}}, a JSON list of entries, or one entry per line')
+    located = [(f"{path} {where}", entry) for where, entry in _located_entries(path)]
+    if not located:
+        raise OperationError(f"{path} holds no entries: nothing to send")
     result = []
-    for entry in entries:
+    for where, entry in located:
+        if not isinstance(entry, dict):
+            raise OperationError(f"{where}: an entry must be a JSON object (a PutEvents entry), got {entry!r:.60}")
         entry = {"EventBusName": event_bus, **entry}
         if not isinstance(entry.get("Detail"), str):
             entry["Detail"] = json.dumps(entry.get("Detail", {}))
+        size = _entry_size(entry)
+        if size > MAX_ENTRY_BYTES:
+            raise OperationError(
+                f"{where}: the entry is {size} bytes; EventBridge takes at most {MAX_ENTRY_BYTES} bytes "
+                "(256 KB) per entry"
+            )
         result.append(entry)
     return result
+
+
+def _located_entries(path: Path) -> list[tuple[str, Any]]:
+    """The file's entries, each with where it is (``line 3`` or ``entry 3``, counted from 1)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OperationError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise OperationError(
+            f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}): "
+            'pass {"Entries": [...]}, a JSON list of entries, or one entry per line'
+        ) from None
+    try:
+        loaded: Any = json.loads(text)
+    except json.JSONDecodeError as whole_error:
+        return _json_lines(path, text, whole_error)
+    if isinstance(loaded, dict) and "Entries" in loaded:
+        loaded = loaded["Entries"]
+        if not isinstance(loaded, list):
+            raise OperationError(f'{path}: "Entries" must be a JSON list of entries')
+    if isinstance(loaded, list):
+        return [(f"entry {number}", entry) for number, entry in enumerate(loaded, 1)]
+    if isinstance(loaded, dict):  # JSON lines of exactly one line
+        return [("line 1", loaded)]
+    raise OperationError(f'{path} must hold {{"Entries": [...]}}, a JSON list of entries, or one entry per line')
+
+
+def _json_lines(path: Path, text: str, whole_error: json.JSONDecodeError) -> list[tuple[str, Any]]:
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    entries = []
+    for number, line in lines:
+        try:
+            entries.append((f"line {number}", json.loads(line)))
+        except json.JSONDecodeError as error:
+            if not entries:  # not even the first line is JSON: the file is one (broken) JSON document
+                raise OperationError(
+                    f"{path} is neither JSON nor JSON lines: line {whole_error.lineno}, column "
+                    f"{whole_error.colno}: {whole_error.msg}"
+                ) from None
+            raise OperationError(f"{path} line {number} is not JSON (column {error.colno}: {error.msg})") from None
+    return entries
 
 
 def put_events(events: Any, entries: list[dict[str, Any]]) -> SendResult:
