@@ -14,12 +14,11 @@ test keeps the two in step. Acknowledgments use only ``aws_cdk``;
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
@@ -298,14 +297,21 @@ def unacknowledged_findings(scope: IConstruct) -> list[Finding]:
     return findings
 
 
+#: cfn-lint's own entry point, run by the interpreter running this code: the cfn-lint installed
+#: next to this library (the ``compliance`` extra), never another one found on PATH.
+_CFN_LINT = ("-c", "import sys; from cfnlint.runner import main; sys.exit(main())")
+
+
 def cfn_lint_findings(template: Path) -> list[str]:
     """Run cfn-lint with the serverless rules over one template; return its findings (empty when clean).
 
     The same as ``cfn-lint --append-rules cfn_lint_serverless.rules -- TEMPLATE``
-    run from the repository root (``.cfnlintrc.yaml`` adds nothing to ignore).
+    run from the repository root (``.cfnlintrc.yaml`` adds nothing to ignore),
+    with the cfn-lint of this library's environment (the ``compliance`` extra).
     """
     command = [
-        _cfn_lint_executable(),
+        sys.executable,
+        *_CFN_LINT,
         "--append-rules",
         "cfn_lint_serverless.rules",
         "--format",
@@ -318,11 +324,3 @@ def cfn_lint_findings(template: Path) -> list[str]:
     if result.returncode != 0 and not findings:
         raise RuntimeError(f"cfn-lint failed (exit {result.returncode}): {result.stderr.strip()}")
     return findings
-
-
-def _cfn_lint_executable() -> str:
-    beside_python = Path(sys.executable).with_name("cfn-lint")
-    found: Optional[str] = str(beside_python) if beside_python.exists() else shutil.which("cfn-lint")
-    if not found:
-        raise RuntimeError("cfn-lint not found: install cfn-lint and cfn-lint-serverless")
-    return found

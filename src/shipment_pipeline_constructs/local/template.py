@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from ..ops.resources import CONSTRUCT_PATHS
+from .parameters import apply_parameters, unresolved_parameters
 
 __all__ = ["PipelineTemplate", "TemplateError", "load_pipeline"]
 
@@ -62,12 +63,15 @@ class PipelineTemplate:
         )
 
 
-def load_pipeline(template_path: Path) -> PipelineTemplate:
+def load_pipeline(template_path: Path, parameters: Optional[Mapping[str, str]] = None) -> PipelineTemplate:
     """Read ``template_path`` and find the first pipeline in it.
 
-    Raises :class:`TemplateError` naming every missing resource.
+    The template's CloudFormation parameters take the values in
+    ``parameters``, else their defaults (see :mod:`.parameters`). Raises
+    :class:`TemplateError` naming every missing resource, or a parameter the
+    pipeline's resources need and nothing gives.
     """
-    template = json.loads(Path(template_path).read_text())
+    template = apply_parameters(json.loads(Path(template_path).read_text()), parameters)
     resources: dict[str, dict[str, Any]] = template.get("Resources", {})
     found: dict[str, str] = {}
     for logical_id, resource in resources.items():
@@ -83,6 +87,12 @@ def load_pipeline(template_path: Path) -> PipelineTemplate:
             else (" The template has no aws:cdk:path metadata: synthesize with `shipment-pipeline synth`.")
         )
         raise TemplateError(f"{template_path} holds no complete pipeline; missing: {', '.join(missing)}.{hint}")
+    needed = unresolved_parameters([resources[logical_id] for logical_id in found.values()], template)
+    if needed:
+        raise TemplateError(
+            "the pipeline's names depend on parameter(s) with no Default: pass "
+            + " ".join(f"--parameters {name}=VALUE" for name in sorted(needed))
+        )
     return PipelineTemplate(path=Path(template_path), resources=resources, logical_ids=found)
 
 
