@@ -16,20 +16,18 @@ from constructs import Construct
 from shipment_pipeline_constructs import ShipmentEventPipeline
 from shipment_pipeline_constructs.naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN
 
-DEFAULT_SUFFIX = "dev"
-
 
 class ParameterizedPipelineStack(Stack):
     """The pipeline named after the ``EnvironmentSuffix`` parameter, which CloudFormation checks before creating anything."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, default_suffix: str) -> None:
         super().__init__(scope, construct_id, description="Shipment event pipeline, suffix chosen at deploy time")
         # Synthesis cannot check a value it does not know yet, so CloudFormation checks it: the same
         # rule as the construct's own validation of a literal suffix.
         suffix = CfnParameter(
             self,
             "EnvironmentSuffix",
-            default=DEFAULT_SUFFIX,
+            default=default_suffix,
             description="Ends every resource name, e.g. prod gives shipment-events-prod",
             allowed_pattern=SUFFIX_PATTERN.pattern,
             max_length=MAX_SUFFIX_LENGTH,
@@ -47,7 +45,11 @@ class ParameterizedPipelineStack(Stack):
 def build_app(app: App | None = None) -> App:
     """Build the example app; tests call this instead of running the file."""
     app = app or App()
-    ParameterizedPipelineStack(app, app.node.try_get_context("stackName") or "ShipmentPipeline")
+    # -c environmentSuffix=... sets the parameter's default; --parameters EnvironmentSuffix=... wins at deploy time.
+    default_suffix = app.node.try_get_context("environmentSuffix") or "dev"
+    ParameterizedPipelineStack(
+        app, app.node.try_get_context("stackName") or "ShipmentPipeline", default_suffix=default_suffix
+    )
     return app
 
 
