@@ -90,7 +90,7 @@ def app_command(app_dir: Path) -> tuple[str, bool]:
     if (app_dir / APP_FILE).is_file():
         return shlex.join([sys.executable, APP_FILE]), False
     raise SynthError(
-        f'no CDK app in {app_dir}: it has no cdk.json with an "app" command and no {APP_FILE} '
+        f'no CDK app in {app_dir.resolve()}: it has no cdk.json with an "app" command and no {APP_FILE} '
         "(pass --app the folder that `cdk init app --language python` created)"
     )
 
@@ -102,9 +102,8 @@ def synthesize(app_dir: Path, outdir: Path, context: Optional[Mapping[str, Any]]
     ``cdk.context.json``. Raises :class:`SynthError` with one line naming
     the failure (the app's last error line when it failed).
     """
-    app_dir = Path(app_dir)
+    app_dir, outdir = Path(app_dir), Path(outdir)
     command, shell = app_command(app_dir)
-    outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     # A manifest left by an earlier run must not pass for this run's output.
     (outdir / MANIFEST).unlink(missing_ok=True)
@@ -112,7 +111,8 @@ def synthesize(app_dir: Path, outdir: Path, context: Optional[Mapping[str, Any]]
         command if shell else shlex.split(command),
         shell=shell,
         cwd=app_dir,
-        env=_app_environment(outdir, _context(app_dir, context)),
+        # The app runs in its own folder: it needs the output folder as an absolute path.
+        env=_app_environment(outdir.resolve(), _context(app_dir, context)),
         capture_output=True,
         text=True,
         check=False,

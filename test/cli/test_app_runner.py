@@ -53,7 +53,7 @@ def test_without_cdk_json_app_py_runs_with_this_interpreter(app_dir: Path, tmp_p
     templates = synthesize(app_dir, tmp_path / "out", {"environmentSuffix": "x"})
 
     record = seen(tmp_path / "out")
-    assert templates == [(tmp_path / "out" / "S.template.json").resolve()]
+    assert templates == [tmp_path / "out" / "S.template.json"]
     assert Path(record["cwd"]) == app_dir.resolve()
     assert record["env"]["CDK_OUTDIR"] == str((tmp_path / "out").resolve())
     assert app_command(app_dir) == (f"{sys.executable} app.py", False)
