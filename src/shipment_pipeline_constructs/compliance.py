@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from aws_cdk import Acknowledgment, CfnResource, Validations
+from aws_cdk import Acknowledgment, CfnResource, Token, Validations
 from constructs import IConstruct
 
 if TYPE_CHECKING:
@@ -99,9 +99,9 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         (),
         "Processor",
         "The function writes to its own log group, created with retention, through LoggingConfig.LogGroup; "
-        "the rule only looks for a group named /aws/lambda/FUNCTION_NAME, which CloudFormation-chosen names "
-        "cannot match.",
-        when="physical_names=False",
+        "the rule only looks for a group named /aws/lambda/FUNCTION_NAME written out literally, which "
+        "CloudFormation-chosen names and names joined from a CloudFormation parameter cannot match.",
+        when="physical_names=False, or a suffix given as a CloudFormation parameter",
         cfn_lint_rules=("WS1004",),
     ),
     Exemption(
@@ -208,7 +208,7 @@ def acknowledge_pipeline_findings(
     exempt(pipeline.event_source_mapping, "sqs-mapping-has-no-destination")
     exempt(pipeline.function, "function-is-invoked-synchronously")
     exempt(pipeline.function, "function-depends-on-its-role")
-    if not physical_names:
+    if not physical_names or Token.is_unresolved(pipeline.names.suffix):
         exempt(pipeline.function, "function-logs-via-logging-config")
     exempt(pipeline.log_group, "logs-encrypted-by-cloudwatch")
     policy = pipeline.role.node.try_find_child("DefaultPolicy")
