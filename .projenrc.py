@@ -113,6 +113,8 @@ DEV_DEPS = [
 # top-level lambda/ (one place to read and test it); `pip install` users get the asset from the wheel.
 WHEEL_FORCE_INCLUDE = {
     "lambda": f"{MODULE}/lambda",
+    # The app `shipment-pipeline demo` runs when no --app is given, so a pip user's demo needs no checkout.
+    "examples/basic": f"{MODULE}/examples/basic",
 }
 SDIST_INCLUDE = [
     "src",
@@ -121,6 +123,7 @@ SDIST_INCLUDE = [
     "API.md",
     "CHANGELOG.md",
     "LICENSE",
+    "examples/basic",
     "docs/snippets/architecture.md",  # a fragment of the PyPI long description
 ]
 

@@ -1,6 +1,6 @@
 """A team composes the pipeline into its own stack, with its existing bus, topic and key, and its own producer.
 
-    cd examples/existing_resources && cdk synth \
+    cd examples/existing_resources && cdk synth -c environmentSuffix=prod \
         -c eventBusName=orders-bus -c alarmTopicArn=arn:aws:sns:eu-west-1:111111111111:team-alarms
 
 or, without the CDK CLI: ``CDK_OUTDIR=cdk.out python examples/existing_resources/app.py``.
@@ -19,7 +19,7 @@ from constructs import Construct
 
 from shipment_pipeline_constructs import ShipmentEventPipeline, latest_python_runtime
 
-PRODUCER_NAME = "orders-shipment-producer"
+PRODUCER_NAME_PREFIX = "orders-shipment-producer"
 # The team's producer: puts one shipment event on the bus per invocation.
 PRODUCER_CODE = """
 import json, os
@@ -44,24 +44,26 @@ def handler(event, context):
 class OrdersStack(Stack):
     """The orders team's stack: its key, the shared bus and topic, the pipeline, and its producer."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, event_bus_name: str, alarm_topic_arn: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, environment_suffix: str, event_bus_name: str, alarm_topic_arn: str
+    ) -> None:
         super().__init__(scope, construct_id, description="Orders team: shipment pipeline on the shared bus")
         # Existing resources the team already has. The bus and topic live elsewhere (imported);
         # the key is the team's own, in this stack, so the pipeline can add EventBridge to its policy.
         # (An imported key works too, but then its policy must allow events.amazonaws.com by hand.)
         bus = events.EventBus.from_event_bus_name(self, "SharedBus", event_bus_name)
         topic = sns.Topic.from_topic_arn(self, "TeamAlarms", alarm_topic_arn)
-        key = kms.Key(self, "TeamKey", alias="alias/orders-team", enable_key_rotation=True)
+        key = kms.Key(self, "TeamKey", alias=f"alias/orders-team-{environment_suffix}", enable_key_rotation=True)
 
         pipeline = ShipmentEventPipeline(
             self,
             "Shipments",
-            environment_suffix="orders",
+            environment_suffix=environment_suffix,
             event_bus=bus,
             encryption_key=key,
             alarm_topic=topic,
         )
-        producer = _producer(self, bus_name=event_bus_name)
+        producer = _producer(self, name=f"{PRODUCER_NAME_PREFIX}-{environment_suffix}", bus_name=event_bus_name)
         pipeline.grant_put_events(producer)
 
         CfnOutput(self, "QueueUrl", value=pipeline.queue.queue_url)
@@ -70,14 +72,14 @@ class OrdersStack(Stack):
         CfnOutput(self, "ProducerFunctionName", value=producer.function_name)
 
 
-def _producer(scope: Construct, *, bus_name: str) -> lambda_.Function:
+def _producer(scope: Construct, *, name: str, bus_name: str) -> lambda_.Function:
     """A small, compliant producer: own role, log group with retention, tracing, capped concurrency."""
     role = iam.Role(scope, "ProducerRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     # Named where Lambda would look, so tools that expect /aws/lambda/<function> (cfn-lint WS1004) find it.
     log_group = logs.LogGroup(
         scope,
         "ProducerLogGroup",
-        log_group_name=f"/aws/lambda/{PRODUCER_NAME}",
+        log_group_name=f"/aws/lambda/{name}",
         retention=logs.RetentionDays.ONE_MONTH,
         removal_policy=RemovalPolicy.DESTROY,
     )
@@ -85,7 +87,7 @@ def _producer(scope: Construct, *, bus_name: str) -> lambda_.Function:
     producer = lambda_.Function(
         scope,
         "Producer",
-        function_name=PRODUCER_NAME,
+        function_name=name,
         description="Puts shipment events on the shared bus",
         runtime=latest_python_runtime(),
         architecture=lambda_.Architecture.ARM_64,
@@ -126,9 +128,11 @@ def _producer(scope: Construct, *, bus_name: str) -> lambda_.Function:
 def build_app(app: App | None = None) -> App:
     """Build the example app; tests call this instead of running the file."""
     app = app or App()
+    suffix = app.node.try_get_context("environmentSuffix") or "dev"
     OrdersStack(
         app,
-        "OrdersShipments",
+        f"OrdersShipments-{suffix}",
+        environment_suffix=suffix,
         event_bus_name=app.node.try_get_context("eventBusName") or "orders-bus",
         alarm_topic_arn=app.node.try_get_context("alarmTopicArn") or "arn:aws:sns:eu-west-1:111111111111:team-alarms",
     )

@@ -1,6 +1,7 @@
 """The processor inside the team's existing VPC, in isolated subnets, reaching DynamoDB and SQS through endpoints.
 
-    cd examples/vpc && cdk synth -c vpcId=vpc-... -c subnetIds=subnet-a,subnet-b -c routeTableIds=rtb-a,rtb-b
+    cd examples/vpc && cdk synth -c environmentSuffix=prod \
+        -c vpcId=vpc-... -c subnetIds=subnet-a,subnet-b -c routeTableIds=rtb-a,rtb-b
 
 or, without the CDK CLI: ``CDK_OUTDIR=cdk.out python examples/vpc/app.py`` (placeholder ids).
 The VPC is described from context rather than looked up, so synthesis needs no AWS credentials;
@@ -27,7 +28,9 @@ PLACEHOLDERS = {
 class VpcPipelineStack(Stack):
     """The pipeline with its function in isolated subnets; the construct adds the endpoints it needs."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, network: dict[str, str], **kwargs) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, environment_suffix: str, network: dict[str, str], **kwargs
+    ) -> None:
         super().__init__(
             scope, construct_id, description="Shipment event pipeline with the processor in a VPC", **kwargs
         )
@@ -43,7 +46,7 @@ class VpcPipelineStack(Stack):
         pipeline = ShipmentEventPipeline(
             self,
             "Pipeline",
-            environment_suffix="vpc",
+            environment_suffix=environment_suffix,
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
             # With no NAT the function can reach only what has an endpoint: the construct adds a
@@ -60,7 +63,14 @@ def build_app(app: App | None = None) -> App:
     app = app or App()
     network = {name: app.node.try_get_context(name) or default for name, default in PLACEHOLDERS.items()}
     region = network["availabilityZones"].split(",")[0][:-1]
-    VpcPipelineStack(app, "ShipmentPipelineInVpc", network=network, env=Environment(region=region))
+    suffix = app.node.try_get_context("environmentSuffix") or "dev"
+    VpcPipelineStack(
+        app,
+        f"ShipmentPipelineInVpc-{suffix}",
+        environment_suffix=suffix,
+        network=network,
+        env=Environment(region=region),
+    )
     return app
 
 

@@ -14,14 +14,13 @@ test keeps the two in step. Acknowledgments use only ``aws_cdk``;
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from aws_cdk import Acknowledgment, CfnResource, Validations
+from aws_cdk import Acknowledgment, CfnResource, Token, Validations
 from constructs import IConstruct
 
 if TYPE_CHECKING:
@@ -100,9 +99,9 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         (),
         "Processor",
         "The function writes to its own log group, created with retention, through LoggingConfig.LogGroup; "
-        "the rule only looks for a group named /aws/lambda/FUNCTION_NAME, which CloudFormation-chosen names "
-        "cannot match.",
-        when="physical_names=False",
+        "the rule only looks for a group named /aws/lambda/FUNCTION_NAME written out literally, which "
+        "CloudFormation-chosen names and names joined from a CloudFormation parameter cannot match.",
+        when="physical_names=False, or a suffix given as a CloudFormation parameter",
         cfn_lint_rules=("WS1004",),
     ),
     Exemption(
@@ -209,7 +208,7 @@ def acknowledge_pipeline_findings(
     exempt(pipeline.event_source_mapping, "sqs-mapping-has-no-destination")
     exempt(pipeline.function, "function-is-invoked-synchronously")
     exempt(pipeline.function, "function-depends-on-its-role")
-    if not physical_names:
+    if not physical_names or Token.is_unresolved(pipeline.names.suffix):
         exempt(pipeline.function, "function-logs-via-logging-config")
     exempt(pipeline.log_group, "logs-encrypted-by-cloudwatch")
     policy = pipeline.role.node.try_find_child("DefaultPolicy")
@@ -298,14 +297,21 @@ def unacknowledged_findings(scope: IConstruct) -> list[Finding]:
     return findings
 
 
+#: cfn-lint's own entry point, run by the interpreter running this code: the cfn-lint installed
+#: next to this library (the ``compliance`` extra), never another one found on PATH.
+_CFN_LINT = ("-c", "import sys; from cfnlint.runner import main; sys.exit(main())")
+
+
 def cfn_lint_findings(template: Path) -> list[str]:
     """Run cfn-lint with the serverless rules over one template; return its findings (empty when clean).
 
     The same as ``cfn-lint --append-rules cfn_lint_serverless.rules -- TEMPLATE``
-    run from the repository root (``.cfnlintrc.yaml`` adds nothing to ignore).
+    run from the repository root (``.cfnlintrc.yaml`` adds nothing to ignore),
+    with the cfn-lint of this library's environment (the ``compliance`` extra).
     """
     command = [
-        _cfn_lint_executable(),
+        sys.executable,
+        *_CFN_LINT,
         "--append-rules",
         "cfn_lint_serverless.rules",
         "--format",
@@ -318,11 +324,3 @@ def cfn_lint_findings(template: Path) -> list[str]:
     if result.returncode != 0 and not findings:
         raise RuntimeError(f"cfn-lint failed (exit {result.returncode}): {result.stderr.strip()}")
     return findings
-
-
-def _cfn_lint_executable() -> str:
-    beside_python = Path(sys.executable).with_name("cfn-lint")
-    found: Optional[str] = str(beside_python) if beside_python.exists() else shutil.which("cfn-lint")
-    if not found:
-        raise RuntimeError("cfn-lint not found: install cfn-lint and cfn-lint-serverless")
-    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from typing import Any, Callable
@@ -16,6 +17,31 @@ from .arguments import environment_suffix
 #: Exit codes: 0 ok, 1 the operation found a problem (unhealthy, failed entries), 2 it could not run.
 EXIT_PROBLEM = 1
 EXIT_ERROR = 2
+
+#: The package's optional extras and the modules each provides.
+EXTRAS = {"local": ("moto",), "compliance": ("cdk_nag", "cfnlint", "cfn_lint_serverless")}
+
+
+class StepFailed(RuntimeError):
+    """A step of a command that runs several (``demo``) failed; the message is the one line to print."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_PROBLEM) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class MissingExtraError(RuntimeError):
+    """An optional extra of the package is not installed; the message says how to install it."""
+
+
+def require_extra(extra: str, purpose: str) -> None:
+    """Raise :class:`MissingExtraError` unless every module of the optional ``extra`` is importable."""
+    missing = [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
+    if missing:
+        raise MissingExtraError(
+            f"{purpose} needs the '{extra}' extra ({', '.join(missing)} not installed): "
+            f"pip install 'shipment-pipeline-constructs[{extra}]'"
+        )
 
 
 def add_parser(

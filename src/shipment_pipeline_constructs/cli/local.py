@@ -11,11 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..app_runner import SynthError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..app_runner import synthesize
+from . import common
 from .arguments import environment_suffix, existing_file, non_negative_int, positive_float, rate_below_one
+from .synth import add_context_argument, context_of, parse_assignments
 
 DEFAULT_REPORT = Path("reports/local-run.json")
 DEMO_BURST = 200
+SAMPLE_EVENT = "sample-event.json"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,29 +28,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "local",
         help="run the pipeline locally on an embedded AWS emulator and report what happened to every event",
-        description="Synthesize a CDK app (or use an existing cloud assembly), create its bus, rule, archive, queues "
-        "and tables in moto on 127.0.0.1, run the bundled handler behind a local SQS event source mapping, send "
-        "events, drain, and write a JSON report.\n\n"
+        description="Synthesize a CDK app (or read an existing cloud assembly), create its bus, rule, archive, "
+        "queues and tables in moto on 127.0.0.1, run the bundled handler behind a local SQS event source mapping, "
+        "send events, drain, and write a JSON report.\n\n"
         "examples:\n"
-        "  shipment-pipeline local --events examples/basic/sample-event.json\n"
+        "  shipment-pipeline local --app . --events sample-event.json\n"
+        "  shipment-pipeline local --cdk-out cdk.out --parameters EnvironmentSuffix=test --count 500\n"
         "  shipment-pipeline local --count 2000 --duplicate-rate 0.1 --invalid-rate 0.05 \\\n"
         "      --transient-failure-rate 0.2 --crash-rate 0.05 --report reports/faults.json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--app", type=Path, default=Path("examples/basic"), help="CDK app folder (default: %(default)s)"
+        "--app", type=Path, default=None, help="CDK app folder to synthesize (default: the current folder)"
     )
     parser.add_argument(
         "--cdk-out",
         type=Path,
         default=None,
-        help="use this cloud assembly when it exists, else synthesize into it (default: cdk.out)",
+        help="run this existing cloud assembly as it is: it is never synthesized again nor written to "
+        "(default: synthesize --app into a folder next to the report, REPORT.cdk.out/, never into your cdk.out)",
     )
     parser.add_argument(
         "--suffix",
         type=environment_suffix,
         default="dev",
         help="environment suffix when synthesizing (default: %(default)s)",
+    )
+    add_context_argument(parser)
+    parser.add_argument(
+        "--parameters",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a value for one of the template's CloudFormation parameters, as `cdk deploy --parameters` "
+        "(repeatable; the others take their Default)",
     )
     parser.add_argument(
         "--events", type=existing_file, help='events to send: {"Entries": [...]} or JSON lines of entries'
@@ -88,34 +104,66 @@ def run(args: argparse.Namespace) -> int:
     """
     if not args.events and not args.count:
         print("error: nothing to send: pass --events FILE and/or --count N", file=sys.stderr)
-        return 2
+        return common.EXIT_ERROR
+    if args.app is not None and args.cdk_out is not None:
+        print("error: pass --app (to synthesize) or --cdk-out (an existing assembly), not both", file=sys.stderr)
+        return common.EXIT_ERROR
     if args.events:
-        from ..ops.aws import OperationError
         from ..ops.send import entries_from_file
 
         try:  # before the emulator starts: a bad file is refused in a second, not after a synthesis
             entries_from_file(args.events, "")
-        except OperationError as error:
+        except common.OperationError as error:
             print(f"error: --events: {error}", file=sys.stderr)
-            return 2
-    report = run_and_report(args)
-    if report is None:
-        return 2
-    return 0 if report["drained"] and report["unaccounted"] == 0 and not report["missing_permissions"] else 1
+            return common.EXIT_ERROR
+    try:
+        report = run_and_report(args)
+    except common.MissingExtraError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return common.EXIT_ERROR
+    except common.StepFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    return 0 if report_problem(report) is None else common.EXIT_PROBLEM
 
 
-def run_and_report(args: argparse.Namespace) -> dict[str, Any] | None:
-    """Run with ``args`` (see :func:`register`), print the summary and write the report; None when it could not run."""
-    from ..local import MissingEmulatorError, TemplateError, run_local, summary_lines
-    from ..ops.aws import OperationError
+def run_and_report(args: argparse.Namespace) -> dict[str, Any]:
+    """Run with ``args`` (see :func:`register`), print the summary and write the report.
+
+    Raises :class:`~.common.MissingExtraError` without moto, and
+    :class:`~.common.StepFailed` (exit code 2) with one line when the run could not happen.
+    """
+    common.require_extra("local", "the local run")
+    try:
+        return _run_and_report(args)
+    except (RuntimeError, ValueError, OSError, common.OperationError, BotoCoreError, ClientError) as error:
+        raise common.StepFailed(str(error), exit_code=common.EXIT_ERROR) from error
+
+
+def report_problem(report: dict[str, Any]) -> str | None:
+    """What makes the run a failure (not drained, events unaccounted for, a missing grant), or None."""
+    if not report["drained"]:
+        return f"the queue did not drain in time ({report['unaccounted']} event(s) unaccounted for)"
+    if report["unaccounted"]:
+        return f"{report['unaccounted']} event(s) unaccounted for"
+    if report["missing_permissions"]:
+        return "the template misses grants the run relied on: " + "; ".join(report["missing_permissions"])
+    return None
+
+
+def _run_and_report(args: argparse.Namespace) -> dict[str, Any]:
+    from ..local import run_local, summary_lines
     from ..ops.progress import Progress
 
+    cdk_out = args.cdk_out
+    if cdk_out is None:
+        cdk_out = args.report.with_suffix(".cdk.out")
+        synthesize(args.app or Path("."), cdk_out, context_of(args))
     function_log = args.report.with_suffix(".function.jsonl")
     bar = Progress(total=None, label="", stream=sys.stdout)
     try:
         report = run_local(
-            app_dir=args.app,
-            cdk_out=args.cdk_out,
+            cdk_out=cdk_out,
             suffix=args.suffix,
             events_file=args.events,
             count=args.count,
@@ -129,12 +177,10 @@ def run_and_report(args: argparse.Namespace) -> dict[str, Any] | None:
             progress=lambda received, queued: bar.update(
                 received, label=f"messages received by the function, {queued} in the queue"
             ),
+            parameters=parse_assignments(args.parameters, option="--parameters"),
         )
-    except (MissingEmulatorError, TemplateError, SynthError, OperationError, ValueError, OSError) as error:
+    finally:
         bar.close()
-        print(f"error: {error}", file=sys.stderr)
-        return None
-    bar.close()
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=2) + "\n")
     for line in summary_lines(report):
@@ -152,12 +198,14 @@ def run_and_report(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def demo_step(args: argparse.Namespace, state: dict) -> None:
-    """The demo's local run: the seed's sample event plus a burst with duplicates and invalid events."""
-    sample = args.app / "sample-event.json"
+    """The demo's local run of the assembly the synthesize step wrote: the app's sample event plus a burst."""
+    sample = Path(state["app"]) / SAMPLE_EVENT
     local_args = argparse.Namespace(
-        app=args.app,
+        app=None,
         cdk_out=args.out,
         suffix=args.suffix,
+        context=[],
+        parameters=[],
         events=sample if sample.is_file() else None,
         count=DEMO_BURST,
         duplicate_rate=0.1,
@@ -172,4 +220,8 @@ def demo_step(args: argparse.Namespace, state: dict) -> None:
         f"\n==> running the pipeline locally on moto: {'the sample event plus ' if local_args.events else ''}"
         f"{DEMO_BURST} generated events (10% duplicates, 5% invalid)"
     )
-    state["local_report"] = run_and_report(local_args)
+    report = run_and_report(local_args)
+    state["local_report"] = report
+    problem = report_problem(report)
+    if problem:
+        raise common.StepFailed(f"local run: {problem} (see {DEFAULT_REPORT})")

@@ -52,7 +52,7 @@ import logging
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 from ..app_runner import find_template
 from . import stand_ins, state, traffic
@@ -83,11 +83,16 @@ class LocalPipeline:
     """
 
     def __init__(
-        self, template_path: Path, *, faults: Optional[FaultInjector] = None, visibility_timeout: int = 1
+        self,
+        template_path: Path,
+        *,
+        faults: Optional[FaultInjector] = None,
+        visibility_timeout: int = 1,
+        parameters: Optional[Mapping[str, str]] = None,
     ) -> None:
         if visibility_timeout < 1:
             raise ValueError("visibility_timeout must be at least 1 second (SQS counts whole seconds)")
-        self.template: PipelineTemplate = load_pipeline(template_path)
+        self.template: PipelineTemplate = load_pipeline(template_path, parameters)
         self.faults = faults or FaultInjector()
         self.visibility_timeout = visibility_timeout
         self.sent = 0
@@ -267,12 +272,15 @@ def run_local(
     seed: Optional[int] = None,
     function_log: Optional[Path] = None,
     progress: Optional[traffic.Progress] = None,
+    parameters: Optional[Mapping[str, str]] = None,
 ) -> dict[str, Any]:
-    """Synthesize ``app_dir`` (unless ``cdk_out`` already holds an assembly), run the pipeline locally, return the report.
+    """Run the pipeline of ``cdk_out`` (else of ``app_dir``, synthesized) locally, return the report.
 
     Sends ``entries``, then the entries of ``events_file``, then ``count``
     generated events, waits until everything is drained (or ``timeout``
-    seconds) and reconciles. ``function_log`` receives the handler's log
+    seconds) and reconciles. ``parameters`` gives the template's
+    CloudFormation parameters values (as ``cdk deploy --parameters``); the
+    others take their defaults. ``function_log`` receives the handler's log
     records and EMF documents as JSON lines.
 
     Example::
@@ -287,7 +295,7 @@ def run_local(
     if count:
         to_send += generate_load(count, duplicate_rate=duplicate_rate, invalid_rate=invalid_rate, seed=seed).entries
     faults = FaultInjector(transient_failure_rate=transient_failure_rate, crash_rate=crash_rate, seed=seed)
-    with LocalPipeline(template_path, faults=faults) as pipeline:
+    with LocalPipeline(template_path, faults=faults, parameters=parameters) as pipeline:
         sent = pipeline.send(to_send, progress=progress)
         pipeline.drain(timeout=timeout, progress=progress)
         report = pipeline.report()

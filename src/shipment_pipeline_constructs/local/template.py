@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Mapping, Optional
 
 from .. import shape
 from ..template_reader import PipelineTemplate, StackTemplate, TemplateError
+from .parameters import apply_parameters, unresolved_parameters
 
 __all__ = ["PipelineTemplate", "TemplateError", "code_dir", "load_pipeline"]
 
@@ -21,15 +23,25 @@ __all__ = ["PipelineTemplate", "TemplateError", "code_dir", "load_pipeline"]
 REQUIRED = ("rule", "queue", "dead_letter_queue", "events_table", "errors_table", "function", "event_source")
 
 
-def load_pipeline(template_path: Path) -> PipelineTemplate:
+def load_pipeline(template_path: Path, parameters: Optional[Mapping[str, str]] = None) -> PipelineTemplate:
     """Read ``template_path`` and return the first pipeline in it that has every required role.
 
-    Raises :class:`TemplateError` naming every missing resource.
+    The template's CloudFormation parameters take the values in
+    ``parameters``, else their defaults (see :mod:`.parameters`). Raises
+    :class:`TemplateError` naming every missing resource, or a parameter the
+    pipeline's resources need and nothing gives.
     """
-    stack = StackTemplate.load(template_path)
+    template = apply_parameters(json.loads(Path(template_path).read_text()), parameters)
+    stack = StackTemplate.parse(template, path=Path(template_path))
     candidates = stack.candidates()
     for pipeline in candidates:
         if not pipeline.missing(REQUIRED):
+            needed = unresolved_parameters([pipeline.resource(role) for role in pipeline.logical_ids], template)
+            if needed:
+                raise TemplateError(
+                    "the pipeline's names depend on parameter(s) with no Default: pass "
+                    + " ".join(f"--parameters {name}=VALUE" for name in sorted(needed))
+                )
             return pipeline
     found = {role for pipeline in candidates for role in pipeline.logical_ids}
     missing = [
