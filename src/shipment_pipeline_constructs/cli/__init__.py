@@ -11,9 +11,9 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from . import cost, demo, dlq, errors, local, replay, send, status, synth
+from . import cost, demo, dlq, errors, local, plan, replay, send, status, synth
 
-SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost)
+SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost, plan)
 
 
 def build_parser() -> argparse.ArgumentParser:
