@@ -1,7 +1,8 @@
 """What to change: the smallest setting that keeps the oldest message under a target age.
 
 Each search varies one setting of the scenario (maximum concurrency, batch
-size, or the provisioned write maximum), keeps the rest, and binary-searches
+size, or the provisioned write minimum: the capacity the table has
+when a peak starts, before auto scaling reacts), keeps the rest, and binary-searches
 the smallest value whose simulation keeps the peak oldest-message age at or
 under the target with no message expired. It assumes more of the setting
 never makes the queue worse, which holds in the model: more concurrency,
@@ -23,7 +24,7 @@ MAX_CONCURRENCY_RANGE = (2, 1000)
 #: SQS batch size range: 10 without a batching window, 10,000 with one (Lambda event source mapping BatchSize).
 BATCH_SIZE_RANGE = (1, 10)
 BATCH_SIZE_WITH_WINDOW_RANGE = (1, 10_000)
-#: Provisioned write maximum searched (DynamoDB's default table-level quota).
+#: Provisioned write minimum searched (up to DynamoDB's default table-level quota).
 WRITE_UNITS_RANGE = (1, 40_000)
 
 
@@ -80,7 +81,7 @@ def smallest(
 
 
 def advise(scenario: Scenario, target_age_seconds: float) -> list[Advice]:
-    """The smallest max concurrency, batch size and (with provisioned capacity) write maximum for the target."""
+    """The smallest max concurrency, batch size and (with provisioned capacity) write minimum for the target."""
     settings = scenario.settings
     # A run only has to show whether the target is met: stop it once the oldest message is past the target.
     scenario = dataclasses.replace(scenario, give_up_age_seconds=target_age_seconds)
@@ -102,13 +103,13 @@ def advise(scenario: Scenario, target_age_seconds: float) -> list[Advice]:
     if settings.provisioned is not None:
         minimum, maximum, target = settings.provisioned
 
-        def with_write_maximum(value: int) -> SimulationResult:
-            provisioned = (min(minimum, value), value, target)
+        def with_write_minimum(value: int) -> SimulationResult:
+            provisioned = (value, max(maximum, value), target)
             return simulate(
                 dataclasses.replace(scenario, settings=dataclasses.replace(settings, provisioned=provisioned))
             )
 
-        searches.append(("provisioned max write units", maximum, WRITE_UNITS_RANGE, with_write_maximum))
+        searches.append(("provisioned min write units", minimum, WRITE_UNITS_RANGE, with_write_minimum))
     advice = []
     for name, current, (low, high), run in searches:
         value, result = smallest(low, high, run, target_age_seconds)

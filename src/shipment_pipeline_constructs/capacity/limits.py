@@ -122,12 +122,13 @@ def account_concurrency(result: SimulationResult) -> LimitCheck:
 
 
 def table_throughput(result: SimulationResult) -> LimitCheck:
-    """Write units a second while the consumers run flat out (draining a backlog), against the table's ceiling."""
+    """The most write units a second the consumers attempted (at least the peak's), against the table's ceiling."""
     scenario = result.scenario
     units = scenario.workload.write_units_per_event
-    # With a backlog the consumers drain at full speed; without one they write at the arrival rate.
-    rate = consumer_capacity(result).limit if result.peak_backlog.visible else scenario.load.peak_rate
-    demand = rate * units
+    # What the consumers tried to write in their busiest step: the writes accepted plus the throttled ones.
+    step = scenario.step_seconds
+    attempted = max(((s.processed * units + s.throttled) / step for s in result.samples), default=0.0)
+    demand = max(attempted, scenario.load.peak_rate * units)
     provisioned = scenario.settings.provisioned
     if provisioned is not None:
         _, maximum, target = provisioned
@@ -136,8 +137,7 @@ def table_throughput(result: SimulationResult) -> LimitCheck:
             demand,
             float(maximum),
             "write units/s",
-            f"the table's auto scaling maximum; it follows at {target}% target after "
-            f"{FIGURES['autoscaling_breach_minutes'].describe()} plus {FIGURES['autoscaling_update_seconds'].describe()}",
+            f"the table's auto scaling maximum, at {target}% target",
             "writes are throttled, batches slow down and retry; the TableThrottles alarm fires",
         )
     new_table = FIGURES["dynamodb_new_on_demand_write_units"]
@@ -150,6 +150,28 @@ def table_throughput(result: SimulationResult) -> LimitCheck:
         "write units/s",
         f"{new_table.source}; at most {quota.describe()}",
         "writes are throttled until DynamoDB adapts; the TableThrottles alarm fires",
+    )
+
+
+def provisioned_at_peak_start(result: SimulationResult) -> Optional[LimitCheck]:
+    """The peak's writes against the capacity auto scaling had settled on before it (``None`` on demand)."""
+    scenario = result.scenario
+    provisioned = scenario.settings.provisioned
+    if provisioned is None:
+        return None
+    units = scenario.workload.write_units_per_event
+    at_start = next(
+        (s.write_capacity for s in result.samples if s.seconds > scenario.load.peak_start_seconds), None
+    ) or float(provisioned[0])
+    return LimitCheck(
+        "DynamoDB provisioned writes when the peak starts",
+        scenario.load.peak_rate * units,
+        at_start,
+        "write units/s",
+        f"auto scaling reacts after {FIGURES['autoscaling_breach_minutes'].describe()}, then "
+        f"{FIGURES['autoscaling_update_seconds'].describe()}, by at most 1/{provisioned[2] / 100:g} of the "
+        f"consumed capacity each time; {FIGURES['dynamodb_burst_seconds'].describe()}",
+        "writes are throttled for as long as auto scaling takes to catch up; the backlog grows meanwhile",
     )
 
 
@@ -231,12 +253,13 @@ def dead_letter_retention(result: SimulationResult) -> LimitCheck:
 
 
 #: Every check, in the order they are printed.
-CHECKS: tuple[Callable[[SimulationResult], LimitCheck], ...] = (
+CHECKS: tuple[Callable[[SimulationResult], Optional[LimitCheck]], ...] = (
     consumer_capacity,
     put_events,
     target_invocations,
     account_concurrency,
     table_throughput,
+    provisioned_at_peak_start,
     hot_partition,
     in_flight,
     batch_payload,
@@ -247,8 +270,8 @@ CHECKS: tuple[Callable[[SimulationResult], LimitCheck], ...] = (
 
 
 def check_limits(result: SimulationResult) -> list[LimitCheck]:
-    """Every limit against the simulated load."""
-    return [check(result) for check in CHECKS]
+    """Every limit that applies, against the simulated load."""
+    return [found for check in CHECKS if (found := check(result)) is not None]
 
 
 def first_limit(checks: list[LimitCheck]) -> Optional[LimitCheck]:

@@ -134,9 +134,15 @@ class SimulationResult:
 
     @property
     def drained_at_seconds(self) -> Optional[float]:
-        """When the queue is first empty after the peak ends; ``None`` if it never is."""
+        """When the queue is first back to its steady level after the peak ends; ``None`` if it never is.
+
+        The steady level is what the load after the peak keeps in the queue
+        by itself (its rate x one batch and window, Little's law); after a
+        burst with nothing behind it, an empty queue.
+        """
         end = self.scenario.load.peak_end_seconds
-        return next((s.seconds for s in self.samples if s.seconds >= end and s.queued == 0), None)
+        level = steady_level(self.scenario)
+        return next((s.seconds for s in self.samples if s.seconds >= end and s.queued <= level), None)
 
     @property
     def drain_seconds(self) -> Optional[float]:
@@ -157,6 +163,13 @@ class SimulationResult:
             return None, None
         cleared = next((time for time, state in transitions if state == "OK" and time > fired), None)
         return fired, cleared
+
+
+def steady_level(scenario: Scenario) -> float:
+    """Messages the load after the peak keeps in the queue on its own: its rate x (one full batch + the window)."""
+    batch = effective_batch_size(scenario.settings.batch_size, scenario.workload.event_bytes)
+    holding = scenario.processing.batch_seconds(batch) + scenario.settings.batching_window_seconds
+    return scenario.load.rate_after * holding
 
 
 class _Table:
@@ -308,6 +321,7 @@ def simulate(scenario: Scenario) -> SimulationResult:
         (rule.period_seconds * rule.evaluation_periods for rule in rules.values()), default=0
     )
 
+    steady = steady_level(scenario)
     queue = _Queue(settings.retention_seconds)
     arrived = processed = expired = dead_lettered = 0
     arrival_carry = error_carry = throttled_total = 0.0
@@ -401,7 +415,7 @@ def simulate(scenario: Scenario) -> SimulationResult:
         )
         settled = not any(t.in_alarm for name, t in trackers.items() if name != "DeadLetterMessages")
         gave_up = scenario.give_up_age_seconds is not None and age > scenario.give_up_age_seconds
-        if gave_up or now >= horizon or (now >= quiet_after and queued == 0 and settled):
+        if gave_up or now >= horizon or (now >= quiet_after and queued <= steady and settled):
             break
     return SimulationResult(
         scenario=scenario,
