@@ -63,9 +63,7 @@ def test_consumer_capacity_is_the_first_limit_of_an_undersized_mapping() -> None
 
 
 def test_max_concurrency_over_the_account_quota_is_reported() -> None:
-    checks = limits_for(
-        Load.peak(30_000), ConsumerSettings(max_concurrency=900), Workload(other_concurrency=200)
-    )
+    checks = limits_for(Load.peak(30_000), ConsumerSettings(max_concurrency=900), Workload(other_concurrency=200))
     concurrency = checks["Lambda account concurrency"]
     assert (concurrency.demand, concurrency.limit, concurrency.hit) == (1_100, 1_000, True)
 
@@ -96,7 +94,9 @@ def test_the_smallest_max_concurrency_is_minimal(target: float) -> None:
     assert found is not None and found > 2
 
     def run(value: int):
-        return simulate(dataclasses.replace(scenario, settings=dataclasses.replace(scenario.settings, max_concurrency=value)))
+        return simulate(
+            dataclasses.replace(scenario, settings=dataclasses.replace(scenario.settings, max_concurrency=value))
+        )
 
     # THEN that value meets the target and one less does not
     assert meets_target(run(found), target)

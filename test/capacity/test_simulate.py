@@ -39,9 +39,7 @@ def test_every_event_is_processed_expired_or_still_queued(
     events_per_day: int, multiplier: float, minutes: int, concurrency: int, batch: int, retention_minutes: int
 ) -> None:
     # GIVEN any load, consumer and retention (a short retention makes messages expire)
-    settings = ConsumerSettings(
-        max_concurrency=concurrency, batch_size=batch, retention_seconds=retention_minutes * 60
-    )
+    settings = ConsumerSettings(max_concurrency=concurrency, batch_size=batch, retention_seconds=retention_minutes * 60)
     run = Scenario(
         Load.peak(events_per_day, multiplier, minutes),
         settings,
