@@ -367,7 +367,8 @@ def simulate(scenario: Scenario) -> SimulationResult:
                     used = min(free, count)
                     batch = count / used
                     duration = processing.batch_seconds(batch)
-                    if batch < batch_limit:
+                    if wanted < free * batch_limit:
+                        # Too few messages for full batches: the poller waits out the batching window.
                         duration += settings.batching_window_seconds
                     finish = max(moment + grid, round((moment + duration) / grid) * grid)
                     queue.start(finish, used, count, queue.take(count))
