@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Optional
 
 import pytest
 
@@ -13,8 +14,9 @@ from shipment_pipeline_constructs.capacity.limits import check_limits, first_lim
 from shipment_pipeline_constructs.capacity.simulate import Workload
 
 
-def limits_for(load: Load, settings: ConsumerSettings, workload: Workload = Workload()) -> dict:
-    result = simulate(Scenario(load, settings, ProcessingModel.for_memory(settings.memory_mib), workload))
+def limits_for(load: Load, settings: ConsumerSettings, workload: Optional[Workload] = None) -> dict:
+    model = ProcessingModel.for_memory(settings.memory_mib)
+    result = simulate(Scenario(load, settings, model, workload or Workload()))
     return {check.name.split(" (")[0]: check for check in check_limits(result)}
 
 

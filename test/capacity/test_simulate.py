@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -154,7 +155,7 @@ def test_a_provisioned_table_throttles_until_auto_scaling_catches_up() -> None:
     assert result.peak_backlog.visible > 10_000
     # AND capacity starts at the minimum and rises in steps of at most 1/0.7 (consumed capacity over the target)
     assert steps[0] == 10 and len(steps) >= 5
-    assert all(later <= math.ceil(earlier / 0.7) + 1 for earlier, later in zip(steps, steps[1:]))
+    assert all(later <= math.ceil(earlier / 0.7) + 1 for earlier, later in pairwise(steps))
     assert result.alarm_times("TableThrottles")[0] is not None
 
 

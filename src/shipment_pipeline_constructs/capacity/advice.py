@@ -48,12 +48,18 @@ class Advice:
         )
         return (
             f"{self.setting}: smallest that meets the target is {self.smallest:,} "
-            f"(now {self.current:,}: {change} {self.smallest:,}); peak age then {self.peak_age_seconds:,.0f} s"
+            f"(now {self.current:,}: {change} {self.smallest:,}); peak age then {_seconds(self.peak_age_seconds)}"
         )
 
     def to_dict(self) -> dict:
         """For ``--json``."""
         return dataclasses.asdict(self)
+
+
+def _seconds(value: Optional[float]) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2g} s" if value < 10 else f"{value:,.0f} s"
 
 
 def meets_target(result: SimulationResult, target_age_seconds: float) -> bool:
@@ -87,9 +93,11 @@ def advise(scenario: Scenario, target_age_seconds: float) -> list[Advice]:
     scenario = dataclasses.replace(scenario, give_up_age_seconds=target_age_seconds)
 
     def varying(field: str) -> Callable[[int], SimulationResult]:
-        return lambda value: simulate(
-            dataclasses.replace(scenario, settings=dataclasses.replace(settings, **{field: value}))
-        )
+        def run(value: int) -> SimulationResult:
+            changed = dataclasses.replace(settings, **{field: value})  # type: ignore[arg-type]
+            return simulate(dataclasses.replace(scenario, settings=changed))
+
+        return run
 
     searches: list[tuple[str, int, tuple[int, int], Callable[[int], SimulationResult]]] = [
         ("max_concurrency", settings.max_concurrency, MAX_CONCURRENCY_RANGE, varying("max_concurrency")),

@@ -81,11 +81,20 @@ class ProcessingModel:
                 ("batch_overhead_ms", "assumption: warm invoke, metrics document and DeleteMessageBatch"),
             ),
         )
-        given = {name: value for name, value in overrides.items() if value is not None}
+        given = {name: float(value) for name, value in overrides.items() if value is not None}
+        unknown = set(given) - {"per_record_ms", "dynamodb_round_trip_ms", "batch_overhead_ms"}
+        if unknown:
+            raise TypeError(f"unknown model figures: {sorted(unknown)}")
         if not given:
             return model
         sources = tuple((name, "given" if name in given else source) for name, source in model.sources)
-        return replace(model, **given, sources=sources)
+        return replace(
+            model,
+            per_record_ms=given.get("per_record_ms", model.per_record_ms),
+            dynamodb_round_trip_ms=given.get("dynamodb_round_trip_ms", model.dynamodb_round_trip_ms),
+            batch_overhead_ms=given.get("batch_overhead_ms", model.batch_overhead_ms),
+            sources=sources,
+        )
 
     def batch_seconds(self, records: float) -> float:
         """Duration of a batch of ``records`` (at least one)."""

@@ -84,7 +84,11 @@ def format_plan(plan: Plan) -> str:
     lines += ["", "Queue (simulated every {:g} s)".format(scenario.step_seconds)]
     lines += _table(
         [
-            ("peak backlog", f"{peak_backlog.visible:,} messages", _at(peak_backlog.seconds)),
+            (
+                "peak backlog",
+                f"{peak_backlog.visible:,} messages",
+                _at(peak_backlog.seconds) if peak_backlog.visible else "",
+            ),
             ("peak oldest message age", _duration(peak_age.oldest_age_seconds), _at(peak_age.seconds)),
             ("drain time after the peak", _duration(result.drain_seconds), f"empty {_at(result.drained_at_seconds)}"),
             ("most concurrent batches", f"{result.max_consumers:,}", ""),
