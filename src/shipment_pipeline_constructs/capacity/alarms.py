@@ -18,12 +18,12 @@ from .. import defaults
 
 __all__ = ["AlarmRule", "AlarmTracker", "default_alarm_rules"]
 
-#: The alarms the simulation can evaluate (construct ids, see ``shape.ALARM_IDS``), and what each watches.
+#: The alarms the simulation evaluates (construct ids, see ``shape.ALARM_IDS``) and the statistic each uses.
 SIMULATED_ALARMS = {
-    "QueueBacklog": ("visible messages", "maximum"),
-    "OldestMessageAge": ("oldest message age (s)", "maximum"),
-    "DeadLetterMessages": ("messages in the DLQ", "maximum"),
-    "TableThrottles": ("throttled writes", "sum"),
+    "QueueBacklog": "maximum",
+    "OldestMessageAge": "maximum",
+    "DeadLetterMessages": "maximum",
+    "TableThrottles": "sum",
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from .figures import FIGURES, Figure
-from .model import effective_batch_size
+from .model import capacity_per_second, effective_batch_size
 from .simulate import SimulationResult
 
 __all__ = ["CHECKS", "LimitCheck", "check_limits", "first_limit"]
@@ -74,7 +74,7 @@ def consumer_capacity(result: SimulationResult) -> LimitCheck:
     scenario = result.scenario
     batch = effective_batch_size(scenario.settings.batch_size, scenario.workload.event_bytes)
     duration = scenario.processing.batch_seconds(batch)
-    capacity = scenario.settings.max_concurrency * batch / duration
+    capacity = capacity_per_second(scenario.settings, scenario.processing, scenario.workload.event_bytes)
     return LimitCheck(
         "consumer capacity (max concurrency x batch / batch duration)",
         scenario.load.peak_rate,

@@ -26,7 +26,7 @@ from typing import Optional
 from .. import defaults
 from .figures import FIGURES
 
-__all__ = ["ConsumerSettings", "PollerScaling", "ProcessingModel", "effective_batch_size"]
+__all__ = ["ConsumerSettings", "PollerScaling", "ProcessingModel", "capacity_per_second", "effective_batch_size"]
 
 #: The bundled handler's writer pool (``MAX_CONCURRENT_WRITES`` in lambda/shipment_processor/store.py).
 HANDLER_CONCURRENT_WRITES = 10
@@ -130,7 +130,6 @@ class ConsumerSettings:
         memory_mib: Function memory.
         timeout_seconds: Function timeout.
         retention_seconds: Source queue message retention.
-        max_receive_count: Receives before SQS moves a message to the DLQ.
         dead_letter_retention_seconds: DLQ message retention.
         provisioned: ``None`` for on-demand, else ``(min_write, max_write, target_percent)``.
         source: Where the settings came from.
@@ -142,7 +141,6 @@ class ConsumerSettings:
     memory_mib: int = defaults.MEMORY_SIZE_MIB
     timeout_seconds: float = defaults.FUNCTION_TIMEOUT_SECONDS
     retention_seconds: float = defaults.QUEUE_RETENTION_DAYS * 86_400
-    max_receive_count: int = defaults.MAX_RECEIVE_COUNT
     dead_letter_retention_seconds: float = defaults.DEAD_LETTER_RETENTION_DAYS * 86_400
     provisioned: Optional[tuple[int, int, int]] = None
     source: str = "defaults"
@@ -155,6 +153,6 @@ def effective_batch_size(batch_size: int, event_bytes: int) -> int:
 
 
 def capacity_per_second(settings: ConsumerSettings, processing: ProcessingModel, event_bytes: int) -> float:
-    """Events a second the consumers drain at full concurrency with full batches."""
+    """Events a second the consumers drain at full concurrency with full batches (the mapping's own ceiling)."""
     batch = effective_batch_size(settings.batch_size, event_bytes)
     return settings.max_concurrency * batch / processing.batch_seconds(batch)

@@ -17,11 +17,11 @@ from typing import Optional
 
 from ..ops.cost import CostEstimate, PipelineConfig, estimate
 from ..ops.cost import Workload as CostWorkload
-from .advice import Advice, advise
+from .advice import Advice, advise, meets_target
 from .alarms import AlarmRule
 from .limits import LimitCheck, check_limits, first_limit
 from .load import Load
-from .model import ConsumerSettings, PollerScaling, ProcessingModel, effective_batch_size
+from .model import ConsumerSettings, PollerScaling, ProcessingModel, capacity_per_second, effective_batch_size
 from .simulate import Scenario, SimulationResult, Workload, simulate
 
 __all__ = ["Plan", "build_plan"]
@@ -51,7 +51,8 @@ class Plan:
     @property
     def capacity_per_second(self) -> float:
         """Events a second at full concurrency with full batches."""
-        return self.scenario.settings.max_concurrency * self.batch_records / self.batch_seconds
+        scenario = self.scenario
+        return capacity_per_second(scenario.settings, scenario.processing, scenario.workload.event_bytes)
 
     @property
     def seconds_to_full_concurrency(self) -> float:
@@ -70,7 +71,7 @@ class Plan:
         """Whether the oldest message stays under ``--target-age-seconds`` (``None`` without a target)."""
         if self.target_age_seconds is None:
             return None
-        return self.result.peak_age.oldest_age_seconds <= self.target_age_seconds and self.result.expired == 0
+        return meets_target(self.result, self.target_age_seconds)
 
 
 def build_plan(

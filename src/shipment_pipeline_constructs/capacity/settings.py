@@ -50,7 +50,6 @@ def settings_from_template(
         memory_mib=int(function.get("MemorySize", 128)),
         timeout_seconds=float(function.get("Timeout", 3)),
         retention_seconds=float(queue.get("MessageRetentionPeriod", 345_600)),
-        max_receive_count=int(queue.get("RedrivePolicy", {}).get("maxReceiveCount", defaults.MAX_RECEIVE_COUNT)),
         dead_letter_retention_seconds=float(dead_letter.get("MessageRetentionPeriod", 345_600)),
         provisioned=provisioned,
         source=source,

@@ -307,7 +307,7 @@ def simulate(scenario: Scenario) -> SimulationResult:
         raise ValueError(f"step_seconds must be positive, got {step}")
     rules = scenario.alarm_rules if scenario.alarm_rules is not None else default_alarm_rules()
     trackers = {
-        name: AlarmTracker(name, rule, SIMULATED_ALARMS[name][1])
+        name: AlarmTracker(name, rule, SIMULATED_ALARMS[name])
         for name, rule in rules.items()
         if name in SIMULATED_ALARMS
     }
