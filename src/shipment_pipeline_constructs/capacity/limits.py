@@ -169,8 +169,8 @@ def provisioned_at_peak_start(result: SimulationResult) -> Optional[LimitCheck]:
         at_start,
         "write units/s",
         f"auto scaling reacts after {FIGURES['autoscaling_breach_minutes'].describe()}, then "
-        f"{FIGURES['autoscaling_update_seconds'].describe()}, by at most 1/{provisioned[2] / 100:g} of the "
-        f"consumed capacity each time; {FIGURES['dynamodb_burst_seconds'].describe()}",
+        f"{FIGURES['autoscaling_update_seconds'].describe()}, each time to at most the consumed capacity / "
+        f"{provisioned[2] / 100:g}; {FIGURES['dynamodb_burst_seconds'].describe()}",
         "writes are throttled for as long as auto scaling takes to catch up; the backlog grows meanwhile",
     )
 
