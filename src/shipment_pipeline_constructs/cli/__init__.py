@@ -22,10 +22,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .._version import __version__
 from ..ops.aws import OperationError, explain
-from . import cost, demo, dlq, errors, local, replay, send, status, synth
+from . import cost, demo, dlq, errors, local, plan, replay, send, status, synth
 from .common import EXIT_ERROR
 
-SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost)
+SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost, plan)
 
 
 class UsageError(SystemExit):

@@ -10,6 +10,11 @@ Transient failures
     record writes and dead-letter sends stay reliable so that every message
     that ends in the DLQ can be checked for its error record.
 
+Batch latency
+    Every invocation takes ``batch_latency_seconds`` longer, as a slower
+    handler or a slower table would: the capacity model's validation runs a
+    known consumer against it and measures the backlog.
+
 Crashes
     The whole invocation fails, as on a timeout or an out-of-memory kill:
     half of the crashes happen before the handler runs, half after it has
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from typing import Any, Callable, Optional
 
 __all__ = ["FaultInjector", "InjectedCrash"]
@@ -40,11 +46,19 @@ class FaultInjector:
     """
 
     def __init__(
-        self, *, transient_failure_rate: float = 0.0, crash_rate: float = 0.0, seed: Optional[int] = None
+        self,
+        *,
+        transient_failure_rate: float = 0.0,
+        crash_rate: float = 0.0,
+        batch_latency_seconds: float = 0.0,
+        seed: Optional[int] = None,
     ) -> None:
         for name, rate in (("transient_failure_rate", transient_failure_rate), ("crash_rate", crash_rate)):
             if not 0.0 <= rate < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {rate}")
+        if not 0.0 <= batch_latency_seconds < 900:
+            raise ValueError(f"batch_latency_seconds must be in [0, 900), got {batch_latency_seconds}")
+        self.batch_latency_seconds = batch_latency_seconds
         self.transient_failure_rate = transient_failure_rate
         self.crash_rate = crash_rate
         self._random = random.Random(seed)
@@ -80,6 +94,11 @@ class FaultInjector:
         event_name = "before-parameter-build.dynamodb.PutItem"
         dynamodb_client.meta.events.register(event_name, maybe_throttle, unique_id="local-fault-injection")
         return lambda: dynamodb_client.meta.events.unregister(event_name, unique_id="local-fault-injection")
+
+    def delay_batch(self) -> None:
+        """Hold the calling invocation for the injected batch latency."""
+        if self.batch_latency_seconds:
+            time.sleep(self.batch_latency_seconds)
 
     def crash_point(self) -> Optional[str]:
         """``None`` (no crash), ``"before"`` or ``"after"`` the handler runs."""

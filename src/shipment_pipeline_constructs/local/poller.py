@@ -232,6 +232,7 @@ class LocalEventSourceMapping:
 
     def _invoke_batch(self, messages: list[dict[str, Any]]) -> dict[str, str]:
         ids = [message["MessageId"] for message in messages]
+        self._faults.delay_batch()
         crash = self._faults.crash_point()
         try:
             if crash == "before":
