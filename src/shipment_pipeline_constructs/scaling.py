@@ -1,6 +1,6 @@
 """Size a pipeline for its load: named profiles for 30k, 300k and 3M events a day.
 
-A :class:`ScalingProfile` turns the seed's scaling guidance into props::
+A :class:`ScalingProfile` turns the reference design's scaling guidance into props::
 
     from shipment_pipeline_constructs import ScalingProfile, ShipmentEventPipeline
 
@@ -12,29 +12,29 @@ A :class:`ScalingProfile` turns the seed's scaling guidance into props::
     )
     # or all at once:  ShipmentEventPipeline(stack, "Pipeline", **profile.pipeline_props())
 
-Where the seed and AWS differ, the profiles follow AWS:
+Where the reference design and AWS differ, the profiles follow AWS:
 
-- Concurrency: the seed raises *reserved* concurrency (5, 10-20, 50-100).
+- Concurrency: the reference design raises *reserved* concurrency (5, 10-20, 50-100).
   The profiles set the event source mapping's *maximum* concurrency to the
   same figures instead: reserved concurrency alone throttles the SQS poller,
   and throttled messages count towards ``max_receive_count`` and reach the
   DLQ (Lambda developer guide, "services-sqs-scaling").
-- Provisioned capacity: the seed suggests 2000+ RCU/WCU at 3M events a day.
+- Provisioned capacity: the reference design suggests 2000+ RCU/WCU at 3M events a day.
   3M a day is about 35 writes a second on average (350 at a 10x spike) and
   this write path does no reads, so the large profile provisions 50-1000
   WCU and 5-100 RCU with target tracking at 70%. The medium profile stays on
   demand: at ~3.5 writes a second, provisioned capacity would save a few
   dollars a month against throttling risk on every spike.
-- SQS FIFO: the seed offers FIFO "if ordering is required (300 TPS limit)".
+- SQS FIFO: the reference design offers FIFO "if ordering is required (300 TPS limit)".
   The pipeline does not need ordering (each event is keyed by shipment and
   timestamp and stored once), EventBridge -> FIFO needs a message group id,
   and FIFO's limit is 300 API calls a second per action without batching
   (3,000 messages with batching, more with high-throughput mode), not 300
   messages. The profiles keep a standard queue.
-- DAX: the seed suggests DAX "for read-heavy workloads". DAX caches reads;
+- DAX: the reference design suggests DAX "for read-heavy workloads". DAX caches reads;
   the pipeline only writes, so DAX would add cost and nothing else.
 - Batching: larger batches with a batching window at the high end (the
-  seed's "larger batch sizes"): fewer invocations and SQS requests for at
+  reference design's "larger batch sizes"): fewer invocations and SQS requests for at
   most ``max_batching_window_seconds`` of extra latency.
 """
 
@@ -61,7 +61,7 @@ class ScalingProfile:
         max_batching_window_seconds: Seconds the poller may wait to fill a batch.
         provisioned: Provisioned capacity with auto scaling, or ``None`` for on-demand.
         backlog_alarm_messages: Queue backlog that alarms: 30 minutes of this load
-            (the default alarm's rule, 630 at the seed's 21 events a minute).
+            (the default alarm's rule: 630 at 21 events a minute, i.e. 30,000 a day).
         quarantined_alarm_events: Quarantined events in 5 minutes that alarm:
             about 5% of this load (the default alarm's rule).
 
@@ -202,7 +202,7 @@ def _load_label(events_per_day: int) -> str:
     return f"{events_per_day // 1_000}k"
 
 
-# ~0.35 events/s on average; the seed's 5 concurrent functions absorb a 10x spike many times over.
+# ~0.35 events/s on average; 5 concurrent functions (the reference design's cap) absorb a 10x spike many times over.
 ScalingProfile.SMALL = ScalingProfile(
     name="small",
     events_per_day=30_000,
@@ -213,7 +213,7 @@ ScalingProfile.SMALL = ScalingProfile(
     backlog_alarm_messages=defaults.QUEUE_BACKLOG_MESSAGES,
     quarantined_alarm_events=defaults.QUARANTINED_EVENTS,
 )
-# ~3.5 events/s; the seed's upper figure of 10-20, a 1 s window to batch.
+# ~3.5 events/s; 20, the upper figure of the reference design's 10-20, and a 1 s window to batch.
 ScalingProfile.MEDIUM = ScalingProfile(
     name="medium",
     events_per_day=300_000,
@@ -224,7 +224,7 @@ ScalingProfile.MEDIUM = ScalingProfile(
     backlog_alarm_messages=6_300,
     quarantined_alarm_events=50,
 )
-# ~35 events/s (350 at a spike); the seed's lower figure of 50-100 keeps the
+# ~35 events/s (350 at a spike); 50, the lower figure of the reference design's 50-100, keeps the
 # write rate within what auto scaling can follow.
 ScalingProfile.LARGE = ScalingProfile(
     name="large",

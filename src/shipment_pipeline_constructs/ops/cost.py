@@ -39,7 +39,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-from .. import defaults
+from .. import defaults, shape
 
 DAYS_PER_MONTH = 30
 HOURS_PER_MONTH = 730
@@ -54,7 +54,7 @@ TTL_LAG_DAYS = 2
 #: Per-item overhead DynamoDB adds to storage (bytes).
 ITEM_OVERHEAD_BYTES = 100
 #: The processor's EMF metrics, one dimension value each.
-PROCESSOR_METRICS = len(defaults.PROCESSOR_METRICS)
+PROCESSOR_METRICS = len(shape.PROCESSOR_METRICS)
 #: SQS reuses a KMS data key for 5 minutes per principal; EventBridge and Lambda are two principals.
 KMS_REUSE_SECONDS = 300
 KMS_PRINCIPALS = 2
