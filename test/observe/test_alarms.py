@@ -11,7 +11,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 from stacks import build_stack, synth
 
-from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds, ShipmentEventPipeline
+from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds, ShipmentEventPipeline, shape
 from shipment_pipeline_constructs.observe import ALARM_DEFINITIONS
 
 TOPIC = {"Ref": "PipelineAlarmTopicD2AEE5E8"}
@@ -119,6 +119,11 @@ def alarm_props(synthesized, name: str) -> dict:
     stack, pipeline, template = synthesized
     logical_id = stack.get_logical_id(pipeline.alarms[name].node.default_child)
     return template.to_json()["Resources"][logical_id]["Properties"]
+
+
+def test_the_catalogue_defines_every_alarm_shape_names_in_its_order():
+    # The operator tools find alarms by shape.ALARM_IDS: an id without a definition would never exist.
+    assert tuple(definition.name for definition in ALARM_DEFINITIONS) == shape.ALARM_IDS
 
 
 def test_every_alarm_of_the_catalogue_is_on_by_default(default_pipeline):

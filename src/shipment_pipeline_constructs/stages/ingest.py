@@ -22,7 +22,13 @@ from ..shape import PARTS
 
 @dataclass(frozen=True)
 class IngestResources:
-    """What the ingest stage created (or was given)."""
+    """What the ingest stage created (or was given).
+
+    Attributes:
+        event_bus: The bus shipment events arrive on (created, or the one given).
+        rule: The rule that selects shipment events; its target is the buffer's queue.
+        archive: The archive of selected events (``None`` when turned off).
+    """
 
     event_bus: events.IEventBus
     rule: events.Rule
