@@ -83,6 +83,7 @@ def child(subject: str) -> None:
         import baseline_stack  # noqa: F401
     else:
         import shipment_pipeline_constructs.pipeline  # noqa: F401
+    requests = count_jsii_requests()
     start, cpu = time.perf_counter(), cpu_seconds()
     app = build(subject)
     resources = len(app.synth().get_stack_by_name("S").template["Resources"])
@@ -91,10 +92,26 @@ def child(subject: str) -> None:
             {
                 "build_synth_s": time.perf_counter() - start,
                 "build_synth_cpu_s": cpu_seconds() - cpu,
+                "jsii_requests": requests["count"],
                 "resources": resources,
             }
         )
     )
+
+
+def count_jsii_requests() -> dict[str, int]:
+    """Count, from now on, the requests Python sends to jsii's Node.js process (each waits for its answer)."""
+    from jsii._kernel.providers.process import _NodeProcess
+
+    counter = {"count": 0}
+    send = _NodeProcess.send
+
+    def counted_send(*args, **kwargs):
+        counter["count"] += 1
+        return send(*args, **kwargs)
+
+    _NodeProcess.send = counted_send  # type: ignore[method-assign]
+    return counter
 
 
 def cpu_seconds() -> float:
@@ -138,37 +155,29 @@ def profile() -> None:
 
     quiet_jsii()
     import aws_cdk  # noqa: F401
-    from jsii._kernel.providers.process import _NodeProcess
 
     import shipment_pipeline_constructs.pipeline  # noqa: F401
 
-    counter = {"calls": 0}
-    send = _NodeProcess.send
-
-    def counted_send(*args, **kwargs):
-        counter["calls"] += 1
-        return send(*args, **kwargs)
-
-    _NodeProcess.send = counted_send  # one request to Node.js and its answer
+    requests = count_jsii_requests()
     parts: dict[str, list[float]] = {}
-    _time_parts(counter, parts)
+    _time_parts(requests, parts)
 
-    start, calls = cpu_seconds(), counter["calls"]
+    start, calls = cpu_seconds(), requests["count"]
     app = build("pipeline")
-    built, built_calls = cpu_seconds(), counter["calls"]
+    built, built_calls = cpu_seconds(), requests["count"]
     app.synth()
     done = cpu_seconds()
     total = done - start
     print(
         f"\none build + synth of the pipeline, part by part (CPU seconds, Python and Node.js): {total:.2f} s, "
-        f"{counter['calls'] - calls} jsii calls"
+        f"{requests['count'] - calls} jsii calls"
     )
     print(
         f"{'part (inclusive: observe holds alarms, topic, dashboard)':<58} {'cpu s':>6} {'share':>6} {'jsii calls':>10}"
     )
     rows = [("ShipmentEventPipeline(...), the whole build", built - start, built_calls - calls)]
     rows += [(label, seconds, jsii_calls) for label, (seconds, jsii_calls) in parts.items()]
-    rows.append(("App.synth (CloudFormation rendering, in Node.js)", done - built, counter["calls"] - built_calls))
+    rows.append(("App.synth (CloudFormation rendering, in Node.js)", done - built, requests["count"] - built_calls))
     for label, seconds, jsii_calls in rows:
         print(f"{label:<58} {seconds:>6.2f} {seconds / total:>6.0%} {jsii_calls:>10.0f}")
 
@@ -199,12 +208,12 @@ def _time_parts(counter: dict, parts: dict) -> None:
 
 def _timed(target, label: str, counter: dict, parts: dict):
     def timed(*args, **kwargs):
-        start, calls = cpu_seconds(), counter["calls"]
+        start, calls = cpu_seconds(), counter["count"]
         try:
             return target(*args, **kwargs)
         finally:
             seconds, jsii_calls = parts.get(label, [0.0, 0])
-            parts[label] = [seconds + cpu_seconds() - start, jsii_calls + counter["calls"] - calls]
+            parts[label] = [seconds + cpu_seconds() - start, jsii_calls + counter["count"] - calls]
 
     return timed
 
@@ -246,14 +255,17 @@ def compare(rounds: int) -> None:
         f"synthesis, {rounds} fresh interpreters per subject, medians (Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
     )
-    print(f"{'':<20} {'whole process':>17}   {'build + synth':>17}")
-    print(f"{'subject':<10} {'resources':>9} {'cpu s':>8} {'wall s':>8}   {'cpu s':>8} {'wall s':>8}   cpu s per run")
+    print(f"{'':<20} {'whole process':>17}   {'build + synth':>27}")
+    print(
+        f"{'subject':<10} {'resources':>9} {'cpu s':>8} {'wall s':>8}   {'cpu s':>8} {'wall s':>8} {'jsii':>9}"
+        "   cpu s per run"
+    )
     for subject in SUBJECTS:
         m = medians[subject]
         each = " ".join(f"{run['build_synth_cpu_s']:.2f}" for run in runs[subject])
         print(
             f"{subject:<10} {m['resources']:>9.0f} {m['cpu_s']:>8.2f} {m['wall_s']:>8.2f}   "
-            f"{m['build_synth_cpu_s']:>8.2f} {m['build_synth_s']:>8.2f}   {each}"
+            f"{m['build_synth_cpu_s']:>8.2f} {m['build_synth_s']:>8.2f} {m['jsii_requests']:>9.0f}   {each}"
         )
     print(
         "ratio pipeline / baseline: "
@@ -261,6 +273,7 @@ def compare(rounds: int) -> None:
             f"{label} {medians['pipeline'][field] / medians['baseline'][field]:.2f}"
             for label, field in (
                 ("build + synth cpu", "build_synth_cpu_s"),
+                ("jsii requests", "jsii_requests"),
                 ("whole process cpu", "cpu_s"),
                 ("build + synth wall", "build_synth_s"),
                 ("whole process wall", "wall_s"),

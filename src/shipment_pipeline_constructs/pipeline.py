@@ -7,7 +7,7 @@ acknowledges the library's documented compliance exceptions (:mod:`.compliance`)
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from aws_cdk import Names, Token
 from aws_cdk import aws_backup as backup
@@ -312,7 +312,7 @@ class ShipmentEventPipeline(Construct):
         """Invocations of the processor that failed as a whole."""
         return self.function.metric_errors(**props)
 
-    def metric_processor(self, metric_name: str, **props: Any) -> cloudwatch.Metric:
+    def metric_processor(self, metric_name: str, **props) -> cloudwatch.Metric:
         """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``.
 
         Sum unless ``statistic`` is given, under the namespace

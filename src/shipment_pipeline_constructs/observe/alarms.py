@@ -150,16 +150,19 @@ def create_alarms(
     naming to CloudFormation.
     """
     alarms: dict[str, cloudwatch.Alarm] = {}
+    periods: dict[int, Duration] = {}  # one Duration per length: each is a request to jsii
     for definition in ALARM_DEFINITIONS:
         threshold = getattr(thresholds, definition.threshold_field)
         if threshold is None:
             continue
+        if threshold.period_minutes not in periods:
+            periods[threshold.period_minutes] = Duration.minutes(threshold.period_minutes)
         alarms[definition.name] = cloudwatch.Alarm(
             scope,
             definition.name,
             alarm_name=alarm_name(name_prefix, definition.name) if name_prefix else None,
             alarm_description=definition.description,
-            metric=definition.metric(metrics, Duration.minutes(threshold.period_minutes)),
+            metric=definition.metric(metrics, periods[threshold.period_minutes]),
             threshold=threshold.value,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=threshold.evaluation_periods,

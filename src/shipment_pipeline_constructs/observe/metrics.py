@@ -11,6 +11,7 @@ the construct that owns them (as cdk-monitoring-constructs'
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Sequence
 
 from aws_cdk import Duration, Fn
@@ -96,21 +97,24 @@ class PipelineMetricFactory:
 
     # EventBridge -----------------------------------------------------------
 
-    def _rule_metric(self, metric_name: str, period: Duration) -> cloudwatch.Metric:
+    @cached_property
+    def _rule_dimensions(self) -> dict[str, str]:
         # Rules on a custom bus report under EventBusName + RuleName; rules on
         # the default bus under RuleName alone (EventBridge user guide, eb-monitoring).
+        # Worked out once: each part is a request to jsii, and four metrics share them.
         bus_name = self._event_bus.event_bus_name
         rule_name = self._rule.rule_name
         if bus_name == "default":
-            dimensions = {"RuleName": rule_name}
-        else:
-            # A custom-bus rule's Ref (CDK's rule_name) is "<bus>|<rule>"
-            # (cloudformation-coverage-roadmap issue 1131); the metric wants the rule part.
-            dimensions = {"EventBusName": bus_name, "RuleName": Fn.select(1, Fn.split("|", rule_name))}
+            return {"RuleName": rule_name}
+        # A custom-bus rule's Ref (CDK's rule_name) is "<bus>|<rule>"
+        # (cloudformation-coverage-roadmap issue 1131); the metric wants the rule part.
+        return {"EventBusName": bus_name, "RuleName": Fn.select(1, Fn.split("|", rule_name))}
+
+    def _rule_metric(self, metric_name: str, period: Duration) -> cloudwatch.Metric:
         return cloudwatch.Metric(
             namespace=EVENTS_NAMESPACE,
             metric_name=metric_name,
-            dimensions_map=dimensions,
+            dimensions_map=self._rule_dimensions,
             statistic=SUM,
             period=period,
         )
