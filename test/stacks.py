@@ -8,6 +8,7 @@ example app), and identical requests share one synthesis. Import these with
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -52,8 +53,45 @@ def build_stack(
 
 
 def synth(**props: Any) -> tuple[Stack, ShipmentEventPipeline, Template]:
-    """The pipeline with ``props``, synthesized once per distinct ``repr(props)``."""
-    return build_stack(repr(sorted(props.items())), lambda stack: ShipmentEventPipeline(stack, "Pipeline", **props))
+    """The pipeline with ``props``, synthesized once per distinct :func:`props_key`."""
+    return build_stack(props_key(props), lambda stack: ShipmentEventPipeline(stack, "Pipeline", **props))
+
+
+def props_key(props: dict[str, Any]) -> str:
+    """A cache key that names every prop by value: equal props give equal keys.
+
+    ``repr`` alone would not do: a value whose repr is ``<... object at 0x...>``
+    (most jsii classes) gives a new key for an equal value, and the cache
+    misses silently. Such values are spelled out here (:data:`_BY_VALUE`) or
+    refused: build those stacks with :func:`build_stack` and a key of your own.
+    """
+    return _canonical(dict(props))
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {_canonical(value[key])}" for key in sorted(value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__ + "(" + ", ".join(_canonical(item) for item in value) + ")"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ", ".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__qualname__}({fields})"
+    for kind, spell in _BY_VALUE.items():
+        if isinstance(value, kind):
+            return spell(value)
+    text = repr(value)
+    if " at 0x" in text:
+        raise TypeError(
+            f"synth() cannot key the cache on {text}: its repr holds an object address, so an equal value "
+            "would synthesize again. Add its type to stacks._BY_VALUE, or use build_stack(key, build)."
+        )
+    return text
+
+
+# jsii classes whose repr is an address, spelled by what identifies them.
+_BY_VALUE: dict[type, Callable[[Any], str]] = {
+    lambda_.Architecture: lambda architecture: f"Architecture({architecture.name})",
+}
 
 
 def load_example(name: str) -> Any:

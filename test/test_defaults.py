@@ -9,8 +9,6 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
 
-from shipment_pipeline_constructs import defaults
-
 DAY = 86_400
 
 
@@ -22,7 +20,7 @@ def props_at(synthesized, attribute: str) -> dict:
 
 
 def test_bus_is_named_after_the_suffix(default_template):
-    # GIVEN the default pipeline with suffix "test"  THEN  the bus follows the seed's naming
+    # GIVEN the default pipeline with suffix "test"  THEN  the bus is named shipment-events-<suffix>
     default_template.has_resource_properties("AWS::Events::EventBus", {"Name": "shipment-events-test"})
 
 
@@ -30,7 +28,7 @@ def test_rule_matches_the_shipment_source_and_targets_the_queue_with_retry_polic
     default_template.has_resource_properties(
         "AWS::Events::Rule",
         {
-            "EventPattern": {"source": [defaults.EVENT_SOURCE]},
+            "EventPattern": {"source": ["shipment.service"]},
             "EventBusName": Match.any_value(),
             "Targets": [
                 Match.object_like(

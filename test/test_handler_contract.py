@@ -1,28 +1,81 @@
-"""The construct sets exactly the environment the bundled handler reads."""
+"""The bundled handler and the construct agree on its environment and its metrics, through ``shape``.
+
+The handler ships as a separate asset and cannot import the construct's
+package, so it keeps its own lists; these tests tie them to
+:mod:`shipment_pipeline_constructs.shape`, whichever side changes.
+"""
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
+from collections.abc import Iterator, Mapping
+from types import ModuleType
 
+import pytest
 from stacks import REPO
+
+from shipment_pipeline_constructs import shape
 
 LAMBDA_DIR = REPO / "lambda"
 
 
-def handler_variables() -> tuple[str, ...]:
+def handler_module(name: str) -> ModuleType:
+    """``shipment_processor.<name>`` from the bundled handler's source."""
     sys.path.insert(0, str(LAMBDA_DIR))
     try:
-        from shipment_processor import config
+        return __import__(f"shipment_processor.{name}", fromlist=[name])
     finally:
         sys.path.remove(str(LAMBDA_DIR))
-    return config.ENVIRONMENT_VARIABLES
+
+
+class RecordingEnviron(Mapping[str, str]):
+    """An empty environment that records every variable looked up in it."""
+
+    def __init__(self) -> None:
+        self.looked_up: list[str] = []
+
+    def __getitem__(self, name: str) -> str:
+        self.looked_up.append(name)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def variables_config_load_reads() -> list[str]:
+    """Every variable ``config.load`` looks up, required or optional, whatever it makes of their absence."""
+    config = handler_module("config")
+    environ = RecordingEnviron()
+    with pytest.raises(config.ConfigurationError):
+        config.load(environ)
+    return sorted(set(environ.looked_up))
+
+
+def test_handler_reads_exactly_the_variables_shape_names():
+    assert variables_config_load_reads() == sorted(
+        getattr(shape.ENV, field.name) for field in dataclasses.fields(shape.ENV)
+    )
+
+
+def test_handler_declares_the_variables_it_reads():
+    assert sorted(handler_module("config").ENVIRONMENT_VARIABLES) == variables_config_load_reads()
+
+
+def test_handler_publishes_the_metrics_shape_names_in_the_same_order():
+    metrics = handler_module("metrics")
+    assert metrics.METRIC_NAMES == shape.PROCESSOR_METRICS
+    assert metrics.DIMENSION_NAME == shape.METRIC_DIMENSION
 
 
 def test_construct_sets_every_variable_the_handler_reads_and_no_other(default_pipeline):
     stack, pipeline, template = default_pipeline
     function = template.to_json()["Resources"][stack.get_logical_id(pipeline.function.node.default_child)]
-    assert sorted(function["Properties"]["Environment"]["Variables"]) == sorted(handler_variables())
+    assert sorted(function["Properties"]["Environment"]["Variables"]) == variables_config_load_reads()
 
 
 def test_handler_reads_the_environment_only_through_config_load():

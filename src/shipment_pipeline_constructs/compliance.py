@@ -18,13 +18,18 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Optional, Sequence
 
-from aws_cdk import Acknowledgment, CfnResource, Token, Validations
+from aws_cdk import Acknowledgment, CfnResource, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-if TYPE_CHECKING:
-    from .pipeline import ShipmentEventPipeline
+from .options import ProcessorOptions, StorageOptions
+from .shape import BACKUP_SELECTION_ID, PARTS
+from .stages.buffer import BufferResources
+from .stages.process import ProcessResources
+from .stages.store import StoreResources
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,10 @@ class Exemption:
     cfn_lint_rules: tuple[str, ...] = ()
 
 
+def _id(role: str) -> str:
+    return PARTS[role].construct_id
+
+
 LAMBDA_VPC_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
 BACKUP_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
 
@@ -56,7 +65,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "target-dlq-is-a-dlq",
         ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"),
-        "TargetDeadLetterQueue",
+        _id("target_dead_letter_queue"),
         "This queue is the dead-letter queue of the EventBridge rule's target (Targets[].DeadLetterConfig), "
         "which the rules do not recognise as a DLQ. It is the last stop for undeliverable events: a DLQ of "
         "its own would only move them one queue further; the TargetDeadLetterMessages alarm watches it.",
@@ -65,7 +74,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "dlq-has-no-redrive",
         ("Serverless-SQSRedrivePolicy",),
-        "DeadLetterQueue",
+        _id("dead_letter_queue"),
         "This queue is the source queue's dead-letter queue (its RedrivePolicy points here). Messages are "
         "redriven from it by an operator after a fix, never automatically; the DeadLetterMessages alarm watches it.",
         cfn_lint_rules=("ES6000",),
@@ -73,7 +82,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "sqs-mapping-has-no-destination",
         ("Serverless-LambdaEventSourceMappingDestination",),
-        "QueueEventSource",
+        _id("event_source"),
         "Lambda supports OnFailure destinations only for stream and Kafka event sources; an SQS event source "
         "mapping cannot have one. Failed messages go to the DLQ through the source queue's redrive policy.",
         cfn_lint_rules=("ES1001",),
@@ -81,7 +90,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "function-is-invoked-synchronously",
         ("Serverless-LambdaDLQ", "NIST.800.53.R5-LambdaDLQ"),
-        "Processor",
+        _id("function"),
         "A function DLQ (or on-failure destination) applies to asynchronous invocations only. The processor "
         "is invoked synchronously by its SQS event source mapping; failures return to the queue and end in "
         "the queue's DLQ after max_receive_count receives.",
@@ -89,7 +98,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "function-depends-on-its-role",
         (),
-        "Processor",
+        _id("function"),
         "CDK's Function declares DependsOn its role and the role's policy so the permissions exist before "
         "Lambda validates them; the Role entry repeats the dependency its GetAtt already implies (harmless).",
         cfn_lint_rules=("W3005",),
@@ -97,7 +106,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "function-logs-via-logging-config",
         (),
-        "Processor",
+        _id("function"),
         "The function writes to its own log group, created with retention, through LoggingConfig.LogGroup; "
         "the rule only looks for a group named /aws/lambda/FUNCTION_NAME written out literally, which "
         "CloudFormation-chosen names and names joined from a CloudFormation parameter cannot match.",
@@ -107,7 +116,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "xray-has-no-resource-permissions",
         ("AwsSolutions-IAM5[Resource::*]",),
-        "ProcessorRole/DefaultPolicy",
+        f"{_id('role')}/DefaultPolicy",
         "The only statement with Resource '*' is X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords, "
         "which support no "
         "resource-level permissions (Service Authorization Reference, AWS X-Ray). Every other statement names "
@@ -117,7 +126,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "one-role-one-policy",
         ("NIST.800.53.R5-IAMNoInlinePolicy",),
-        "ProcessorRole/DefaultPolicy",
+        f"{_id('role')}/DefaultPolicy",
         "The processor's permissions belong to its role alone and are deleted with it: AWS recommends inline "
         "policies for such a strict one-to-one relationship (IAM user guide, 'Choosing between managed policies "
         "and inline policies'). A managed policy could be attached to other principals.",
@@ -125,7 +134,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "logs-encrypted-by-cloudwatch",
         ("NIST.800.53.R5-CloudWatchLogGroupEncrypted",),
-        "ProcessorLogGroup",
+        _id("log_group"),
         "CloudWatch Logs encrypts every log group at rest with service-managed keys. A customer managed key "
         "adds a key policy for logs.REGION.amazonaws.com and a KMS call to every log read for logs that hold "
         "event ids and outcomes, not credentials; retention is bounded (processor.log_retention).",
@@ -133,7 +142,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "concurrency-capped-by-mapping",
         ("NIST.800.53.R5-LambdaConcurrency",),
-        "Processor",
+        _id("function"),
         "Concurrency is capped where AWS recommends for SQS consumers: the event source mapping's maximum "
         "concurrency (processor.max_concurrency, default 5), the function's only invoker. Reserved concurrency "
         "alone throttles the poller, and throttled messages count towards max_receive_count and reach the DLQ.",
@@ -142,7 +151,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "function-outside-vpc",
         ("NIST.800.53.R5-LambdaInsideVPC",),
-        "Processor",
+        _id("function"),
         "The function reaches only AWS APIs (DynamoDB, SQS), over TLS with IAM authentication, and no private "
         "resources, so a VPC would add ENIs and endpoints without protecting anything. Pass vpc= to run it in "
         "your VPC (the construct then adds the DynamoDB and SQS endpoints it needs).",
@@ -151,7 +160,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "pitr-instead-of-backup-plan",
         ("NIST.800.53.R5-DynamoDBInBackupPlan",),
-        "EventsTable, ErrorsTable",
+        f"{_id('events_table')}, {_id('errors_table')}",
         "Point-in-time recovery is on: continuous backups, restorable to any second of the last 35 days. "
         "Set backup_plan=True to add the tables to an AWS Backup plan as well (vault copies kept outside the "
         "table's lifecycle).",
@@ -160,7 +169,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "lambda-vpc-access-policy",
         (f"AwsSolutions-IAM4[Policy::{LAMBDA_VPC_POLICY}]",),
-        "ProcessorRole",
+        _id("role"),
         "AWS's own policy with exactly the EC2 network-interface actions Lambda needs to attach the function "
         "to the VPC (create, describe and delete network interfaces, assign private addresses; Lambda developer "
         "guide, 'configuration-vpc'), and nothing else; AWS updates it when Lambda's needs change. These EC2 "
@@ -170,7 +179,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "alarm-email-without-dlq",
         ("Serverless-SNSRedrivePolicy",),
-        "AlarmTopic/(each e-mail address)",
+        f"{_id('alarm_topic')}/(each e-mail address)",
         "An alarm e-mail SNS could not deliver is not worth keeping: the alarm's state and history stay in "
         "CloudWatch (and on the dashboard), and the alarm notifies again on its next transition. A DLQ would "
         "hold stale pages nobody reads.",
@@ -180,7 +189,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
         "backup-service-role-policy",
         (f"AwsSolutions-IAM4[Policy::{BACKUP_POLICY}]",),
-        "BackupPlan/Tables/Role",
+        f"{_id('backup_plan')}/{BACKUP_SELECTION_ID}/Role",
         "AWS Backup's own service-role policy, the one AWS Backup documents for backup jobs; AWS keeps it in "
         "step with the service. The role can be assumed only by backup.amazonaws.com.",
         when="backup_plan=True",
@@ -191,43 +200,53 @@ _BY_KEY = {exemption.key: exemption for exemption in EXEMPTIONS}
 
 
 def acknowledge_pipeline_findings(
-    pipeline: "ShipmentEventPipeline",
     *,
-    backup_plan: bool,
+    buffer: BufferResources,
+    process: ProcessResources,
+    store: StoreResources,
+    processor: ProcessorOptions,
+    storage: StorageOptions,
     physical_names: bool = True,
+    names_from_parameter: bool = False,
     email_subscriptions: Sequence[IConstruct] = (),
 ) -> None:
-    """Apply every exemption that fits how ``pipeline`` is configured, each on its exact resource."""
-    from aws_cdk import aws_dynamodb as dynamodb
+    """Apply every exemption that fits how the pipeline is configured, each on its exact resource.
 
+    Call it once every grant is made: two exemptions sit on the processor
+    role's policy, which the grants create.
+    """
     for subscription in email_subscriptions:
         exempt(subscription, "alarm-email-without-dlq")
 
-    exempt(pipeline.target_dead_letter_queue, "target-dlq-is-a-dlq")
-    exempt(pipeline.dead_letter_queue, "dlq-has-no-redrive")
-    exempt(pipeline.event_source_mapping, "sqs-mapping-has-no-destination")
-    exempt(pipeline.function, "function-is-invoked-synchronously")
-    exempt(pipeline.function, "function-depends-on-its-role")
-    if not physical_names or Token.is_unresolved(pipeline.names.suffix):
-        exempt(pipeline.function, "function-logs-via-logging-config")
-    exempt(pipeline.log_group, "logs-encrypted-by-cloudwatch")
-    policy = pipeline.role.node.try_find_child("DefaultPolicy")
+    exempt(buffer.target_dead_letter_queue, "target-dlq-is-a-dlq")
+    exempt(buffer.dead_letter_queue, "dlq-has-no-redrive")
+    exempt(process.event_source_mapping, "sqs-mapping-has-no-destination")
+    exempt(process.function, "function-is-invoked-synchronously")
+    exempt(process.function, "function-depends-on-its-role")
+    if not physical_names or names_from_parameter:
+        exempt(process.function, "function-logs-via-logging-config")
+    exempt(process.log_group, "logs-encrypted-by-cloudwatch")
+    policy = process.role.node.try_find_child("DefaultPolicy")
     if policy is not None:
         exempt(policy, "one-role-one-policy")
-        if pipeline.processor_options.tracing:
+        if processor.tracing:
             exempt(policy, "xray-has-no-resource-permissions")
-    if pipeline.processor_options.reserved_concurrency is None:
-        exempt(pipeline.function, "concurrency-capped-by-mapping")
-    if pipeline.function.is_bound_to_vpc:
-        exempt(pipeline.role, "lambda-vpc-access-policy")
+    if processor.reserved_concurrency is None:
+        exempt(process.function, "concurrency-capped-by-mapping")
+    if process.function.is_bound_to_vpc:
+        exempt(process.role, "lambda-vpc-access-policy")
     else:
-        exempt(pipeline.function, "function-outside-vpc")
-    if backup_plan and pipeline.backup_plan is not None:
-        exempt(pipeline.backup_plan.node.find_child("Tables").node.find_child("Role"), "backup-service-role-policy")
+        exempt(process.function, "function-outside-vpc")
+    if store.backup_selection is not None:
+        # The role AWS Backup assumes, which the selection creates (were it anything else, the finding
+        # would stay, and show in cdk-nag's report: nothing is acknowledged by guess).
+        backup_role = store.backup_selection.grant_principal
+        if isinstance(backup_role, iam.Role):
+            exempt(backup_role, "backup-service-role-policy")
         return
-    tables = [(pipeline.errors_table, True)]
-    if isinstance(pipeline.table, dynamodb.Table):
-        tables.append((pipeline.table, pipeline.storage_options.point_in_time_recovery))
+    tables = [(store.errors_table, True)]
+    if isinstance(store.table, dynamodb.Table):
+        tables.append((store.table, storage.point_in_time_recovery))
     for table, point_in_time_recovery in tables:
         # Without PITR the reason would be false: the finding stays for the user to see.
         if point_in_time_recovery:

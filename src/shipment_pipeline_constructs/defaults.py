@@ -1,12 +1,25 @@
 """Every default of :class:`ShipmentEventPipeline`, written once.
 
-The seed design's figures are the starting point; where AWS guidance differs,
-the default follows AWS and the comment says why. ``test/test_defaults.py``
-asserts each value in a synthesized template, so this file and the docs
-cannot drift apart silently.
+The figures start from the reference design (30,000 events a day, at most 5
+concurrent processors, 3 receives before the DLQ); where AWS guidance
+differs, the default follows AWS and the comment says why.
+``test/test_defaults.py`` asserts each value in a synthesized template, so
+this file and the docs cannot drift apart silently. The tables' key names
+are part of the construct's shape and live in :mod:`.shape`; they are
+importable from here as well.
 """
 
 from __future__ import annotations
+
+# Re-exported for code that reads every table setting here.
+from .shape import (  # noqa: F401
+    ERRORS_BY_SHIPMENT_INDEX,
+    ERRORS_PARTITION_KEY,
+    ERRORS_SORT_KEY,
+    EVENTS_PARTITION_KEY,
+    EVENTS_SORT_KEY,
+    TABLE_TTL_ATTRIBUTE,
+)
 
 ENVIRONMENT_SUFFIX = "dev"
 EVENT_SOURCE = "shipment.service"
@@ -23,8 +36,8 @@ QUEUE_RETENTION_DAYS = 4
 # Standard queues keep the original enqueue time, so the DLQ must keep
 # messages longer than the source queue or they expire on arrival.
 DEAD_LETTER_RETENTION_DAYS = 14
-# AWS recommends at least 5 for Lambda consumers (the seed said 3): a
-# throttled or crashed invocation still counts as a receive.
+# AWS recommends at least 5 for Lambda consumers (the reference design said 3):
+# a throttled or crashed invocation still counts as a receive.
 MAX_RECEIVE_COUNT = 5
 # AWS: source queue visibility timeout >= 6 x the function timeout.
 VISIBILITY_TIMEOUT_FACTOR = 6
@@ -34,34 +47,26 @@ MEMORY_SIZE_MIB = 512
 FUNCTION_TIMEOUT_SECONDS = 60
 BATCH_SIZE = 10
 MAX_BATCHING_WINDOW_SECONDS = 0
-# The seed's cap of 5 concurrent functions, applied where AWS recommends:
-# the event source mapping's maximum concurrency, which never throttles.
+# 5, the reference design's cap on concurrent functions, applied where AWS
+# recommends: the event source mapping's maximum concurrency, which never throttles.
 MAX_CONCURRENCY = 5
 METRICS_NAMESPACE = "ShipmentPipeline"
-# The counts the bundled processor publishes (CloudWatch EMF, one document per batch).
-PROCESSOR_METRICS = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
 
 # store
 EVENT_TTL_DAYS = 90
 POINT_IN_TIME_RECOVERY = True
-TABLE_TTL_ATTRIBUTE = "expires_at"
-EVENTS_PARTITION_KEY = "shipment_id"
-EVENTS_SORT_KEY = "event_timestamp"
-ERRORS_PARTITION_KEY = "error_date"
-ERRORS_SORT_KEY = "error_id"
-ERRORS_BY_SHIPMENT_INDEX = "by-shipment"
 PROVISIONED_TARGET_UTILIZATION_PERCENT = 70
 
 # The bundled handler (lambda/shipment_processor) and its entry point.
 HANDLER = "shipment_processor.app.handler"
 
-# observe: alarm thresholds, derived from the seed's scale of 30,000 events a
-# day (about 21 a minute, 105 per 5-minute period). AlarmThresholds documents
-# why each alarm exists; the numbers live here.
+# observe: alarm thresholds, derived from 30,000 events a day, the reference
+# design's scale (about 21 a minute, 105 per 5-minute period). AlarmThresholds
+# documents why each alarm exists; the numbers live here.
 EVENTS_PER_MINUTE = 21
 ALARM_PERIOD_MINUTES = 5
-# Half an hour of seed-scale traffic waiting: the processors are not keeping
-# up (at full speed they clear that in seconds), not a short burst.
+# Half an hour of that traffic (21 events a minute) waiting: the processors are
+# not keeping up (at full speed they clear that in seconds), not a short burst.
 QUEUE_BACKLOG_MESSAGES = 30 * EVENTS_PER_MINUTE
 QUEUE_BACKLOG_EVALUATION_PERIODS = 3
 # A healthy message waits seconds. 15 minutes is more than two visibility
@@ -89,6 +94,6 @@ FAILED_INVOCATIONS = 1
 TABLE_THROTTLED_REQUESTS = 1
 TABLE_THROTTLES_EVALUATION_PERIODS = 3
 TABLE_THROTTLES_DATAPOINTS_TO_ALARM = 2
-# About 5% of the seed's 105 events per 5 minutes: a producer is sending
+# About 5% of the 105 events per 5 minutes at 30,000 a day: a producer is sending
 # malformed events, not a one-off typo.
 QUARANTINED_EVENTS = 5

@@ -1,8 +1,8 @@
 """Physical resource names derived from the environment suffix.
 
-Names follow the seed (``shipment-events-prod``,
-``shipment-event-processor-prod``) so runbooks and dashboards can be written
-against them. :data:`MAX_SUFFIX_LENGTH` keeps the longest name within its
+Names follow one pattern (``shipment-events-prod``,
+``shipment-event-processor-prod``), the reference design's, so runbooks and
+dashboards can be written against them. :data:`MAX_SUFFIX_LENGTH` keeps the longest name within its
 service's limit (EventBridge archive names: 48 characters).
 """
 

@@ -85,7 +85,7 @@ class QueueOptions:
         dead_letter_retention_days: Days the DLQs keep a message (1-14, and at
             least ``retention_days``). Default: ``14``.
         max_receive_count: Receives before a message moves to the DLQ (1-1000).
-            Default: ``5`` (AWS's minimum recommendation for Lambda; the seed used 3).
+            Default: ``5`` (AWS's minimum recommendation for Lambda consumers; the reference design's 3 is below it).
     """
 
     retention_days: int = defaults.QUEUE_RETENTION_DAYS
@@ -120,7 +120,7 @@ class ProcessorOptions:
         batch_size: Messages per invocation (1-10000; above 10 needs a batching window). Default: ``10``.
         max_batching_window_seconds: Seconds the poller may wait to fill a batch (0-300). Default: ``0``.
         max_concurrency: Maximum concurrent invocations by the event source
-            mapping (2-1000). Default: ``5`` (the seed's cap). Unlike reserved
+            mapping (2-1000). Default: ``5`` (the reference design's cap). Unlike reserved
             concurrency it never throttles, so it never pushes good messages into the DLQ.
         reserved_concurrency: Optional reserved concurrency of the function;
             when set it must be >= ``max_concurrency``. Default: ``None``.

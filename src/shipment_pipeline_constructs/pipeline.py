@@ -1,4 +1,9 @@
-"""The ShipmentEventPipeline L3 construct: ingest -> buffer -> process -> store."""
+"""The ShipmentEventPipeline L3 construct: ingest -> buffer -> process -> store, observed.
+
+``__init__`` validates the props, builds each stage once in the order events
+flow (:mod:`.stages`, then :mod:`.observe`), wires them together, and
+acknowledges the library's documented compliance exceptions (:mod:`.compliance`).
+"""
 
 from __future__ import annotations
 
@@ -22,14 +27,15 @@ from constructs import Construct
 from . import defaults
 from .compliance import acknowledge_pipeline_findings
 from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
+from .observe.metrics import processor_metric
 from .observe.notifications import collect_email_problems
 from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
-from .stages.buffer import create_queues, grant_send_message
-from .stages.ingest import connect_bus_to_queue, create_event_bus
-from .stages.process import VpcPlacement, create_processor, handler_environment
-from .stages.store import create_backup_plan, create_tables, grant_put_item
+from .stages.buffer import create_queues
+from .stages.ingest import connect_rule_to_queue, create_ingest
+from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
+from .stages.store import create_store
 from .validation import Problems, check_all
 
 
@@ -38,8 +44,9 @@ class ShipmentEventPipeline(Construct):
 
     EventBridge bus and rule -> SQS queue (with DLQ) -> the bundled Python
     processor -> DynamoDB, with an archive for replay. Defaults follow the
-    seed design and AWS guidance; every group of settings is a typed,
-    validated dataclass, and every resource is a public attribute.
+    reference design (30,000 events a day) and, where they differ, AWS
+    guidance; every group of settings is a typed, validated dataclass, and
+    every resource is a public attribute.
 
     Example::
 
@@ -108,6 +115,52 @@ class ShipmentEventPipeline(Construct):
         PipelineValidationError: when any prop is invalid; lists every problem.
     """
 
+    ingest_options: IngestOptions
+    """The ingest settings in effect."""
+    queue_options: QueueOptions
+    """The queue settings in effect."""
+    processor_options: ProcessorOptions
+    """The processor settings in effect."""
+    storage_options: StorageOptions
+    """The table settings in effect."""
+    names: ResourceNames
+    """Names derived from the suffix (the physical names, unless ``physical_names`` is off)."""
+    pipeline_name: str
+    """The ``Pipeline`` dimension of the processor's metrics: ``shipment-events-{suffix}``, or unique to this
+    construct when ``physical_names`` is off."""
+    event_bus: events.IEventBus
+    """The bus the pipeline takes shipment events from."""
+    rule: events.Rule
+    """The rule that forwards matching events to :attr:`queue`."""
+    archive: Optional[events.Archive]
+    """The archive of matched events (``None`` when disabled)."""
+    queue: sqs.Queue
+    """The source queue the processor consumes."""
+    dead_letter_queue: sqs.Queue
+    """Messages that failed ``max_receive_count`` times, or were quarantined as invalid."""
+    target_dead_letter_queue: sqs.Queue
+    """Events the rule could not deliver to :attr:`queue`."""
+    function: lambda_.Function
+    """The bundled processor function."""
+    role: iam.Role
+    """The processor's execution role."""
+    log_group: logs.LogGroup
+    """The processor's log group (JSON logs, with retention)."""
+    event_source_mapping: lambda_.EventSourceMapping
+    """The SQS event source mapping (maximum concurrency, partial batch responses)."""
+    table: dynamodb.ITable
+    """The table of shipment events (created, or the one given)."""
+    errors_table: dynamodb.Table
+    """The table of error records (why a message was quarantined or dead-lettered)."""
+    backup_plan: Optional[backup.BackupPlan]
+    """The AWS Backup plan of the tables (``None`` unless ``backup_plan=True``)."""
+    alarms: Mapping[str, cloudwatch.Alarm]
+    """The enabled alarms by name (``QueueBacklog``, ``DeadLetterMessages``...): add your own actions to them."""
+    alarm_topic: Optional[sns.ITopic]
+    """The topic every alarm notifies (``None`` when every alarm is off)."""
+    dashboard: Optional[cloudwatch.Dashboard]
+    """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
+
     def __init__(
         self,
         scope: Construct,
@@ -162,48 +215,26 @@ class ShipmentEventPipeline(Construct):
         alarms = (alarms if alarms is not None else AlarmThresholds()).fitted_to(
             visibility_timeout_seconds=processor.visibility_timeout_seconds
         )
-        self.ingest_options = ingest
-        """The ingest settings in effect."""
-        self.queue_options = queues
-        """The queue settings in effect."""
-        self.processor_options = processor
-        """The processor settings in effect."""
-        self.storage_options = storage or StorageOptions()
-        """The table settings in effect."""
+        self.ingest_options, self.queue_options, self.processor_options = ingest, queues, processor
+        self.storage_options = storage = storage or StorageOptions()
         self.names = ResourceNames(environment_suffix)
-        """Names derived from the suffix (the physical names, unless ``physical_names`` is off)."""
         physical = self.names if physical_names else None
-        self.pipeline_name: str = (
+        self.pipeline_name = (
             self.names.pipeline
             if physical_names
             # Unique per construct path, so pipelines sharing a suffix never share metrics or alarms.
             else Names.unique_resource_name(self, max_length=64, separator="-")
         )
-        """The ``Pipeline`` dimension of the processor's metrics: ``shipment-events-{suffix}``, or unique to this
-        construct when ``physical_names`` is off."""
 
-        bus = event_bus or create_event_bus(self, physical)
-        buffer = create_queues(
-            self,
-            options=self.queue_options,
-            processor=self.processor_options,
-            encryption_key=encryption_key,
-            names=physical,
+        # Each stage once, in the order events flow.
+        ingest_stage = create_ingest(self, event_bus=event_bus, options=ingest, names=physical)
+        buffer_stage = create_queues(
+            self, options=queues, processor=processor, encryption_key=encryption_key, names=physical
         )
-        store = create_tables(self, existing_table=table, options=self.storage_options, names=physical)
-        process = create_processor(
+        process_stage = create_processor(
             self,
-            queue=buffer.queue,
-            options=self.processor_options,
-            environment=handler_environment(
-                events_table_name=store.table.table_name,
-                errors_table_name=store.errors_table.table_name,
-                dead_letter_queue_url=buffer.dead_letter_queue.queue_url,
-                ttl_days=ttl_days,
-                max_receive_count=self.queue_options.max_receive_count,
-                metrics_namespace=self.processor_options.metrics_namespace,
-                pipeline_name=self.pipeline_name,
-            ),
+            queue=buffer_stage.queue,
+            options=processor,
             names=physical,
             placement=(
                 VpcPlacement(vpc=vpc, subnets=vpc_subnets, security_groups=security_groups, endpoints=vpc_endpoints)
@@ -211,69 +242,67 @@ class ShipmentEventPipeline(Construct):
                 else None
             ),
         )
-        # Exactly what the handler does: conditional puts and quarantine sends.
-        grant_put_item(store.table, process.role)
-        grant_put_item(store.errors_table, process.role)
-        grant_send_message(buffer.dead_letter_queue, process.role)
-        ingest_resources = connect_bus_to_queue(
+        store_stage = create_store(self, existing_table=table, options=storage, backup_plan=backup_plan, names=physical)
+        observe_stage = create_observability(
             self,
-            event_bus=bus,
-            queue=buffer.queue,
-            target_dead_letter_queue=buffer.target_dead_letter_queue,
-            options=self.ingest_options,
+            ingest=ingest_stage,
+            buffer=buffer_stage,
+            process=process_stage,
+            store=store_stage,
+            processor=processor,
+            pipeline_name=self.pipeline_name,
             names=physical,
-        )
-
-        self.event_bus: events.IEventBus = bus
-        """The bus the pipeline takes shipment events from."""
-        self.rule: events.Rule = ingest_resources.rule
-        """The rule that forwards matching events to :attr:`queue`."""
-        self.archive: Optional[events.Archive] = ingest_resources.archive
-        """The archive of matched events (``None`` when disabled)."""
-        self.queue: sqs.Queue = buffer.queue
-        """The source queue the processor consumes."""
-        self.dead_letter_queue: sqs.Queue = buffer.dead_letter_queue
-        """Messages that failed ``max_receive_count`` times, or were quarantined as invalid."""
-        self.target_dead_letter_queue: sqs.Queue = buffer.target_dead_letter_queue
-        """Events the rule could not deliver to :attr:`queue`."""
-        self.function: lambda_.Function = process.function
-        """The bundled processor function."""
-        self.role: iam.Role = process.role
-        """The processor's execution role."""
-        self.log_group: logs.LogGroup = process.log_group
-        """The processor's log group (JSON logs, with retention)."""
-        self.event_source_mapping: lambda_.EventSourceMapping = process.event_source_mapping
-        """The SQS event source mapping (maximum concurrency, partial batch responses)."""
-        self.table: dynamodb.ITable = store.table
-        """The table of shipment events (created, or the one given)."""
-        self.errors_table: dynamodb.Table = store.errors_table
-        """The table of error records (why a message was quarantined or dead-lettered)."""
-        self.backup_plan: Optional[backup.BackupPlan] = (
-            create_backup_plan(self, [store.table, store.errors_table], physical) if backup_plan else None
-        )
-        """The AWS Backup plan of the tables (``None`` unless ``backup_plan=True``)."""
-
-        observe = create_observability(
-            self,
             thresholds=alarms,
             alarm_topic=alarm_topic,
             alarm_emails=alarm_emails,
             dashboard=dashboard,
-            physical_names=physical_names,
         )
-        self.alarms: Mapping[str, cloudwatch.Alarm] = observe.alarms
-        """The enabled alarms by name (``QueueBacklog``, ``DeadLetterMessages``...): add your own actions to them."""
-        self.alarm_topic: Optional[sns.ITopic] = observe.alarm_topic
-        """The topic every alarm notifies (``None`` when every alarm is off)."""
-        self.dashboard: Optional[cloudwatch.Dashboard] = observe.dashboard
-        """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
-        # Last, when every resource exists: the library's own, documented exceptions.
+
+        # Wired: the rule delivers to the queue; the processor learns where to write and may write there.
+        connect_rule_to_queue(
+            ingest_stage.rule,
+            queue=buffer_stage.queue,
+            target_dead_letter_queue=buffer_stage.target_dead_letter_queue,
+            options=ingest,
+        )
+        connect_processor_to_store(
+            process_stage,
+            store=store_stage,
+            buffer=buffer_stage,
+            ttl_days=ttl_days,
+            max_receive_count=queues.max_receive_count,
+            metrics_namespace=processor.metrics_namespace,
+            pipeline_name=self.pipeline_name,
+        )
+
+        # The library's own, documented exceptions, now that every resource and grant exists.
         acknowledge_pipeline_findings(
-            self,
-            backup_plan=backup_plan,
+            buffer=buffer_stage,
+            process=process_stage,
+            store=store_stage,
+            processor=processor,
+            storage=storage,
             physical_names=physical_names,
-            email_subscriptions=observe.email_subscriptions,
+            names_from_parameter=Token.is_unresolved(environment_suffix),
+            email_subscriptions=observe_stage.email_subscriptions,
         )
+
+        self.event_bus = ingest_stage.event_bus
+        self.rule = ingest_stage.rule
+        self.archive = ingest_stage.archive
+        self.queue = buffer_stage.queue
+        self.dead_letter_queue = buffer_stage.dead_letter_queue
+        self.target_dead_letter_queue = buffer_stage.target_dead_letter_queue
+        self.function = process_stage.function
+        self.role = process_stage.role
+        self.log_group = process_stage.log_group
+        self.event_source_mapping = process_stage.event_source_mapping
+        self.table = store_stage.table
+        self.errors_table = store_stage.errors_table
+        self.backup_plan = store_stage.backup_plan
+        self.alarms = observe_stage.alarms
+        self.alarm_topic = observe_stage.alarm_topic
+        self.dashboard = observe_stage.dashboard
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
@@ -298,16 +327,17 @@ class ShipmentEventPipeline(Construct):
     def metric_processor(self, metric_name: str, **props) -> cloudwatch.Metric:
         """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``.
 
+        Sum unless ``statistic`` is given, under the namespace
+        ``processor.metrics_namespace`` and the dimension ``Pipeline`` =
+        :attr:`pipeline_name`.
+
         Raises:
             ValueError: for any other name (the metric would never report).
         """
-        if metric_name not in defaults.PROCESSOR_METRICS:
-            raise ValueError(f"metric_name must be one of {', '.join(defaults.PROCESSOR_METRICS)}, got {metric_name!r}")
-        return cloudwatch.Metric(
+        return processor_metric(
+            metric_name,
             namespace=self.processor_options.metrics_namespace,
-            metric_name=metric_name,
-            dimensions_map={"Pipeline": self.pipeline_name},
-            statistic=props.pop("statistic", "Sum"),
+            pipeline_name=self.pipeline_name,
             **props,
         )
 

@@ -15,19 +15,31 @@ public contract, pinned by ``test/test_logical_ids.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Optional
 
 __all__ = [
     "ALARMS_SCOPE",
+    "ALARM_ID",
     "ALARM_IDS",
     "ALARM_NAME_PROPERTY",
     "ALARM_RESOURCE_TYPE",
+    "BACKUP_SELECTION_ID",
     "ENV",
+    "ERRORS_BY_SHIPMENT_INDEX",
+    "ERRORS_PARTITION_KEY",
+    "ERRORS_SORT_KEY",
+    "EVENTS_PARTITION_KEY",
+    "EVENTS_SORT_KEY",
     "PARTS",
+    "PROCESSOR_METRIC",
     "PROCESSOR_METRICS",
     "METRIC_DIMENSION",
+    "TABLE_TTL_ATTRIBUTE",
+    "AlarmIds",
+    "HandlerEnvironment",
     "Part",
+    "ProcessorMetricNames",
     "alarm_name",
     "alarm_path_suffix",
     "kebab",
@@ -78,6 +90,9 @@ PARTS: dict[str, Part] = {
     "dashboard": _part("Dashboard", "AWS::CloudWatch::Dashboard", "DashboardName"),
 }
 
+#: The id of the backup plan's selection of tables (``<pipeline>/BackupPlan/Tables``).
+BACKUP_SELECTION_ID = "Tables"
+
 #: The construct that holds every alarm (``<pipeline>/Alarms/<AlarmId>``).
 ALARMS_SCOPE = "Alarms"
 
@@ -85,22 +100,47 @@ ALARMS_SCOPE = "Alarms"
 ALARM_RESOURCE_TYPE = "AWS::CloudWatch::Alarm"
 ALARM_NAME_PROPERTY = "AlarmName"
 
-#: The built-in alarms, in catalogue order: key of ``ShipmentEventPipeline.alarms``, construct id below
-#: :data:`ALARMS_SCOPE`, and (in kebab case) the end of the alarm's physical name.
-ALARM_IDS: tuple[str, ...] = (
-    "QueueBacklog",
-    "OldestMessageAge",
-    "DeadLetterMessages",
-    "TargetDeadLetterMessages",
-    "FunctionErrors",
-    "FunctionThrottles",
-    "FailedInvocations",
-    "TableThrottles",
-    "QuarantinedEvents",
-)
 
-#: The counts the bundled processor publishes (CloudWatch EMF, one document per batch), in dashboard order.
-PROCESSOR_METRICS: tuple[str, ...] = ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
+@dataclass(frozen=True)
+class AlarmIds:
+    """The built-in alarms, in catalogue order.
+
+    Each is the key of ``ShipmentEventPipeline.alarms``, the construct id below
+    :data:`ALARMS_SCOPE`, and (in kebab case) the end of the alarm's physical name.
+    """
+
+    queue_backlog: str = "QueueBacklog"
+    oldest_message_age: str = "OldestMessageAge"
+    dead_letter_messages: str = "DeadLetterMessages"
+    target_dead_letter_messages: str = "TargetDeadLetterMessages"
+    function_errors: str = "FunctionErrors"
+    function_throttles: str = "FunctionThrottles"
+    failed_invocations: str = "FailedInvocations"
+    table_throttles: str = "TableThrottles"
+    quarantined_events: str = "QuarantinedEvents"
+
+
+#: The built-in alarms' ids by name (``ALARM_ID.queue_backlog == "QueueBacklog"``).
+ALARM_ID = AlarmIds()
+#: The built-in alarms' ids, in catalogue order.
+ALARM_IDS: tuple[str, ...] = astuple(ALARM_ID)
+
+
+@dataclass(frozen=True)
+class ProcessorMetricNames:
+    """The counts the bundled processor publishes (CloudWatch EMF, one document per batch), in dashboard order."""
+
+    received: str = "Received"
+    stored: str = "Stored"
+    duplicates: str = "Duplicates"
+    quarantined: str = "Quarantined"
+    retried: str = "Retried"
+
+
+#: The processor's metric names by field (``PROCESSOR_METRIC.quarantined == "Quarantined"``).
+PROCESSOR_METRIC = ProcessorMetricNames()
+#: The processor's metric names, in dashboard order.
+PROCESSOR_METRICS: tuple[str, ...] = astuple(PROCESSOR_METRIC)
 #: The one dimension of every processor metric; its value is the pipeline's name (``PIPELINE_NAME``).
 METRIC_DIMENSION = "Pipeline"
 
@@ -120,6 +160,21 @@ class HandlerEnvironment:
 
 #: The handler's environment variable names (``ENV.events_table_name == "EVENTS_TABLE_NAME"``).
 ENV = HandlerEnvironment()
+
+# The tables' key names: the construct creates the tables with them, the handler writes items with them,
+# and the operator commands query with them. Changing one replaces the table.
+#: Partition key of the events table (and of the errors table's by-shipment index).
+EVENTS_PARTITION_KEY = "shipment_id"
+#: Sort key of the events table.
+EVENTS_SORT_KEY = "event_timestamp"
+#: Partition key of the errors table: the UTC day of the error.
+ERRORS_PARTITION_KEY = "error_date"
+#: Sort key of the errors table (and of its by-shipment index): a time-ordered id.
+ERRORS_SORT_KEY = "error_id"
+#: The errors table's sparse index by shipment id.
+ERRORS_BY_SHIPMENT_INDEX = "by-shipment"
+#: The attribute DynamoDB's TTL reads on both tables (epoch seconds).
+TABLE_TTL_ATTRIBUTE = "expires_at"
 
 
 def kebab(name: str) -> str:

@@ -1,9 +1,9 @@
 """Operations built in: metrics, alarms, notifications and the dashboard of a pipeline.
 
-Three jobs kept apart, one module each: :mod:`.metrics` builds metrics,
-:mod:`.alarms` builds alarms from :mod:`.thresholds`, :mod:`.dashboard` lays
-out widgets; :mod:`.notifications` owns the alarm topic and :mod:`.stage`
-wires them for :class:`~shipment_pipeline_constructs.ShipmentEventPipeline`.
+One job per module: :mod:`.metrics` builds metrics, :mod:`.thresholds` says
+when each alarm fires, :mod:`.alarms` builds the alarms, :mod:`.notifications`
+owns the alarm topic, :mod:`.dashboard` lays out widgets, and :mod:`.stage`
+wires them from the other stages' resources.
 """
 
 from .alarms import ALARM_DEFINITIONS, AlarmDefinition

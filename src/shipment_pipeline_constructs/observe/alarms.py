@@ -8,7 +8,6 @@ added by :mod:`.notifications`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -16,6 +15,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from ..shape import ALARM_ID, PROCESSOR_METRIC, alarm_name
 from .metrics import PipelineMetricFactory
 from .thresholds import AlarmThresholds
 
@@ -28,7 +28,8 @@ class AlarmDefinition:
 
     Attributes:
         name: Key in :attr:`ShipmentEventPipeline.alarms`, construct id, and
-            (in kebab case) the end of the alarm's name.
+            (in kebab case) the end of the alarm's name; one of
+            :data:`~shipment_pipeline_constructs.shape.ALARM_IDS`.
         threshold_field: The :class:`AlarmThresholds` field that sets and enables it.
         description: What the alarm means and where to look first; shown in
             the alarm and in the notification.
@@ -54,7 +55,7 @@ _COUNT_MISSING = "the metric reports only when something happened: no data means
 
 ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
-        "QueueBacklog",
+        ALARM_ID.queue_backlog,
         "queue_backlog_messages",
         "Shipment events are piling up in the source queue: the processor is not keeping up. "
         "Check the processor's errors and throttles and DynamoDB throttling.",
@@ -63,7 +64,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.visible_messages(period),
     ),
     AlarmDefinition(
-        "OldestMessageAge",
+        ALARM_ID.oldest_message_age,
         "oldest_message_age_seconds",
         "A shipment event has waited too long in the source queue: messages are being retried or not consumed. "
         "Check the processor's errors and logs.",
@@ -72,7 +73,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.oldest_message_age_seconds(period),
     ),
     AlarmDefinition(
-        "DeadLetterMessages",
+        ALARM_ID.dead_letter_messages,
         "dead_letter_messages",
         "Messages are in the dead-letter queue: events failed processing repeatedly or were quarantined as "
         "invalid, and were not stored. Read the errors table, fix the cause, then redrive the DLQ.",
@@ -81,7 +82,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.dead_letter_messages(period),
     ),
     AlarmDefinition(
-        "TargetDeadLetterMessages",
+        ALARM_ID.target_dead_letter_messages,
         "target_dead_letter_messages",
         "EventBridge could not deliver events to the source queue and put them in the target DLQ. "
         "Check the queue policy and, with a customer managed key, the key policy.",
@@ -90,7 +91,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.target_dead_letter_messages(period),
     ),
     AlarmDefinition(
-        "FunctionErrors",
+        ALARM_ID.function_errors,
         "function_errors",
         "Processor invocations are failing as a whole (not single records): check its logs and X-Ray traces.",
         MissingData.NOT_BREACHING,
@@ -98,7 +99,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.function_errors(period),
     ),
     AlarmDefinition(
-        "FunctionThrottles",
+        ALARM_ID.function_throttles,
         "function_throttles",
         "Lambda is throttling the processor: account concurrency is exhausted or reserved concurrency is "
         "below the event source mapping's maximum concurrency.",
@@ -107,7 +108,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.function_throttles(period),
     ),
     AlarmDefinition(
-        "FailedInvocations",
+        ALARM_ID.failed_invocations,
         "failed_invocations",
         "EventBridge gave up delivering shipment events to the source queue. Check the target DLQ and the "
         "queue and key policies.",
@@ -116,7 +117,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.failed_invocations(period),
     ),
     AlarmDefinition(
-        "TableThrottles",
+        ALARM_ID.table_throttles,
         "table_throttled_requests",
         "DynamoDB is throttling the processor's writes: a table limit, or provisioned capacity too low.",
         MissingData.NOT_BREACHING,
@@ -124,13 +125,13 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.all_throttled_writes(period),
     ),
     AlarmDefinition(
-        "QuarantinedEvents",
+        ALARM_ID.quarantined_events,
         "quarantined_events",
         "The processor is quarantining invalid shipment events: a producer sends malformed events. "
         "The errors table says why each was rejected.",
         MissingData.NOT_BREACHING,
         _COUNT_MISSING,
-        lambda metrics, period: metrics.processor("Quarantined", period),
+        lambda metrics, period: metrics.processor(PROCESSOR_METRIC.quarantined, period),
     ),
 )
 
@@ -149,16 +150,19 @@ def create_alarms(
     naming to CloudFormation.
     """
     alarms: dict[str, cloudwatch.Alarm] = {}
+    periods: dict[int, Duration] = {}  # one Duration per length: each is a request to jsii
     for definition in ALARM_DEFINITIONS:
         threshold = getattr(thresholds, definition.threshold_field)
         if threshold is None:
             continue
+        if threshold.period_minutes not in periods:
+            periods[threshold.period_minutes] = Duration.minutes(threshold.period_minutes)
         alarms[definition.name] = cloudwatch.Alarm(
             scope,
             definition.name,
-            alarm_name=f"{name_prefix}-{_kebab(definition.name)}" if name_prefix else None,
+            alarm_name=alarm_name(name_prefix, definition.name) if name_prefix else None,
             alarm_description=definition.description,
-            metric=definition.metric(metrics, Duration.minutes(threshold.period_minutes)),
+            metric=definition.metric(metrics, periods[threshold.period_minutes]),
             threshold=threshold.value,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=threshold.evaluation_periods,
@@ -166,7 +170,3 @@ def create_alarms(
             treat_missing_data=definition.treat_missing_data,
         )
     return alarms
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()

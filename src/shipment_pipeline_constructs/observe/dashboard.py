@@ -14,7 +14,8 @@ from typing import Mapping, Optional, Sequence
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from .metrics import PROCESSOR_METRIC_NAMES, PipelineMetricFactory
+from ..shape import PARTS, PROCESSOR_METRICS
+from .metrics import PipelineMetricFactory
 
 FULL_WIDTH = 24
 HEIGHT = 6
@@ -30,7 +31,7 @@ def create_dashboard(
     max_concurrency: Optional[int] = None,
 ) -> cloudwatch.Dashboard:
     """Create the pipeline's dashboard; ``dashboard_name`` ``None`` leaves naming to CloudFormation."""
-    dashboard = cloudwatch.Dashboard(scope, "Dashboard", dashboard_name=dashboard_name)
+    dashboard = cloudwatch.Dashboard(scope, PARTS["dashboard"].construct_id, dashboard_name=dashboard_name)
     dashboard.add_widgets(
         cloudwatch.TextWidget(
             markdown=f"# {title}\nEventBridge rule → SQS queue → processor (Lambda) → DynamoDB. "
@@ -170,7 +171,7 @@ def _processor_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
     return [
         _graph(
             "5 Outcomes: events received, stored, duplicates skipped, quarantined, retried",
-            [(name, metrics.processor(name)) for name in PROCESSOR_METRIC_NAMES],
+            [(name, metrics.processor(name)) for name in PROCESSOR_METRICS],
             FULL_WIDTH,
         )
     ]

@@ -20,6 +20,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from ..shape import PARTS
 from ..validation import Problems
 
 # Deliberately loose: SNS confirms the address by mail; this only catches slips like a missing "@".
@@ -44,7 +45,7 @@ def create_alarm_topic(scope: Construct, *, topic_name: Optional[str]) -> sns.To
     stack = Stack.of(scope)
     key = kms.Key(
         scope,
-        "AlarmTopicKey",
+        PARTS["alarm_topic_key"].construct_id,
         description="Encrypts the shipment pipeline's alarm notifications",
         enable_key_rotation=True,
         # Notifications are transient: no data outlives the topic, so the key need not either.
@@ -63,7 +64,7 @@ def create_alarm_topic(scope: Construct, *, topic_name: Optional[str]) -> sns.To
     )
     topic = sns.Topic(
         scope,
-        "AlarmTopic",
+        PARTS["alarm_topic"].construct_id,
         topic_name=topic_name,
         display_name="Shipment pipeline alarms",
         master_key=key,

@@ -19,11 +19,18 @@ from constructs import Construct
 
 from ..naming import ResourceNames
 from ..options import ProcessorOptions, QueueOptions
+from ..shape import PARTS
 
 
 @dataclass(frozen=True)
 class BufferResources:
-    """The three queues of the pipeline."""
+    """The three queues of the pipeline.
+
+    Attributes:
+        queue: The source queue the processor consumes.
+        dead_letter_queue: The source queue's DLQ: messages that failed too often, or were quarantined.
+        target_dead_letter_queue: The rule target's DLQ: events EventBridge could not deliver.
+    """
 
     queue: sqs.Queue
     dead_letter_queue: sqs.Queue
@@ -41,14 +48,14 @@ def create_queues(
     """Create the source queue (redriving to its DLQ) and the target DLQ."""
     dead_letter_queue = _queue(
         scope,
-        "DeadLetterQueue",
+        PARTS["dead_letter_queue"].construct_id,
         name=names.dead_letter_queue if names else None,
         retention_days=options.dead_letter_retention_days,
         encryption_key=encryption_key,
     )
     queue = _queue(
         scope,
-        "Queue",
+        PARTS["queue"].construct_id,
         name=names.queue if names else None,
         retention_days=options.retention_days,
         encryption_key=encryption_key,
@@ -57,7 +64,7 @@ def create_queues(
     )
     target_dead_letter_queue = _queue(
         scope,
-        "TargetDeadLetterQueue",
+        PARTS["target_dead_letter_queue"].construct_id,
         name=names.target_dead_letter_queue if names else None,
         retention_days=options.dead_letter_retention_days,
         # Always SQS-managed: this queue catches events EventBridge could not

@@ -1,4 +1,8 @@
-"""Ingest stage: event bus, the rule that forwards shipment events, its DLQ, and the archive."""
+"""Ingest stage: the event bus, the rule that selects shipment events, and the archive.
+
+The rule's target (the buffer's queue, with the target DLQ) is wired by
+:func:`connect_rule_to_queue` once the buffer exists.
+"""
 
 from __future__ import annotations
 
@@ -13,62 +17,74 @@ from constructs import Construct
 
 from ..naming import ResourceNames
 from ..options import IngestOptions
+from ..shape import PARTS
 
 
 @dataclass(frozen=True)
 class IngestResources:
-    """What the ingest stage created (or was given)."""
+    """What the ingest stage created (or was given).
+
+    Attributes:
+        event_bus: The bus shipment events arrive on (created, or the one given).
+        rule: The rule that selects shipment events; its target is the buffer's queue.
+        archive: The archive of selected events (``None`` when turned off).
+    """
 
     event_bus: events.IEventBus
     rule: events.Rule
     archive: Optional[events.Archive]
 
 
-def create_event_bus(scope: Construct, names: Optional[ResourceNames]) -> events.EventBus:
-    """A custom bus, so shipment traffic has its own permissions, rules and archive."""
-    return events.EventBus(scope, "EventBus", event_bus_name=names.event_bus if names else None)
-
-
-def connect_bus_to_queue(
+def create_ingest(
     scope: Construct,
     *,
-    event_bus: events.IEventBus,
-    queue: sqs.IQueue,
-    target_dead_letter_queue: sqs.IQueue,
+    event_bus: Optional[events.IEventBus],
     options: IngestOptions,
     names: Optional[ResourceNames],
 ) -> IngestResources:
-    """Route matching events to the queue with an explicit retry policy, and archive them.
+    """Create the bus (unless one is given), the rule that selects shipment events, and their archive.
 
-    Without a target DLQ EventBridge drops an event after its retries; with
-    one, an undeliverable event (queue policy or key policy broken) is kept.
+    A bus of its own gives shipment traffic its own permissions, rules and archive.
     """
+    bus = event_bus or events.EventBus(
+        scope, PARTS["event_bus"].construct_id, event_bus_name=names.event_bus if names else None
+    )
     pattern = options.resolved_event_pattern()
     rule = events.Rule(
         scope,
-        "Rule",
-        event_bus=event_bus,
+        PARTS["rule"].construct_id,
+        event_bus=bus,
         rule_name=names.rule if names else None,
         description="Forwards shipment events to the processing queue",
         event_pattern=pattern,
-        targets=[
-            targets.SqsQueue(
-                queue,
-                dead_letter_queue=target_dead_letter_queue,
-                retry_attempts=options.target_retry_attempts,
-                max_event_age=Duration.hours(options.target_max_event_age_hours),
-            )
-        ],
     )
     archive = None
     if options.archive:
         archive = events.Archive(
             scope,
-            "Archive",
-            source_event_bus=event_bus,
+            PARTS["archive"].construct_id,
+            source_event_bus=bus,
             event_pattern=pattern,
             archive_name=names.archive if names else None,
             description="Shipment events kept for replay",
             retention=Duration.days(options.archive_retention_days),
         )
-    return IngestResources(event_bus=event_bus, rule=rule, archive=archive)
+    return IngestResources(event_bus=bus, rule=rule, archive=archive)
+
+
+def connect_rule_to_queue(
+    rule: events.Rule, *, queue: sqs.IQueue, target_dead_letter_queue: sqs.IQueue, options: IngestOptions
+) -> None:
+    """Make ``queue`` the rule's target, with an explicit retry policy and a target DLQ.
+
+    Without a target DLQ EventBridge drops an event after its retries; with
+    one, an undeliverable event (queue policy or key policy broken) is kept.
+    """
+    rule.add_target(
+        targets.SqsQueue(
+            queue,
+            dead_letter_queue=target_dead_letter_queue,
+            retry_attempts=options.target_retry_attempts,
+            max_event_age=Duration.hours(options.target_max_event_age_hours),
+        )
+    )

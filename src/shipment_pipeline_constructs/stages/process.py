@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
@@ -17,11 +17,21 @@ from .. import defaults
 from ..handler_asset import ASSET_EXCLUDES, handler_source_dir
 from ..naming import ResourceNames
 from ..options import ProcessorOptions
+from ..shape import ENV, PARTS
+from .buffer import BufferResources, grant_send_message
+from .store import StoreResources, grant_put_item
 
 
 @dataclass(frozen=True)
 class ProcessResources:
-    """The processor and what runs it."""
+    """The processor and what runs it.
+
+    Attributes:
+        function: The bundled processor function.
+        role: Its execution role.
+        log_group: Its log group.
+        event_source_mapping: The SQS event source mapping that invokes it.
+    """
 
     function: lambda_.Function
     role: iam.Role
@@ -50,26 +60,26 @@ def create_processor(
     *,
     queue: sqs.IQueue,
     options: ProcessorOptions,
-    environment: Mapping[str, str],
     names: Optional[ResourceNames],
     placement: Optional[VpcPlacement] = None,
 ) -> ProcessResources:
     """Create the function and connect it to the queue (inside ``placement``'s VPC when given).
 
     The role is the construct's own, without AWS managed policies: the
-    function may write only to its own log group, and each stage grants it
-    exactly what it needs.
+    function may write only to its own log group and consume ``queue``;
+    :func:`connect_processor_to_store` gives it its configuration and the
+    permissions to write where that says.
     """
     role = iam.Role(
         scope,
-        "ProcessorRole",
+        PARTS["role"].construct_id,
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description="Shipment event processor: write its logs, consume its queue, write its tables",
     )
     # Created here, not by Lambda: a log group Lambda creates never expires.
     log_group = logs.LogGroup(
         scope,
-        "ProcessorLogGroup",
+        PARTS["log_group"].construct_id,
         log_group_name=names.log_group if names else None,
         retention=options.log_retention,
         removal_policy=RemovalPolicy.DESTROY,
@@ -77,7 +87,7 @@ def create_processor(
     log_group.grant_write(role)
     function = lambda_.Function(
         scope,
-        "Processor",
+        PARTS["function"].construct_id,
         function_name=names.function if names else None,
         description="Validates shipment events and stores each once in DynamoDB",
         code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=ASSET_EXCLUDES),
@@ -91,7 +101,6 @@ def create_processor(
         logging_format=lambda_.LoggingFormat.JSON,
         log_group=log_group,
         role=role,
-        environment=dict(environment),
         vpc=placement.vpc if placement else None,
         vpc_subnets=placement.subnets if placement else None,
         security_groups=list(placement.security_groups) if placement and placement.security_groups else None,
@@ -101,7 +110,7 @@ def create_processor(
     queue.grant_consume_messages(role)
     mapping = lambda_.EventSourceMapping(
         scope,
-        "QueueEventSource",
+        PARTS["event_source"].construct_id,
         target=function,
         event_source_arn=queue.queue_arn,
         batch_size=options.batch_size,
@@ -138,14 +147,14 @@ def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role,
         return
     ec2.GatewayVpcEndpoint(
         scope,
-        "DynamoDbEndpoint",
+        PARTS["dynamodb_endpoint"].construct_id,
         vpc=placement.vpc,
         service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
         subnets=[placement.subnets] if placement.subnets else None,
     )
     sqs_endpoint = ec2.InterfaceVpcEndpoint(
         scope,
-        "SqsEndpoint",
+        PARTS["sqs_endpoint"].construct_id,
         vpc=placement.vpc,
         service=ec2.InterfaceVpcEndpointAwsService.SQS,
         subnets=placement.subnets,
@@ -172,15 +181,47 @@ def handler_environment(
 ) -> dict[str, str]:
     """The environment the bundled handler reads: its whole configuration.
 
-    ``lambda/shipment_processor/config.py`` reads exactly these names;
+    The names come from :data:`~shipment_pipeline_constructs.shape.ENV`;
+    ``lambda/shipment_processor/config.py`` reads exactly these, and
     ``test/test_handler_contract.py`` keeps the two in step.
     """
     return {
-        "EVENTS_TABLE_NAME": events_table_name,
-        "ERRORS_TABLE_NAME": errors_table_name,
-        "DEAD_LETTER_QUEUE_URL": dead_letter_queue_url,
-        "TTL_DAYS": str(ttl_days),
-        "MAX_RECEIVE_COUNT": str(max_receive_count),
-        "METRICS_NAMESPACE": metrics_namespace,
-        "PIPELINE_NAME": pipeline_name,
+        ENV.events_table_name: events_table_name,
+        ENV.errors_table_name: errors_table_name,
+        ENV.dead_letter_queue_url: dead_letter_queue_url,
+        ENV.ttl_days: str(ttl_days),
+        ENV.max_receive_count: str(max_receive_count),
+        ENV.metrics_namespace: metrics_namespace,
+        ENV.pipeline_name: pipeline_name,
     }
+
+
+def connect_processor_to_store(
+    process: ProcessResources,
+    *,
+    store: StoreResources,
+    buffer: BufferResources,
+    ttl_days: int,
+    max_receive_count: int,
+    metrics_namespace: str,
+    pipeline_name: str,
+) -> None:
+    """Give the handler its configuration (:func:`handler_environment`) and allow exactly what it does.
+
+    The handler makes conditional puts on both tables and sends quarantined
+    messages to the source queue's DLQ; the role may do that and no more.
+    """
+    environment = handler_environment(
+        events_table_name=store.table.table_name,
+        errors_table_name=store.errors_table.table_name,
+        dead_letter_queue_url=buffer.dead_letter_queue.queue_url,
+        ttl_days=ttl_days,
+        max_receive_count=max_receive_count,
+        metrics_namespace=metrics_namespace,
+        pipeline_name=pipeline_name,
+    )
+    for name, value in environment.items():
+        process.function.add_environment(name, value)
+    grant_put_item(store.table, process.role)
+    grant_put_item(store.errors_table, process.role)
+    grant_send_message(buffer.dead_letter_queue, process.role)

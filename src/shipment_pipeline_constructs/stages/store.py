@@ -17,44 +17,66 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .. import defaults
 from ..naming import ResourceNames
 from ..options import StorageOptions
+from ..shape import (
+    BACKUP_SELECTION_ID,
+    ERRORS_BY_SHIPMENT_INDEX,
+    ERRORS_PARTITION_KEY,
+    ERRORS_SORT_KEY,
+    EVENTS_PARTITION_KEY,
+    EVENTS_SORT_KEY,
+    PARTS,
+    TABLE_TTL_ATTRIBUTE,
+)
 
 
 @dataclass(frozen=True)
 class StoreResources:
-    """The tables the processor writes to."""
+    """The tables the processor writes to, and their backup plan.
+
+    Attributes:
+        table: The events table (created, or the one given).
+        errors_table: The table of error records.
+        backup_plan: The AWS Backup plan of both tables (``None`` unless asked for).
+        backup_selection: The plan's selection of the tables, whose role AWS Backup assumes (``None`` with no plan).
+    """
 
     table: dynamodb.ITable
     errors_table: dynamodb.Table
+    backup_plan: Optional[backup.BackupPlan] = None
+    backup_selection: Optional[backup.BackupSelection] = None
 
 
-def create_tables(
+def create_store(
     scope: Construct,
     *,
     existing_table: Optional[dynamodb.ITable],
     options: StorageOptions,
+    backup_plan: bool,
     names: Optional[ResourceNames],
 ) -> StoreResources:
-    """Create the events table (unless one is given) and the errors table."""
+    """Create the events table (unless one is given), the errors table and, if asked, their backup plan."""
     table = existing_table or _events_table(scope, options, names)
     errors_table = _errors_table(scope, options, names)
-    return StoreResources(table=table, errors_table=errors_table)
+    if not backup_plan:
+        return StoreResources(table=table, errors_table=errors_table)
+    plan, selection = _backup_plan(scope, [table, errors_table], names)
+    return StoreResources(table=table, errors_table=errors_table, backup_plan=plan, backup_selection=selection)
 
 
 def _events_table(scope: Construct, options: StorageOptions, names: Optional[ResourceNames]) -> dynamodb.Table:
     provisioned = options.provisioned
     table = dynamodb.Table(
         scope,
-        "EventsTable",
+        PARTS["events_table"].construct_id,
         table_name=names.events_table if names else None,
-        partition_key=dynamodb.Attribute(name=defaults.EVENTS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-        sort_key=dynamodb.Attribute(name=defaults.EVENTS_SORT_KEY, type=dynamodb.AttributeType.STRING),
+        partition_key=dynamodb.Attribute(name=EVENTS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=EVENTS_SORT_KEY, type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PROVISIONED if provisioned else dynamodb.BillingMode.PAY_PER_REQUEST,
         read_capacity=provisioned.min_read_units if provisioned else None,
         write_capacity=provisioned.min_write_units if provisioned else None,
-        time_to_live_attribute=defaults.TABLE_TTL_ATTRIBUTE,
+        time_to_live_attribute=TABLE_TTL_ATTRIBUTE,
         **_protection(options, point_in_time_recovery=options.point_in_time_recovery),
     )
     if provisioned:
@@ -72,18 +94,18 @@ def _errors_table(scope: Construct, options: StorageOptions, names: Optional[Res
     # Errors are rare, so on-demand is always the cheaper mode here.
     table = dynamodb.Table(
         scope,
-        "ErrorsTable",
+        PARTS["errors_table"].construct_id,
         table_name=names.errors_table if names else None,
-        partition_key=dynamodb.Attribute(name=defaults.ERRORS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-        sort_key=dynamodb.Attribute(name=defaults.ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
+        partition_key=dynamodb.Attribute(name=ERRORS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-        time_to_live_attribute=defaults.TABLE_TTL_ATTRIBUTE,
+        time_to_live_attribute=TABLE_TTL_ATTRIBUTE,
         **_protection(options, point_in_time_recovery=True),
     )
     table.add_global_secondary_index(
-        index_name=defaults.ERRORS_BY_SHIPMENT_INDEX,
-        partition_key=dynamodb.Attribute(name=defaults.EVENTS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-        sort_key=dynamodb.Attribute(name=defaults.ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
+        index_name=ERRORS_BY_SHIPMENT_INDEX,
+        partition_key=dynamodb.Attribute(name=EVENTS_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+        sort_key=dynamodb.Attribute(name=ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
         projection_type=dynamodb.ProjectionType.ALL,
     )
     return table
@@ -115,9 +137,9 @@ def grant_put_item(table: dynamodb.ITable, grantee: iam.IGrantable) -> iam.Grant
     return grant
 
 
-def create_backup_plan(
+def _backup_plan(
     scope: Construct, tables: list[dynamodb.ITable], names: Optional[ResourceNames]
-) -> backup.BackupPlan:
+) -> tuple[backup.BackupPlan, backup.BackupSelection]:
     """An AWS Backup plan with daily backups of ``tables``, kept 35 days in a vault of its own.
 
     Complements point-in-time recovery with copies kept outside the table's
@@ -126,9 +148,11 @@ def create_backup_plan(
     """
     plan = backup.BackupPlan(
         scope,
-        "BackupPlan",
+        PARTS["backup_plan"].construct_id,
         backup_plan_name=names.pipeline if names else None,
         backup_plan_rules=[backup.BackupPlanRule.daily()],
     )
-    plan.add_selection("Tables", resources=[backup.BackupResource.from_dynamo_db_table(table) for table in tables])
-    return plan
+    selection = plan.add_selection(
+        BACKUP_SELECTION_ID, resources=[backup.BackupResource.from_dynamo_db_table(table) for table in tables]
+    )
+    return plan, selection
