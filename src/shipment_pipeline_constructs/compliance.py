@@ -18,7 +18,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from aws_cdk import aws_dynamodb as dynamodb
