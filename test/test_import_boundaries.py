@@ -33,8 +33,6 @@ CONSTRUCT = ("pipeline", "stages", "observe", "options", "compliance", "scaling"
 TOOLING = ("ops", "cli", "local", "app_runner", "template_reader")
 CDK = ("aws_cdk", "constructs")
 
-CONSTRUCT_FIX = "fixed on the construct branch"
-
 
 @dataclass(frozen=True)
 class Import:
@@ -238,7 +236,7 @@ def test_importing_the_tooling_loads_no_aws_cdk_and_no_construct_module(module: 
     "importers",
     [
         pytest.param("tooling and shared"),
-        pytest.param("construct", marks=pytest.mark.xfail(strict=False, reason=CONSTRUCT_FIX)),
+        pytest.param("construct"),
     ],
 )
 def test_only_the_package_init_imports_pipeline(importers: str) -> None:
@@ -256,7 +254,7 @@ def test_only_the_package_init_imports_pipeline(importers: str) -> None:
     "kind",
     [
         pytest.param("touching the tooling or shared modules"),
-        pytest.param("among construct modules", marks=pytest.mark.xfail(strict=False, reason=CONSTRUCT_FIX)),
+        pytest.param("among construct modules"),
     ],
 )
 def test_no_import_cycle(kind: str) -> None:
