@@ -73,21 +73,54 @@ def test_plan_json_reads_the_templates_settings_and_alarms(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--events-per-day", "-5"], "--events-per-day must be a positive number, got '-5'"),
-        (["--events-per-day", "0"], "--events-per-day must be a positive number, got '0'"),
-        (["--events-per-day", "nan"], "--events-per-day must be a positive number, got 'nan'"),
-        (["--events-per-day", "inf"], "--events-per-day must be a positive number, got 'inf'"),
-        (["--events-per-day", "1000", "--peak-multiplier", "0"], "--peak-multiplier must be a positive number"),
-        (["--events-per-day", "1000", "--peak-multiplier", "0.5"], "--peak-multiplier must be at least 1"),
-        (["--events-per-day", "1000", "--peak-minutes", "-1"], "--peak-minutes must be a number >= 0"),
-        (["--events-per-day", "1000", "--max-concurrency", "0"], "--max-concurrency must be a whole number >= 1"),
-        (["--events-per-day", "1000", "--batch-size", "2.5"], "--batch-size must be a whole number >= 1"),
-        (["--events-per-day", "1000", "--error-rate", "1.5"], "--error-rate must be a share in [0, 1)"),
-        (["--events-per-day", "1000", "--target-age-seconds", "0"], "--target-age-seconds must be a positive number"),
-        (["--events-per-day", "1000", "--step-seconds", "nan"], "--step-seconds must be a positive number"),
-        (["--events-per-day", "1000", "--per-record-ms", "-1"], "--per-record-ms must be a number >= 0"),
-        ([], "--events-per-day is required"),
-        (["--events-per-day", "1000", "--scaling", "huge"], "--scaling: no scaling profile 'huge'"),
+        # refused by the option's type (cli.arguments) before anything runs
+        (["--events-per-day", "-5"], "argument --events-per-day: must be a whole number >= 1, got '-5'"),
+        (["--events-per-day", "0"], "argument --events-per-day: must be a whole number >= 1, got '0'"),
+        (["--events-per-day", "nan"], "argument --events-per-day: must be a whole number >= 1, got 'nan'"),
+        (["--events-per-day", "inf"], "argument --events-per-day: must be a whole number >= 1, got 'inf'"),
+        (
+            ["--events-per-day", "1000", "--peak-multiplier", "0"],
+            "argument --peak-multiplier: must be a finite number >= 1",
+        ),
+        (
+            ["--events-per-day", "1000", "--peak-multiplier", "0.5"],
+            "argument --peak-multiplier: must be a finite number >= 1 (1 is no peak), got '0.5'",
+        ),
+        (["--events-per-day", "1000", "--peak-minutes", "-1"], "argument --peak-minutes: must be a finite number >= 0"),
+        (
+            ["--events-per-day", "1000", "--max-concurrency", "0"],
+            "argument --max-concurrency: must be a whole number from 2 to 1000, got '0'",
+        ),
+        (
+            ["--events-per-day", "1000", "--batch-size", "2.5"],
+            "argument --batch-size: must be a whole number from 1 to 10000, got '2.5'",
+        ),
+        (
+            ["--events-per-day", "1000", "--error-rate", "1.5"],
+            "argument --error-rate: must be a finite number in [0, 1)",
+        ),
+        (
+            ["--events-per-day", "1000", "--target-age-seconds", "0"],
+            "argument --target-age-seconds: must be a finite number > 0, got '0'",
+        ),
+        (["--events-per-day", "1000", "--step-seconds", "nan"], "argument --step-seconds: must be a finite number > 0"),
+        (
+            ["--events-per-day", "1000", "--per-record-ms", "-1"],
+            "argument --per-record-ms: must be a finite number >= 0",
+        ),
+        (
+            ["--events-per-day", "1000", "--entries-per-put", "11"],
+            "argument --entries-per-put: must be a whole number from 1 to 10 (PutEvents' limit), got '11'",
+        ),
+        (["--events-per-day", "1000", "--suffix", "Prod_1"], "argument --suffix: must be 1-32 lower-case letters"),
+        (["--load-csv", "no/such/load.csv"], "argument --load-csv: no such file: no/such/load.csv"),
+        # refused when the command runs
+        ([], "error: --events-per-day is required"),
+        (["--events-per-day", "1000", "--scaling", "huge"], "error: --scaling: no scaling profile 'huge'"),
+        (
+            ["--events-per-day", "1000", "--per-record-ms", "0", "--dynamodb-ms", "0", "--batch-overhead-ms", "0"],
+            "error: --per-record-ms, --dynamodb-ms and --batch-overhead-ms cannot all be 0",
+        ),
     ],
 )
 def test_bad_options_fail_with_one_line_and_exit_2(
@@ -95,7 +128,24 @@ def test_bad_options_fail_with_one_line_and_exit_2(
 ) -> None:
     code, out, err = run_plan(capsys, *args)
     assert code == 2 and out == ""
-    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+    assert message in err and err.count("\n") == 1
+    assert err.startswith(("error: ", "shipment-pipeline plan: error: "))
+
+
+def test_a_load_csv_with_a_peak_option_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "load.csv"
+    csv.write_text("minute,events\n0,600\n")
+    code, out, err = run_plan(capsys, "--load-csv", str(csv), "--peak-minutes", "0")
+    assert (code, out) == (2, "")
+    assert err == "error: --load-csv replaces --events-per-day/--peak-multiplier/--peak-minutes: pass one\n"
+
+
+def test_a_template_that_is_not_an_object_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = tmp_path / "list.json"
+    template.write_text("[1, 2]")
+    code, out, err = run_plan(capsys, "--template", str(template), "--events-per-day", "1000")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {template} is not a CloudFormation template: it holds a JSON list")
 
 
 def test_a_csv_of_events_per_minute_is_a_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
