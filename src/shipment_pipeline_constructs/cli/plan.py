@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
-from ..capacity.advice import BATCH_SIZE_WITH_WINDOW_RANGE, MAX_CONCURRENCY_RANGE
 from ..ops.aws import OperationError
 from ..ops.send import MAX_ENTRIES_PER_CALL, MAX_ENTRY_BYTES
 from . import common
@@ -24,6 +23,11 @@ from .arguments import (
     rate_below_one,
     whole_number,
 )
+
+# The ranges AWS accepts for an SQS event source mapping (as the construct's props check them); the capacity
+# package is imported only when the command runs, so that every other command starts without it.
+_BATCH_SIZE = whole_number(1, 10_000)
+_MAX_CONCURRENCY = whole_number(2, 1_000)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,12 +72,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--load-csv", type=existing_file, help="events per interval instead: header 'minute,events' or 'second,events'"
     )
     options = parser.add_argument_group("settings (override the app, template or profile)")
-    options.add_argument(
-        "--batch-size", type=whole_number(*BATCH_SIZE_WITH_WINDOW_RANGE), metavar="N", help="records per invocation"
-    )
+    options.add_argument("--batch-size", type=_BATCH_SIZE, metavar="N", help="records per invocation")
     options.add_argument(
         "--max-concurrency",
-        type=whole_number(*MAX_CONCURRENCY_RANGE),
+        type=_MAX_CONCURRENCY,
         metavar="N",
         help="event source mapping maximum concurrency",
     )
