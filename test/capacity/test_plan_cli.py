@@ -221,8 +221,19 @@ def test_plot_without_matplotlib_fails_with_one_line(
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     code, out, err = run_plan(capsys, "--events-per-day", "1000", "--plot", str(tmp_path / "plan.png"))
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert "--plot needs matplotlib: pip install matplotlib" in err
+    assert "--plot needs matplotlib: pip install 'shipment-pipeline-constructs[plot]'" in err
     assert not (tmp_path / "plan.png").exists()
+
+
+def test_plot_writes_a_png_with_matplotlib(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")  # the optional `plot` extra
+    path = tmp_path / "plan.png"
+    code, out, err = run_plan(
+        capsys, "--events-per-day", "30000", "--peak-multiplier", "10", "--peak-minutes", "5", "--plot", str(path)
+    )
+    assert code == 0, err
+    assert out.rstrip().endswith(f"plot: {path}")
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and path.stat().st_size > 10_000
 
 
 def test_the_local_pollers_batch_latency_holds_each_invocation() -> None:

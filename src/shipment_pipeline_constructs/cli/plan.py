@@ -132,7 +132,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="search the smallest settings that keep the oldest message under this age",
     )
-    parser.add_argument("--plot", type=Path, help="also write backlog and age over time to this PNG (needs matplotlib)")
+    parser.add_argument(
+        "--plot", type=Path, help="also write backlog and age over time to this PNG (needs matplotlib: the plot extra)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON for scripts instead of text")
     parser.set_defaults(handler=common.guarded(run))
 
