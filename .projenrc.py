@@ -5,7 +5,7 @@ Edit this file, then run `make projen` to regenerate pyproject.toml, the Makefil
 `make test` fails when a generated file no longer matches what this file produces.
 
 Where to add things (one line each):
-- a runtime dependency: RUNTIME_DEPS; an optional extra: LOCAL_EXTRA / COMPLIANCE_EXTRA;
+- a runtime dependency: RUNTIME_DEPS; an optional extra: LOCAL_EXTRA / COMPLIANCE_EXTRA / PLOT_EXTRA;
   a development tool: DEV_DEPS; a docs-site plugin: DOCS_DEPS.
 - a file or folder the wheel must carry from outside src/: WHEEL_FORCE_INCLUDE.
 - a command: TASKS (it becomes both a `make` target and a `projen` task).
@@ -77,6 +77,9 @@ LOCAL_EXTRA = ["moto[server]>=5.1,<6"]
 # `shipment_pipeline_constructs.compliance` runs the cdk-nag packs and cfn-lint for users who want the report;
 # the construct's own acknowledgments need only aws-cdk-lib.
 COMPLIANCE_EXTRA = ["cdk-nag>=3.0,<4", "cfn-lint>=1.30,<2", "cfn-lint-serverless>=0.3,<1"]
+# `shipment-pipeline plan --plot` writes a PNG with matplotlib; without it the text report's sparklines show the
+# same curves, so it stays an extra.
+PLOT_EXTRA = ["matplotlib>=3.8,<4"]
 # The docs site (`make docs-site`: mkdocs build --strict), the PyPI long description as PyPI renders it, and
 # the browser check of the built site (Playwright drives the system's Chromium; it downloads no browser).
 DOCS_DEPS = [
@@ -172,7 +175,7 @@ project = PythonProject(
             ],
             urls=PROJECT_URLS,
             scripts={"shipment-pipeline": f"{MODULE}.cli:main"},
-            optional_dependencies={"local": LOCAL_EXTRA, "compliance": COMPLIANCE_EXTRA},
+            optional_dependencies={"local": LOCAL_EXTRA, "compliance": COMPLIANCE_EXTRA, "plot": PLOT_EXTRA},
             authors=[ProjectAuthor(name=AUTHOR, email=AUTHOR_EMAIL)],
         ),
         build_system=BuildSystem(

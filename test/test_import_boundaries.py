@@ -2,7 +2,7 @@
 
 - The construct (``pipeline``, ``stages``, ``observe``, ``options``,
   ``compliance``, ``scaling``) imports none of the operator tooling.
-- The tooling (``ops``, ``cli``, ``local``, ``app_runner``,
+- The tooling (``ops``, ``cli``, ``local``, ``capacity``, ``app_runner``,
   ``template_reader``) loads neither aws-cdk-lib (``aws_cdk``,
   ``constructs``) nor a construct module when it is imported: a command
   that needs CDK imports it inside the function that runs it.
@@ -30,7 +30,7 @@ PACKAGE = "shipment_pipeline_constructs"
 SOURCE = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 CONSTRUCT = ("pipeline", "stages", "observe", "options", "compliance", "scaling")
-TOOLING = ("ops", "cli", "local", "app_runner", "template_reader")
+TOOLING = ("ops", "cli", "local", "capacity", "app_runner", "template_reader")
 CDK = ("aws_cdk", "constructs")
 
 
@@ -208,6 +208,14 @@ def test_the_walker_resolves_relative_imports_and_sees_guarded_and_local_ones(tm
         "pkg.sub.leaf",
         "pkg.top",
     }
+
+
+def test_the_tooling_side_holds_every_command_and_the_capacity_planner() -> None:
+    # The rules below are parametrized by side(): a module left off TOOLING would be checked by none of them.
+    tooling = {name for name in MODULES if side(name) == "tooling"}
+    capacity = {name for name in MODULES if name.startswith(f"{PACKAGE}.capacity")}
+    assert len(capacity) > 1 and capacity <= tooling
+    assert {f"{PACKAGE}.cli.plan", f"{PACKAGE}.cli.cost", f"{PACKAGE}.template_reader"} <= tooling
 
 
 # -- the rules --------------------------------------------------------------------------------

@@ -61,17 +61,23 @@ MEDIUM = Sizing(
     backlog_alarm_messages=6_300,
     quarantined_alarm_events=50,
 )
-# ~35 events/s (350 at a spike); 50 concurrent functions keep the write rate
-# within what auto scaling can follow.
+# ~35 events/s (350 at a spike); 50 concurrent functions, batches of 100 with a 2 s window.
+# The events table stays on demand. A 10x peak of 30 minutes needs ~351 write units a second. Provisioned
+# at 50-1,000 WCU with auto scaling at 70%, the table sits at its 50-unit minimum when the peak starts and
+# auto scaling grows it only about x1.43 every 5 minutes (2 minutes to trigger, a few more to update): writes
+# are throttled for most of the peak, the backlog reaches ~334,000 messages and the oldest message 962 s,
+# past the 900 s OldestMessageAge alarm. A write minimum of 176 units avoids every throttle but costs
+# $367.07 a month; on demand takes the peak at once (a new on-demand table serves 4,000 write units a
+# second, and on-demand keeps double the previous peak) with no alarm, for $339.90 a month against
+# $307.76 (figures from `shipment-pipeline plan`, us-east-1 list prices): the cheaper of the two ways to
+# keep up, nothing to tune, and the mode the DynamoDB developer guide recommends for most workloads.
 LARGE = Sizing(
     name="large",
     events_per_day=3_000_000,
     max_concurrency=50,
     batch_size=100,
     max_batching_window_seconds=2,
-    provisioned=CapacityRange(
-        min_write_units=50, max_write_units=1_000, min_read_units=5, max_read_units=100, target_utilization_percent=70
-    ),
+    provisioned=None,
     backlog_alarm_messages=63_000,
     quarantined_alarm_events=500,
 )

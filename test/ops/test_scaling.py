@@ -7,7 +7,6 @@ import json
 
 import pytest
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Match
 from stacks import synth
 
 from shipment_pipeline_constructs import (
@@ -106,28 +105,18 @@ def test_large_profile_template_and_its_cost_configuration() -> None:
         "AWS::Lambda::EventSourceMapping",
         {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 2, "ScalingConfig": {"MaximumConcurrency": 50}},
     )
+    # On demand: a 10x peak needs ~351 write units/s at once, faster than auto scaling grows a provisioned table.
     template.has_resource_properties(
-        "AWS::DynamoDB::Table",
-        {
-            "TableName": "shipment-events-large",
-            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 50},
-        },
+        "AWS::DynamoDB::Table", {"TableName": "shipment-events-large", "BillingMode": "PAY_PER_REQUEST"}
     )
+    template.resource_count_is("AWS::ApplicationAutoScaling::ScalableTarget", 0)
+    template.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", 0)
     template.has_resource_properties(
-        "AWS::ApplicationAutoScaling::ScalableTarget",
-        {"ScalableDimension": "dynamodb:table:WriteCapacityUnits", "MinCapacity": 50, "MaxCapacity": 1000},
-    )
-    template.has_resource_properties(
-        "AWS::ApplicationAutoScaling::ScalingPolicy",
-        {"TargetTrackingScalingPolicyConfiguration": Match.object_like({"TargetValue": 70})},
+        "AWS::CloudWatch::Alarm", {"AlarmName": "shipment-events-large-queue-backlog", "Threshold": 63000}
     )
     # The cost model reads the same settings back from the template.
     config = PipelineConfig.from_template(template.to_json())
-    assert (config.batch_size, config.max_batching_window_seconds, config.provisioned) == (
-        100,
-        2,
-        (50, 1000, 5, 100, 70),
-    )
+    assert (config.batch_size, config.max_batching_window_seconds, config.provisioned) == (100, 2, None)
 
 
 def test_template_and_options_give_the_same_cost_configuration(default_template) -> None:

@@ -240,7 +240,7 @@ def _plain(value: Any) -> dict[str, Any]:
 
 
 def write_png(plan: Plan, path: Path) -> Path:
-    """Backlog and oldest-message age over time as a PNG (needs matplotlib: ``pip install matplotlib``)."""
+    """Backlog and oldest-message age over time as a PNG (needs matplotlib: the package's ``plot`` extra)."""
     try:
         import matplotlib
 
@@ -248,7 +248,8 @@ def write_png(plan: Plan, path: Path) -> Path:
         import matplotlib.pyplot as plt
     except ImportError as error:
         raise MissingPlotterError(
-            "--plot needs matplotlib: pip install matplotlib; the text report has the same curves as sparklines"
+            "--plot needs matplotlib: pip install 'shipment-pipeline-constructs[plot]'; the text report has the same "
+            "curves as sparklines"
         ) from error
     samples = plan.result.samples
     minutes = [sample.seconds / 60 for sample in samples]

@@ -1,9 +1,11 @@
 """The consumer settings and alarm rules of a pipeline: from a synthesized template, or from a scaling profile.
 
-The template is read by construct path (``shape.PARTS`` and
-``shape.alarm_path_suffix``), as the other operator commands read it; an
-alarm the template does not hold is off. The cost configuration comes from
-the cost model's own reader (``PipelineConfig.from_template``).
+A template is read through :mod:`..template_reader`, as every operator
+command reads one: the pipeline's resources by role (``shape.PARTS``) and
+its alarms by construct path (``shape.alarm_path_suffix``); an alarm the
+template does not hold is off. The cost configuration comes from the cost
+model's own reader (``PipelineConfig.from_template``), which picks the same
+pipeline, so the plan prices what it simulates.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, Mapping, Optional
 
 from .. import defaults, shape
 from ..ops.cost import PipelineConfig
+from ..template_reader import PATH_METADATA, PipelineTemplate, StackTemplate
 from .alarms import SIMULATED_ALARMS, AlarmRule, default_alarm_rules
 from .model import ConsumerSettings
 
@@ -23,21 +26,18 @@ def settings_from_template(
 ) -> tuple[ConsumerSettings, dict[str, AlarmRule], PipelineConfig]:
     """The consumer settings, the simulated alarms' rules and the cost configuration of the pipeline in ``template``.
 
-    Raises ``ValueError`` when the template holds no pipeline.
+    A stack with several pipelines is read as the cost model reads it: the
+    first pipeline by construct path. Raises ``ValueError`` when the
+    template holds no pipeline.
     """
     config = PipelineConfig.from_template(template, source=source)
-    resources: dict[str, dict] = template.get("Resources", {})
-
-    def properties(path_suffix: str) -> dict:
-        for resource in resources.values():
-            if resource.get("Metadata", {}).get("aws:cdk:path", "").endswith(path_suffix):
-                return resource.get("Properties", {})
-        return {}
-
-    mapping = properties(shape.PARTS["event_source"].path_suffix)
-    function = properties(shape.PARTS["function"].path_suffix)
-    queue = properties(shape.PARTS["queue"].path_suffix)
-    dead_letter = properties(shape.PARTS["dead_letter_queue"].path_suffix)
+    stack = StackTemplate.parse(template)
+    # The same pipeline the cost model reads (roles a template without path metadata lacks are found by shape).
+    pipeline = stack.pipeline_by_shape()
+    mapping = pipeline.properties("event_source")
+    function = pipeline.properties("function")
+    queue = pipeline.properties("queue")
+    dead_letter = pipeline.properties("dead_letter_queue")
     provisioned = None
     if config.provisioned is not None:
         min_write, max_write, _min_read, _max_read, target = config.provisioned
@@ -54,9 +54,11 @@ def settings_from_template(
         provisioned=provisioned,
         source=source,
     )
+    by_path = stack.pipelines()
+    alarms = _alarms(by_path[0]) if by_path else {}
     rules = {}
     for name in SIMULATED_ALARMS:
-        rule = _alarm_rule(properties(shape.alarm_path_suffix(name)))
+        rule = _alarm_rule(alarms.get(name, {}))
         if rule is not None:
             rules[name] = rule
     return settings, rules, config
@@ -103,6 +105,18 @@ def settings_from_profile(name: str) -> tuple[ConsumerSettings, dict[str, AlarmR
         )
     config = PipelineConfig.from_options(**props)
     return settings, rules, config
+
+
+def _alarms(pipeline: PipelineTemplate) -> dict[str, Mapping[str, Any]]:
+    """The pipeline's alarms' ``Properties`` by construct id (``QueueBacklog``...)."""
+    by_path = {pipeline.construct_path + shape.alarm_path_suffix(name): name for name in shape.ALARM_IDS}
+    found: dict[str, Mapping[str, Any]] = {}
+    for logical_id in pipeline.alarm_logical_ids:
+        resource = pipeline.resources[logical_id]
+        name = by_path.get(resource.get("Metadata", {}).get(PATH_METADATA, ""))
+        if name is not None:
+            found[name] = resource.get("Properties", {})
+    return found
 
 
 def _alarm_rule(properties: Mapping[str, Any]) -> Optional[AlarmRule]:
