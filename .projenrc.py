@@ -242,8 +242,32 @@ pyproject.add_override(
         "line-length": 120,
         "target-version": "py310",
         "extend-exclude": ["cdk.out", ".tools", "node_modules", "site", "*.md"],
-        # E501: the formatter keeps code within the limit; long strings and docstrings stay readable as they are.
-        "lint": {"select": ["E", "F", "W", "I", "B"], "ignore": ["E501"]},
+        "lint": {
+            # pycodestyle, pyflakes, isort, bugbear; modern syntax (UP); complexity (C90); pylint's rules that
+            # fit (PL); docstrings on public names in the Google style the docs site renders (D).
+            "select": ["E", "F", "W", "I", "B", "UP", "C90", "PL", "D"],
+            "ignore": [
+                "E501",  # the formatter keeps code within the limit; long strings and docstrings stay as written
+                "PLR0913",  # props and options are keyword-only, one argument per setting (CDK's style)
+                "PLR0917",  # ... and the few positional ones mirror CDK's (scope, construct_id)
+                "PLC0415",  # function-local imports are deliberate: the CLI starts without aws-cdk-lib
+                "PLR2004",  # unit figures (60, 3600) read better inline; settings live in defaults.py
+                "PLR0911",  # classifiers return as soon as they know the answer
+                "D105",  # magic methods say what Python says they do
+                "D107",  # __init__ arguments are documented in the class docstring (Google style)
+            ],
+            "mccabe": {"max-complexity": 15},
+            "pydocstyle": {"convention": "google"},
+            "per-file-ignores": {
+                # Tests are named for the behaviour they check; benchmarks, tools and example apps are scripts.
+                "test/**": ["D", "PLR0912", "PLR0915", "PLW0603"],
+                "bench/**": ["D1"],
+                "tools/**": ["D1"],
+                "examples/**": ["D1"],
+                "docs/**": ["D1"],
+                ".projenrc.py": ["D1", "E402"],
+            },
+        },
     },
 )
 
@@ -501,8 +525,11 @@ def checkout_and_tools(python: str) -> list[dict]:
 
 
 def workflow(name: str, definition: dict, why: dict[str, str] | None = None) -> None:
-    """Write ``.github/workflows/NAME.yml``: each pinned action carries its tag as a comment,
-    and each write permission the reason it is granted (``why``: permission line -> reason)."""
+    """Write ``.github/workflows/NAME.yml``.
+
+    Each pinned action carries its tag as a comment, and each write permission the reason it is granted
+    (``why``: permission line -> reason).
+    """
     # PyYAML quotes `on` (a boolean in YAML 1.1); GitHub reads the plain key, as workflows are usually written.
     text = yaml.safe_dump(definition, sort_keys=False, width=1000).replace("\n'on':", "\non:")
     for repository, sha, tag in ACTIONS.values():

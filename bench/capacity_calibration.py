@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from shipment_pipeline_constructs.local import FaultInjector, LocalPipeline
 
@@ -61,7 +61,7 @@ class Measurement:
     send_seconds: float
     arrivals_per_second: list[int]
     samples: list[tuple[float, int, int]]  # (seconds since the first send, visible, not visible)
-    empty_at_seconds: Optional[float]
+    empty_at_seconds: float | None
 
     @property
     def peak_visible(self) -> int:

@@ -128,7 +128,7 @@ def main() -> int:
 def _measure_in_child(setup: str, count: int) -> Figures:
     """Run one setup in a fresh interpreter (so each imports the handlers with its own endpoint); its figures."""
     command = [sys.executable, str(BENCH / "handler_bench.py"), "--setup", setup, "--batches", str(count)]
-    child = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    child = subprocess.run(command, check=False, stdout=subprocess.PIPE, text=True)
     if child.returncode != 0 or not child.stdout.strip():
         raise RuntimeError(f"the {setup} setup failed (exit status {child.returncode}); see above")
     return json.loads(child.stdout.strip().splitlines()[-1])
@@ -205,7 +205,7 @@ def _report_versions(base: Path, count: int, runs: int) -> int:
         return 2
     print(_machine())
     command = [sys.executable, str(BENCH / "handler_bench.py"), "--compare", str(base), "--batches", str(count)]
-    child = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    child = subprocess.run(command, check=False, stdout=subprocess.PIPE, text=True)
     if child.returncode != 0 or not child.stdout.strip():
         raise RuntimeError(f"the comparison failed (exit status {child.returncode}); see above")
     figures = json.loads(child.stdout.strip().splitlines()[-1])

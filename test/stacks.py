@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from shipment_pipeline_constructs.jsii_env import quiet_jsii
 

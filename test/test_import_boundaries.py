@@ -100,7 +100,7 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 def side(module: str, package: str = PACKAGE) -> str:
     """``construct``, ``tooling`` or ``shared``, from the module's first name below the package."""
-    first = module[len(package) + 1 :].split(".")[0] if module != package else ""
+    first = module[len(package) + 1 :].split(".", maxsplit=1)[0] if module != package else ""
     if first in CONSTRUCT:
         return "construct"
     if first in TOOLING:

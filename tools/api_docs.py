@@ -15,8 +15,9 @@ import ast
 import re
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import griffe
 
@@ -288,7 +289,7 @@ def markdown_text(text: str, link: Callable[[str], str | None]) -> str:
 
 
 def _first_paragraph(text: str) -> str:
-    return text.split("\n\n")[0].replace("\n", " ")
+    return text.split("\n\n", maxsplit=1)[0].replace("\n", " ")
 
 
 def _cell(text: str) -> str:

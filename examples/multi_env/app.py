@@ -9,7 +9,7 @@ or, without the CDK CLI: ``CDK_OUTDIR=cdk.out python examples/multi_env/app.py``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from aws_cdk import App, CfnOutput, Stack
 from constructs import Construct
@@ -45,7 +45,7 @@ class ShipmentPipelineStack(Stack):
         construct_id: str,
         *,
         environment: Environment,
-        oncall_email: Optional[str],
+        oncall_email: str | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, description=f"Shipment event pipeline ({environment.suffix})", **kwargs)

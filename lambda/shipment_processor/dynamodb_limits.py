@@ -93,7 +93,7 @@ def attribute_value_bytes(value: Mapping[str, Any]) -> int:
             for element in content:
                 size += _ELEMENT_BYTES + attribute_value_bytes(element)
             return size
-        if kind == "BOOL" or kind == "NULL":
+        if kind in {"BOOL", "NULL"}:
             return _SCALAR_BYTES
         if kind == "B":
             return len(content)

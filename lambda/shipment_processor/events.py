@@ -140,6 +140,30 @@ class _DuplicatedKeys(dict):  # type: ignore[type-arg]
     duplicated: str
 
 
+class _ObjectsWithKeys:
+    """``json.loads``' object hook that builds each object and remembers those with a key written twice.
+
+    Which of two values a repeated key means cannot be known, so the caller rejects the event (at any depth).
+    """
+
+    def __init__(self) -> None:
+        self.duplicated: list[_DuplicatedKeys] = []
+
+    def build(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        built = dict(pairs)
+        if len(built) == len(pairs):
+            return built
+        marked = _DuplicatedKeys(built)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                marked.duplicated = key
+                break
+            seen.add(key)
+        self.duplicated.append(marked)
+        return marked
+
+
 def parse_event(body: str) -> ShipmentEvent | Rejection:
     """Validate one SQS message body and return the event it carries, or why it was rejected.
 
@@ -152,32 +176,18 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     """
     if not body or body.isspace():
         return Rejection(Reason.EMPTY_BODY, "message body is empty")
-    duplicated: list[_DuplicatedKeys] = []
-
-    def build_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        built = dict(pairs)
-        if len(built) == len(pairs):
-            return built
-        marked = _DuplicatedKeys(built)
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                marked.duplicated = key
-                break
-            seen.add(key)
-        duplicated.append(marked)
-        return marked
+    objects = _ObjectsWithKeys()
 
     try:
         envelope = json.loads(
-            body, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=build_object
+            body, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=objects.build
         )
     except RecursionError:
         return Rejection(Reason.INVALID_JSON, "body is not valid JSON: nested too deeply to parse")
     except ValueError as error:
         return Rejection(Reason.INVALID_JSON, f"body is not valid JSON: {_clip(str(error))}")
-    if duplicated:
-        return _duplicated_keys(envelope, len(duplicated))
+    if objects.duplicated:
+        return _duplicated_keys(envelope, len(objects.duplicated))
     if type(envelope) is not dict:
         return Rejection(
             Reason.NOT_AN_ENVELOPE,
@@ -332,28 +342,36 @@ def _check_document(value: Any, depth: int) -> None:
         if depth > MAX_EVENT_DATA_DEPTH:
             raise _Invalid(Reason.INVALID_EVENT_DATA, f"nests deeper than {MAX_EVENT_DATA_DEPTH} levels")
         if kind is dict:
-            for key, element in value.items():
-                if not key:
-                    raise _Invalid(Reason.INVALID_EVENT_DATA, "has an empty key; DynamoDB map keys must not be empty")
-                try:
-                    _check_utf8(key)
-                    _check_document(element, depth + 1)
-                except _Invalid as problem:
-                    problem.path.append(f"[{_clip(key)!r}]")
-                    raise
+            _check_map(value, depth)
         else:
-            for index, element in enumerate(value):
-                try:
-                    _check_document(element, depth + 1)
-                except _Invalid as problem:
-                    problem.path.append(f"[{index}]")
-                    raise
+            _check_list(value, depth)
     elif kind is int:
         _check_integer(value)
     elif kind is Decimal:
         _check_decimal(value)
     elif kind is not bool and value is not None:
         raise _Invalid(Reason.INVALID_EVENT_DATA, f"holds a {kind.__name__}, which is not JSON")
+
+
+def _check_map(value: dict[str, Any], depth: int) -> None:
+    for key, element in value.items():
+        if not key:
+            raise _Invalid(Reason.INVALID_EVENT_DATA, "has an empty key; DynamoDB map keys must not be empty")
+        try:
+            _check_utf8(key)
+            _check_document(element, depth + 1)
+        except _Invalid as problem:
+            problem.path.append(f"[{_clip(key)!r}]")
+            raise
+
+
+def _check_list(value: list[Any], depth: int) -> None:
+    for index, element in enumerate(value):
+        try:
+            _check_document(element, depth + 1)
+        except _Invalid as problem:
+            problem.path.append(f"[{index}]")
+            raise
 
 
 def _check_integer(value: int) -> None:

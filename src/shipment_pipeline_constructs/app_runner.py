@@ -26,9 +26,10 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from . import shape
 from .jsii_env import QUIET_JSII_ENV
@@ -97,7 +98,7 @@ def app_command(app_dir: Path) -> tuple[str, bool]:
     )
 
 
-def synthesize(app_dir: Path, outdir: Path, context: Optional[Mapping[str, Any]] = None) -> list[Path]:
+def synthesize(app_dir: Path, outdir: Path, context: Mapping[str, Any] | None = None) -> list[Path]:
     """Run the app of ``app_dir`` into ``outdir`` as ``cdk synth -c KEY=VALUE ...`` would; return its stack templates.
 
     ``context`` holds the ``-c`` values; they win over ``cdk.json`` and
@@ -159,7 +160,7 @@ def stack_templates(outdir: Path) -> list[Path]:
     return [Path(outdir) / artifact["properties"]["templateFile"] for artifact in stack_artifacts(outdir).values()]
 
 
-def find_template(*, app_dir: Path, cdk_out: Optional[Path], suffix: str) -> Path:
+def find_template(*, app_dir: Path, cdk_out: Path | None, suffix: str) -> Path:
     """The first stack template holding a pipeline.
 
     With ``cdk_out``, the assembly already there is read and never
@@ -215,7 +216,7 @@ def _read_cdk_json(app_dir: Path) -> dict[str, Any]:
     return value
 
 
-def _context(app_dir: Path, context: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+def _context(app_dir: Path, context: Mapping[str, Any] | None) -> dict[str, Any]:
     saved: dict[str, Any] = {}
     saved_path = app_dir / CDK_CONTEXT_JSON
     if saved_path.is_file():

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from aws_cdk import aws_dynamodb as dynamodb

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from aws_cdk import RemovalPolicy, Token
 from aws_cdk import aws_events as events
@@ -46,7 +45,7 @@ class IngestOptions:
             undelivered event before it goes to the target DLQ (1-24). Default: ``24``.
     """
 
-    event_pattern: Optional[events.EventPattern] = None
+    event_pattern: events.EventPattern | None = None
     archive: bool = True
     archive_retention_days: int = defaults.ARCHIVE_RETENTION_DAYS
     target_retry_attempts: int = defaults.TARGET_RETRY_ATTEMPTS
@@ -135,7 +134,7 @@ class ProcessorOptions:
     batch_size: int = defaults.BATCH_SIZE
     max_batching_window_seconds: int = defaults.MAX_BATCHING_WINDOW_SECONDS
     max_concurrency: int = defaults.MAX_CONCURRENCY
-    reserved_concurrency: Optional[int] = None
+    reserved_concurrency: int | None = None
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     tracing: bool = True
     metrics_namespace: str = defaults.METRICS_NAMESPACE
@@ -231,7 +230,7 @@ class StorageOptions:
             them. Default: ``RemovalPolicy.RETAIN`` (with deletion protection on).
     """
 
-    provisioned: Optional[ProvisionedCapacity] = None
+    provisioned: ProvisionedCapacity | None = None
     point_in_time_recovery: bool = defaults.POINT_IN_TIME_RECOVERY
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
 

@@ -8,7 +8,8 @@ acknowledges the library's documented compliance exceptions (:mod:`.compliance`)
 from __future__ import annotations
 
 import typing
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aws_cdk import Names, Token
 from aws_cdk import aws_backup as backup
@@ -132,7 +133,7 @@ class ShipmentEventPipeline(Construct):
     """The bus the pipeline takes shipment events from."""
     rule: events.Rule
     """The rule that forwards matching events to :attr:`queue`."""
-    archive: Optional[events.Archive]
+    archive: events.Archive | None
     """The archive of matched events (``None`` when disabled)."""
     queue: sqs.Queue
     """The source queue the processor consumes."""
@@ -152,13 +153,13 @@ class ShipmentEventPipeline(Construct):
     """The table of shipment events (created, or the one given)."""
     errors_table: dynamodb.Table
     """The table of error records (why a message was quarantined or dead-lettered)."""
-    backup_plan: Optional[backup.BackupPlan]
+    backup_plan: backup.BackupPlan | None
     """The AWS Backup plan of the tables (``None`` unless ``backup_plan=True``)."""
     alarms: Mapping[str, cloudwatch.Alarm]
     """The enabled alarms by name (``QueueBacklog``, ``DeadLetterMessages``...): add your own actions to them."""
-    alarm_topic: Optional[sns.ITopic]
+    alarm_topic: sns.ITopic | None
     """The topic every alarm notifies (``None`` when every alarm is off)."""
-    dashboard: Optional[cloudwatch.Dashboard]
+    dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
 
     def __init__(
@@ -168,21 +169,21 @@ class ShipmentEventPipeline(Construct):
         *,
         environment_suffix: str = defaults.ENVIRONMENT_SUFFIX,
         physical_names: bool = True,
-        event_bus: Optional[events.IEventBus] = None,
-        table: Optional[dynamodb.ITable] = None,
-        encryption_key: Optional[kms.IKey] = None,
+        event_bus: events.IEventBus | None = None,
+        table: dynamodb.ITable | None = None,
+        encryption_key: kms.IKey | None = None,
         ttl_days: int = defaults.EVENT_TTL_DAYS,
-        ingest: Optional[IngestOptions] = None,
-        queues: Optional[QueueOptions] = None,
-        processor: Optional[ProcessorOptions] = None,
-        storage: Optional[StorageOptions] = None,
-        alarms: Optional[AlarmThresholds] = None,
-        alarm_topic: Optional[sns.ITopic] = None,
+        ingest: IngestOptions | None = None,
+        queues: QueueOptions | None = None,
+        processor: ProcessorOptions | None = None,
+        storage: StorageOptions | None = None,
+        alarms: AlarmThresholds | None = None,
+        alarm_topic: sns.ITopic | None = None,
         alarm_emails: Sequence[str] = (),
         dashboard: bool = True,
-        vpc: Optional[ec2.IVpc] = None,
-        vpc_subnets: Optional[ec2.SubnetSelection] = None,
-        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         vpc_endpoints: bool = True,
         backup_plan: bool = False,
     ) -> None:

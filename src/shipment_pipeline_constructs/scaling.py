@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 from . import defaults, sizing
 from .observe.thresholds import AlarmThreshold, AlarmThresholds
@@ -81,26 +81,26 @@ class ScalingProfile:
     max_concurrency: int
     batch_size: int
     max_batching_window_seconds: int
-    provisioned: Optional[ProvisionedCapacity]
+    provisioned: ProvisionedCapacity | None
     backlog_alarm_messages: int
     quarantined_alarm_events: int
 
-    SMALL: ClassVar["ScalingProfile"]
-    MEDIUM: ClassVar["ScalingProfile"]
-    LARGE: ClassVar["ScalingProfile"]
+    SMALL: ClassVar[ScalingProfile]
+    MEDIUM: ClassVar[ScalingProfile]
+    LARGE: ClassVar[ScalingProfile]
 
     @classmethod
-    def named(cls, name: str) -> "ScalingProfile":
+    def named(cls, name: str) -> ScalingProfile:
         """A profile by name or load: ``small``/``30k``, ``medium``/``300k``, ``large``/``3m``."""
         return cls._of(sizing.named(name))
 
     @classmethod
-    def all(cls) -> tuple["ScalingProfile", ...]:
+    def all(cls) -> tuple[ScalingProfile, ...]:
         """Every named profile, smallest first."""
         return (cls.SMALL, cls.MEDIUM, cls.LARGE)
 
     @classmethod
-    def for_events_per_day(cls, events_per_day: int) -> "ScalingProfile":
+    def for_events_per_day(cls, events_per_day: int) -> ScalingProfile:
         """The smallest profile sized for at least ``events_per_day``.
 
         Beyond 3M a day this is still :attr:`LARGE`: treat it as a floor and
@@ -109,11 +109,11 @@ class ScalingProfile:
         return cls._of(sizing.for_events_per_day(events_per_day))
 
     @classmethod
-    def _of(cls, figures: Sizing) -> "ScalingProfile":
+    def _of(cls, figures: Sizing) -> ScalingProfile:
         return next(profile for profile in cls.all() if profile.name == figures.name)
 
     @classmethod
-    def from_sizing(cls, figures: Sizing) -> "ScalingProfile":
+    def from_sizing(cls, figures: Sizing) -> ScalingProfile:
         """The profile with these figures (:mod:`.sizing` holds them without aws-cdk-lib)."""
         capacity = figures.provisioned
         return cls(
@@ -127,7 +127,7 @@ class ScalingProfile:
             quarantined_alarm_events=figures.quarantined_alarm_events,
         )
 
-    def processor_options(self, base: Optional[ProcessorOptions] = None, **overrides: Any) -> ProcessorOptions:
+    def processor_options(self, base: ProcessorOptions | None = None, **overrides: Any) -> ProcessorOptions:
         """``ProcessorOptions`` with this profile's polling settings; ``base`` and ``overrides`` win.
 
         Fields the profile does not set (memory, timeout...) come from
@@ -149,14 +149,14 @@ class ScalingProfile:
             sized = dataclasses.replace(sized, **explicit)
         return dataclasses.replace(sized, **overrides)
 
-    def storage_options(self, base: Optional[StorageOptions] = None, **overrides: Any) -> StorageOptions:
+    def storage_options(self, base: StorageOptions | None = None, **overrides: Any) -> StorageOptions:
         """``StorageOptions`` with this profile's billing mode; ``base`` and ``overrides`` win."""
         sized = dataclasses.replace(base or StorageOptions(), provisioned=self.provisioned)
         if base is not None and base.provisioned is not None:
             sized = dataclasses.replace(sized, provisioned=base.provisioned)
         return dataclasses.replace(sized, **overrides)
 
-    def alarm_thresholds(self, base: Optional[AlarmThresholds] = None, **overrides: Any) -> AlarmThresholds:
+    def alarm_thresholds(self, base: AlarmThresholds | None = None, **overrides: Any) -> AlarmThresholds:
         """``AlarmThresholds`` with the backlog and quarantine alarms scaled to this load; ``base`` and ``overrides`` win."""
         default = AlarmThresholds()
         sized = dataclasses.replace(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import astuple, dataclass
-from typing import Optional
 
 __all__ = [
     "ALARMS_SCOPE",
@@ -60,10 +59,10 @@ class Part:
     construct_id: str
     path_suffix: str
     resource_type: str
-    name_property: Optional[str] = None
+    name_property: str | None = None
 
 
-def _part(construct_id: str, resource_type: str, name_property: Optional[str] = None, child: str = "Resource") -> Part:
+def _part(construct_id: str, resource_type: str, name_property: str | None = None, child: str = "Resource") -> Part:
     return Part(construct_id, f"/{construct_id}/{child}", resource_type, name_property)
 
 

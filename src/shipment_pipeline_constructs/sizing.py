@@ -8,7 +8,7 @@ aws-cdk-lib. This module imports nothing but :mod:`.defaults`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from . import defaults
 
@@ -34,7 +34,7 @@ class Sizing:
     max_concurrency: int
     batch_size: int
     max_batching_window_seconds: int
-    provisioned: Optional[CapacityRange]
+    provisioned: CapacityRange | None
     backlog_alarm_messages: int
     quarantined_alarm_events: int
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from . import defaults, shape
 
@@ -70,9 +70,9 @@ class PipelineTemplate:
     resources: Mapping[str, Mapping[str, Any]]
     logical_ids: Mapping[str, str]
     alarm_logical_ids: tuple[str, ...] = ()
-    path: Optional[Path] = None
+    path: Path | None = None
 
-    def logical_id(self, role: str) -> Optional[str]:
+    def logical_id(self, role: str) -> str | None:
         """The logical ID of the resource playing ``role``, or ``None`` when the pipeline has none."""
         return self.logical_ids.get(role)
 
@@ -89,12 +89,12 @@ class PipelineTemplate:
         """The processor function's environment variables (values may be intrinsics such as ``Ref``)."""
         return _variables(self.properties("function"))
 
-    def pipeline_name(self) -> Optional[str]:
+    def pipeline_name(self) -> str | None:
         """The value of the processor metrics' dimension (``PIPELINE_NAME``), when it is a literal."""
         value = self.environment().get(shape.ENV.pipeline_name)
         return value if isinstance(value, str) else None
 
-    def name(self, role: str, physical_ids: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    def name(self, role: str, physical_ids: Mapping[str, str] | None = None) -> str | None:
         """The physical name of ``role``: the deployed one in ``physical_ids``, else the literal in the template."""
         logical_id = self.logical_ids.get(role)
         if logical_id is None:
@@ -102,7 +102,7 @@ class PipelineTemplate:
         physical_id = (physical_ids or {}).get(logical_id, "")
         return _physical_name(self.resources[logical_id], physical_id, shape.PARTS[role])
 
-    def alarm_names(self, physical_ids: Optional[Mapping[str, str]] = None) -> tuple[str, ...]:
+    def alarm_names(self, physical_ids: Mapping[str, str] | None = None) -> tuple[str, ...]:
         """The alarms' names in catalogue order; one not yet deployed and without a literal name gives its logical ID."""
         deployed = physical_ids or {}
         return tuple(
@@ -125,7 +125,7 @@ class StackTemplate:
     """
 
     resources: Mapping[str, Mapping[str, Any]]
-    path: Optional[Path] = None
+    path: Path | None = None
 
     @cached_property
     def _pipelines(self) -> tuple[PipelineTemplate, ...]:
@@ -137,7 +137,7 @@ class StackTemplate:
         return cls.parse(json.loads(Path(path).read_text()), path=Path(path))
 
     @classmethod
-    def parse(cls, template: Mapping[str, Any], path: Optional[Path] = None) -> StackTemplate:
+    def parse(cls, template: Mapping[str, Any], path: Path | None = None) -> StackTemplate:
         """A template already read (e.g. CloudFormation's ``GetTemplate`` body, or ``Template.to_json()``)."""
         return cls(resources=template.get("Resources", {}), path=path)
 
@@ -154,7 +154,7 @@ class StackTemplate:
         """The pipelines in the template: construct paths that have a queue (other matches are stray look-alikes)."""
         return tuple(pipeline for pipeline in self._pipelines if "queue" in pipeline.logical_ids)
 
-    def pipeline(self, construct_path: Optional[str] = None, *, source: str = "the template") -> PipelineTemplate:
+    def pipeline(self, construct_path: str | None = None, *, source: str = "the template") -> PipelineTemplate:
         """The one pipeline (under ``construct_path`` if given); raises :class:`TemplateError` for none or several.
 
         ``source`` names the template in the error (e.g. the stack's name).
@@ -220,7 +220,7 @@ class StackTemplate:
         return counts
 
 
-def _split(resources: Mapping[str, Mapping[str, Any]], path: Optional[Path]) -> list[PipelineTemplate]:
+def _split(resources: Mapping[str, Mapping[str, Any]], path: Path | None) -> list[PipelineTemplate]:
     """Group the resources whose construct path ends with a role's or an alarm's suffix by what precedes it."""
     roles: dict[str, dict[str, str]] = {}
     alarms: dict[str, list[tuple[int, str]]] = {}
@@ -247,14 +247,14 @@ def _split(resources: Mapping[str, Mapping[str, Any]], path: Optional[Path]) -> 
     ]
 
 
-def _physical_name(resource: Mapping[str, Any], physical_id: str, part: shape.Part) -> Optional[str]:
+def _physical_name(resource: Mapping[str, Any], physical_id: str, part: shape.Part) -> str | None:
     if physical_id and part.resource_type == "AWS::Events::Rule":
         # CloudFormation reports a rule on a custom bus as "bus-name|rule-name".
-        return physical_id.split("|")[-1]
+        return physical_id.rsplit("|", maxsplit=1)[-1]
     return _literal(resource, physical_id, part.name_property)
 
 
-def _literal(resource: Mapping[str, Any], physical_id: str, name_property: Optional[str]) -> Optional[str]:
+def _literal(resource: Mapping[str, Any], physical_id: str, name_property: str | None) -> str | None:
     if physical_id:
         return physical_id
     literal = resource.get("Properties", {}).get(name_property) if name_property else None

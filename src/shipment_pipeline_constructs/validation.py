@@ -36,7 +36,8 @@ import dataclasses
 import decimal
 import math
 import typing
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from aws_cdk import Token
 
@@ -217,7 +218,7 @@ def _implements(value: Any, interface: type) -> bool:
     # any jsii object that does not say it implements something else.
     if not hasattr(value, "__jsii_ref__"):
         return False
-    declared: Optional[Iterable[type]] = getattr(type(value), "__jsii_ifaces__", None)
+    declared: Iterable[type] | None = getattr(type(value), "__jsii_ifaces__", None)
     if declared is None:
         return True
     return any(interface in getattr(iface, "__mro__", ()) for iface in declared)

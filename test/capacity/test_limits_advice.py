@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
 
 import pytest
 
@@ -14,7 +13,7 @@ from shipment_pipeline_constructs.capacity.limits import check_limits, first_lim
 from shipment_pipeline_constructs.capacity.simulate import Workload
 
 
-def limits_for(load: Load, settings: ConsumerSettings, workload: Optional[Workload] = None) -> dict:
+def limits_for(load: Load, settings: ConsumerSettings, workload: Workload | None = None) -> dict:
     model = ProcessingModel.for_memory(settings.memory_mib)
     result = simulate(Scenario(load, settings, model, workload or Workload()))
     return {check.name.split(" (")[0]: check for check in check_limits(result)}

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional
 
 #: The console script of the environment running the tests (the worktree's .venv).
 COMMAND = Path(sys.executable).with_name("shipment-pipeline")
@@ -90,7 +89,7 @@ class Run:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
-def shipment_pipeline(*args: str, cwd: Path, timeout: Optional[float] = 900) -> Run:
+def shipment_pipeline(*args: str, cwd: Path, timeout: float | None = 900) -> Run:
     """Run the installed ``shipment-pipeline`` command in ``cwd``, as a user would."""
     result = subprocess.run(
         [str(COMMAND), *args],

@@ -38,7 +38,7 @@ FAULTS: dict[str, Callable[[], BaseException]] = {
     "timeout": lambda: ReadTimeoutError(endpoint_url="https://dynamodb"),
     "bug": lambda: KeyError("bug"),
     "refused": lambda: client_error("ValidationException"),
-    "died": lambda: InvocationDied(),
+    "died": InvocationDied,
 }
 
 

@@ -8,8 +8,9 @@ the errors table has the handler's key schema and ``by-shipment`` index.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import fake_aws

@@ -145,7 +145,7 @@ def find_python(version: str) -> tuple[Path | None, list[str]]:
     """An interpreter for ``version`` from pyenv's versions or PATH; also the places looked at."""
     roots = [os.environ.get("PYENV_ROOT", ""), str(Path.home() / ".pyenv")]
     if shutil.which("pyenv"):
-        roots.insert(0, subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip())
+        roots.insert(0, subprocess.run(["pyenv", "root"], check=False, capture_output=True, text=True).stdout.strip())
     patterns = [f"{root}/versions/*/bin/python{version}" for root in dict.fromkeys(filter(None, roots))]
     candidates = [Path(p) for pattern in patterns for p in sorted(glob.glob(pattern))]
     on_path = shutil.which(f"python{version}")

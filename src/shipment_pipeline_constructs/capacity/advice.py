@@ -12,8 +12,8 @@ bigger batches and more capacity each only add throughput.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from .simulate import Scenario, SimulationResult, simulate
 
@@ -34,9 +34,9 @@ class Advice:
 
     setting: str
     current: int
-    smallest: Optional[int]
+    smallest: int | None
     searched: tuple[int, int]
-    peak_age_seconds: Optional[float]
+    peak_age_seconds: float | None
 
     def describe(self) -> str:
         """One line for the report."""
@@ -56,7 +56,7 @@ class Advice:
         return dataclasses.asdict(self)
 
 
-def _seconds(value: Optional[float]) -> str:
+def _seconds(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.2g} s" if value < 10 else f"{value:,.0f} s"
@@ -69,9 +69,9 @@ def meets_target(result: SimulationResult, target_age_seconds: float) -> bool:
 
 def smallest(
     low: int, high: int, run: Callable[[int], SimulationResult], target_age_seconds: float
-) -> tuple[Optional[int], Optional[SimulationResult]]:
+) -> tuple[int | None, SimulationResult | None]:
     """The smallest value in ``[low, high]`` whose run meets the target, and that run (``None, None`` if none does)."""
-    best: Optional[tuple[int, SimulationResult]] = None
+    best: tuple[int, SimulationResult] | None = None
     top = run(high)
     if not meets_target(top, target_age_seconds):
         return None, None

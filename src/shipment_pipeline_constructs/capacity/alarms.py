@@ -12,7 +12,6 @@ ends; the model ignores those delays of a minute or two.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .. import defaults
 
@@ -34,7 +33,7 @@ class AlarmRule:
     threshold: float
     period_seconds: int
     evaluation_periods: int = 1
-    datapoints_to_alarm: Optional[int] = None
+    datapoints_to_alarm: int | None = None
 
     @property
     def needed(self) -> int:
@@ -102,6 +101,6 @@ class AlarmTracker:
             self.transitions.append((self._period_end, state))
         self._period_end += self.rule.period_seconds
 
-    def first(self, state: str) -> Optional[float]:
+    def first(self, state: str) -> float | None:
         """When the alarm first entered ``state``."""
         return next((time for time, entered in self.transitions if entered == state), None)

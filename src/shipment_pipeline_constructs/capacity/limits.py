@@ -9,8 +9,8 @@ the highest ``use`` is the limit the load meets first as it grows.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from .figures import FIGURES, Figure
 from .model import capacity_per_second, effective_batch_size
@@ -153,7 +153,7 @@ def table_throughput(result: SimulationResult) -> LimitCheck:
     )
 
 
-def provisioned_at_peak_start(result: SimulationResult) -> Optional[LimitCheck]:
+def provisioned_at_peak_start(result: SimulationResult) -> LimitCheck | None:
     """The peak's writes against the capacity auto scaling had settled on before it (``None`` on demand)."""
     scenario = result.scenario
     provisioned = scenario.settings.provisioned
@@ -253,7 +253,7 @@ def dead_letter_retention(result: SimulationResult) -> LimitCheck:
 
 
 #: Every check, in the order they are printed.
-CHECKS: tuple[Callable[[SimulationResult], Optional[LimitCheck]], ...] = (
+CHECKS: tuple[Callable[[SimulationResult], LimitCheck | None], ...] = (
     consumer_capacity,
     put_events,
     target_invocations,
@@ -274,7 +274,7 @@ def check_limits(result: SimulationResult) -> list[LimitCheck]:
     return [found for check in CHECKS if (found := check(result)) is not None]
 
 
-def first_limit(checks: list[LimitCheck]) -> Optional[LimitCheck]:
+def first_limit(checks: list[LimitCheck]) -> LimitCheck | None:
     """The limit the load meets first: the highest demand-to-limit ratio (``None`` for no finite limits)."""
     finite = [check for check in checks if math.isfinite(check.limit)]
     return max(finite, key=lambda check: check.use, default=None)

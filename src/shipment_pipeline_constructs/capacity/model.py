@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from .. import defaults
 from .figures import FIGURES
@@ -60,7 +59,7 @@ class ProcessingModel:
     sources: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def for_memory(cls, memory_mib: int, **overrides: Optional[float]) -> ProcessingModel:
+    def for_memory(cls, memory_mib: int, **overrides: float | None) -> ProcessingModel:
         """The defaults for a function of ``memory_mib``; overrides that are not ``None`` win (and are labelled so).
 
         Lambda gives a function CPU in proportion to its memory, one vCPU at
@@ -142,7 +141,7 @@ class ConsumerSettings:
     timeout_seconds: float = defaults.FUNCTION_TIMEOUT_SECONDS
     retention_seconds: float = defaults.QUEUE_RETENTION_DAYS * 86_400
     dead_letter_retention_seconds: float = defaults.DEAD_LETTER_RETENTION_DAYS * 86_400
-    provisioned: Optional[tuple[int, int, int]] = None
+    provisioned: tuple[int, int, int] | None = None
     source: str = "defaults"
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
 
 from ..ops.cost import CostEstimate, PipelineConfig, estimate
 from ..ops.cost import Workload as CostWorkload
@@ -34,8 +33,8 @@ class Plan:
     scenario: Scenario
     result: SimulationResult
     limits: list[LimitCheck]
-    cost: Optional[CostEstimate]
-    target_age_seconds: Optional[float]
+    cost: CostEstimate | None
+    target_age_seconds: float | None
     advice: list[Advice]
 
     @property
@@ -62,12 +61,12 @@ class Plan:
         return extra / poller.per_minute * 60
 
     @property
-    def first_limit(self) -> Optional[LimitCheck]:
+    def first_limit(self) -> LimitCheck | None:
         """The limit the load meets first."""
         return first_limit(self.limits)
 
     @property
-    def meets_target(self) -> Optional[bool]:
+    def meets_target(self) -> bool | None:
         """Whether the oldest message stays under ``--target-age-seconds`` (``None`` without a target)."""
         if self.target_age_seconds is None:
             return None
@@ -78,12 +77,12 @@ def build_plan(
     load: Load,
     settings: ConsumerSettings,
     *,
-    processing: Optional[ProcessingModel] = None,
-    workload: Optional[Workload] = None,
-    poller: Optional[PollerScaling] = None,
-    alarm_rules: Optional[dict[str, AlarmRule]] = None,
-    cost_config: Optional[PipelineConfig] = None,
-    target_age_seconds: Optional[float] = None,
+    processing: ProcessingModel | None = None,
+    workload: Workload | None = None,
+    poller: PollerScaling | None = None,
+    alarm_rules: dict[str, AlarmRule] | None = None,
+    cost_config: PipelineConfig | None = None,
+    target_age_seconds: float | None = None,
     step_seconds: float = 1.0,
     advise_settings: bool = True,
 ) -> Plan:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from .alarms import SIMULATED_ALARMS
 from .plan import Plan
@@ -27,13 +28,13 @@ def sparkline(values: Sequence[float], width: int = SPARKLINE_WIDTH, scale: floa
     buckets = min(width, len(values))
     size = len(values) / buckets
     maxima = [max(values[int(i * size) : max(int(i * size) + 1, int((i + 1) * size))]) for i in range(buckets)]
-    top = max(max(maxima), scale)
+    top = max(*maxima, scale)
     if top <= 0:
         return _BARS[0] * buckets
     return "".join(_BARS[min(len(_BARS) - 1, int(value / top * (len(_BARS) - 1) + 0.5))] for value in maxima)
 
 
-def _duration(seconds: Optional[float]) -> str:
+def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "never"
     if seconds < 10:
@@ -45,7 +46,7 @@ def _duration(seconds: Optional[float]) -> str:
     return f"{seconds / 3600:,.1f} h"
 
 
-def _at(seconds: Optional[float]) -> str:
+def _at(seconds: float | None) -> str:
     return "never" if seconds is None else f"t+{_duration(seconds)}"
 
 
@@ -81,7 +82,7 @@ def format_plan(plan: Plan) -> str:
     ]
     lines += _table(rows)
     peak_backlog, peak_age = result.peak_backlog, result.peak_age
-    lines += ["", "Queue (simulated every {:g} s)".format(scenario.step_seconds)]
+    lines += ["", f"Queue (simulated every {scenario.step_seconds:g} s)"]
     lines += _table(
         [
             (

@@ -10,7 +10,8 @@ pipeline, so the plan prices what it simulates.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from .. import defaults, shape
 from ..ops.cost import PipelineConfig
@@ -119,7 +120,7 @@ def _alarms(pipeline: PipelineTemplate) -> dict[str, Mapping[str, Any]]:
     return found
 
 
-def _alarm_rule(properties: Mapping[str, Any]) -> Optional[AlarmRule]:
+def _alarm_rule(properties: Mapping[str, Any]) -> AlarmRule | None:
     if not properties:
         return None
     period = properties.get("Period")

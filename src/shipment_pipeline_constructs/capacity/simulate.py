@@ -30,7 +30,6 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .alarms import SIMULATED_ALARMS, AlarmRule, AlarmTracker, default_alarm_rules
 from .figures import FIGURES
@@ -80,11 +79,11 @@ class Scenario:
     processing: ProcessingModel
     workload: Workload = Workload()
     poller: PollerScaling = PollerScaling()
-    alarm_rules: Optional[dict[str, AlarmRule]] = None
+    alarm_rules: dict[str, AlarmRule] | None = None
     step_seconds: float = 1.0
     horizon_after_seconds: float = DEFAULT_HORIZON_AFTER_SECONDS
     #: Stop as soon as the oldest message is older than this (a search that only needs to know "too slow").
-    give_up_age_seconds: Optional[float] = None
+    give_up_age_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class Sample:
     consumers: int  # the most batches running at once during the step
     dead_letter: int
     throttled: float
-    write_capacity: Optional[float]
+    write_capacity: float | None
 
 
 @dataclass
@@ -133,7 +132,7 @@ class SimulationResult:
         return max(self.samples, key=lambda sample: (sample.oldest_age_seconds, -sample.seconds))
 
     @property
-    def drained_at_seconds(self) -> Optional[float]:
+    def drained_at_seconds(self) -> float | None:
         """When the queue is first back to its steady level after the peak ends; ``None`` if it never is.
 
         The steady level is what the load after the peak keeps in the queue
@@ -145,7 +144,7 @@ class SimulationResult:
         return next((s.seconds for s in self.samples if s.seconds >= end and s.queued <= level), None)
 
     @property
-    def drain_seconds(self) -> Optional[float]:
+    def drain_seconds(self) -> float | None:
         """How long after the peak ends the queue is empty again (0 when nothing was left)."""
         drained = self.drained_at_seconds
         return None if drained is None else max(0.0, drained - self.scenario.load.peak_end_seconds)
@@ -155,7 +154,7 @@ class SimulationResult:
         """The most concurrent batches at any step."""
         return max(sample.consumers for sample in self.samples)
 
-    def alarm_times(self, name: str) -> tuple[Optional[float], Optional[float]]:
+    def alarm_times(self, name: str) -> tuple[float | None, float | None]:
         """When ``name`` first fired, and when it cleared after that (``None``: never)."""
         transitions = self.alarms.get(name, [])
         fired = next((time for time, state in transitions if state == "ALARM"), None)
@@ -182,7 +181,7 @@ class _Table:
         self.burst_seconds = FIGURES["dynamodb_burst_seconds"].value
         self.breach_minutes = int(FIGURES["autoscaling_breach_minutes"].value)
         self.update_seconds = FIGURES["autoscaling_update_seconds"].value
-        self.capacity: Optional[float] = None
+        self.capacity: float | None = None
         if self.provisioned is not None:
             minimum, maximum, target = self.provisioned
             # Before the peak, auto scaling has settled on the baseline at the target utilization.
@@ -191,7 +190,7 @@ class _Table:
         self._minute_used = 0.0
         self._minute_elapsed = 0.0
         self._breaches = 0
-        self._pending: Optional[tuple[float, float]] = None
+        self._pending: tuple[float, float] | None = None
 
     def allowance(self, step: float) -> float:
         """Write units available in the next step."""
@@ -274,7 +273,7 @@ class _Queue:
             group[2] = min(group[2], oldest)
         self.busy += consumers
 
-    def finish_before(self, end: float) -> Optional[tuple[float, int, float]]:
+    def finish_before(self, end: float) -> tuple[float, int, float] | None:
         """The next group finishing before ``end``: ``(finish, messages, oldest arrival)``, taken off the queue."""
         if not self.finishes or self.finishes[0] >= end:
             return None
@@ -284,7 +283,7 @@ class _Queue:
         self.in_flight -= int(messages)
         return finish, int(messages), oldest
 
-    def oldest_arrival(self) -> Optional[float]:
+    def oldest_arrival(self) -> float | None:
         """Arrival of the oldest message not yet deleted (visible or in a running batch)."""
         candidates = [group[2] for group in self.groups.values()]
         if self.cohorts:
@@ -292,7 +291,7 @@ class _Queue:
         return min(candidates, default=None)
 
 
-def simulate(scenario: Scenario) -> SimulationResult:
+def simulate(scenario: Scenario) -> SimulationResult:  # noqa: PLR0915 - one time step, read top to bottom (split next)
     """Run ``scenario`` until the load is over, the queue is empty and the alarms are back to OK, or the horizon.
 
     Batches are discrete: a consumer takes up to a batch of visible messages,

@@ -19,8 +19,8 @@ import argparse
 import datetime
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from ..naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN
 from ..ops.times import parse_time
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-def whole_number(low: int, high: Optional[int] = None, *, unit: str = "") -> Callable[[str], int]:
+def whole_number(low: int, high: int | None = None, *, unit: str = "") -> Callable[[str], int]:
     """A type accepting whole numbers from ``low`` to ``high`` (``None``: no upper bound)."""
     allowed = f">= {low}" if high is None else f"from {low} to {high}"
     suffix = f" {unit}" if unit else ""
@@ -58,7 +58,7 @@ def whole_number(low: int, high: Optional[int] = None, *, unit: str = "") -> Cal
 
 
 def number(
-    low: float, high: Optional[float] = None, *, low_open: bool = False, high_open: bool = False, unit: str = ""
+    low: float, high: float | None = None, *, low_open: bool = False, high_open: bool = False, unit: str = ""
 ) -> Callable[[str], float]:
     """A type accepting finite numbers between ``low`` and ``high``; ``*_open`` excludes that bound."""
     left = ">" if low_open else ">="

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..app_runner import SynthError, bundled_example, synthesize
 from . import common, compliance, local

@@ -7,7 +7,7 @@ import dataclasses
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from ..ops.aws import OperationError
 from ..ops.send import MAX_ENTRIES_PER_CALL, MAX_ENTRY_BYTES
@@ -223,7 +223,7 @@ def _given(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
-def _settings(args: argparse.Namespace) -> tuple[Any, Optional[dict], Any]:
+def _settings(args: argparse.Namespace) -> tuple[Any, dict | None, Any]:
     from ..capacity.settings import settings_from_profile, settings_from_template
 
     if args.scaling:
@@ -254,7 +254,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Optional[dict], Any]:
         raise OperationError(str(error)) from None
 
 
-def _synthesized(app: Path, cdk_out: Optional[Path], suffix: str) -> tuple[dict, str]:
+def _synthesized(app: Path, cdk_out: Path | None, suffix: str) -> tuple[dict, str]:
     """The first template of ``app`` that holds a pipeline, synthesized into ``cdk_out`` or a temporary folder."""
     from ..template_reader import StackTemplate
     from .synth import SynthError, stack_templates, synthesize

@@ -63,6 +63,7 @@ class Emulator:
         self._restore_parser: Any = None
 
     def start(self) -> Emulator:
+        """Start moto's server on 127.0.0.1 and return this emulator, ready for clients."""
         self._restore_parser = _memoize_jsonpath_parser()
         try:
             self._server.start()
@@ -80,6 +81,7 @@ class Emulator:
             pass
 
     def stop(self) -> None:
+        """Stop the server (a no-op when it is not running)."""
         if self._running:
             self._running = False
             try:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import random
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["FaultInjector", "InjectedCrash"]
 
@@ -51,7 +52,7 @@ class FaultInjector:
         transient_failure_rate: float = 0.0,
         crash_rate: float = 0.0,
         batch_latency_seconds: float = 0.0,
-        seed: Optional[int] = None,
+        seed: int | None = None,
     ) -> None:
         for name, rate in (("transient_failure_rate", transient_failure_rate), ("crash_rate", crash_rate)):
             if not 0.0 <= rate < 1.0:
@@ -100,7 +101,7 @@ class FaultInjector:
         if self.batch_latency_seconds:
             time.sleep(self.batch_latency_seconds)
 
-    def crash_point(self) -> Optional[str]:
+    def crash_point(self) -> str | None:
         """``None`` (no crash), ``"before"`` or ``"after"`` the handler runs."""
         if not self._draw(self.crash_rate):
             return None

@@ -23,9 +23,10 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from .emulator import ACCOUNT_ID, REGION
 
@@ -50,6 +51,7 @@ class LambdaContext:
         self._deadline = time.monotonic() + self.timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the invocation's timeout, as Lambda's context reports them."""
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
@@ -89,6 +91,7 @@ class LocalFunction:
         sys.modules.update(self._saved_modules)
 
     def invoke(self, event: dict[str, Any]) -> Any:
+        """Run the handler on ``event`` with a Lambda-like context; return what it returns."""
         context = LambdaContext(
             function_name=self.name,
             memory_limit_in_mb=self.memory_mb,
@@ -160,6 +163,7 @@ class FunctionOutput:
         self._logger.propagate = self._propagate
 
     def write(self, text: str) -> int:
+        """Capture what the handler's threads print; pass everything else through."""
         if not threading.current_thread().name.startswith(self._thread_prefix):
             return self._stdout.write(text)
         ident = threading.get_ident()
@@ -171,6 +175,7 @@ class FunctionOutput:
         return len(text)
 
     def flush(self) -> None:
+        """Flush the real standard output."""
         self._stdout.flush()
 
     def __getattr__(self, name: str) -> Any:

@@ -16,7 +16,7 @@ import datetime
 import json
 import random
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from .. import defaults
 from ..ops.send import entries_from_file
@@ -67,10 +67,13 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
 
 
 def generate_load(
-    count: int, *, duplicate_rate: float = 0.0, invalid_rate: float = 0.0, seed: Optional[int] = None
+    count: int, *, duplicate_rate: float = 0.0, invalid_rate: float = 0.0, seed: int | None = None
 ) -> GeneratedLoad:
-    """``count`` entries: about ``duplicate_rate`` of them resend an earlier event (exactly, or the same instant
-    written with a +02:00 offset), about ``invalid_rate`` are invalid, the rest are distinct valid events."""
+    """``count`` generated entries, some of them duplicates and some invalid.
+
+    About ``duplicate_rate`` of them resend an earlier event (exactly, or the same instant written with a
+    +02:00 offset), about ``invalid_rate`` are invalid, the rest are distinct valid events.
+    """
     if count < 0 or not 0 <= duplicate_rate < 1 or not 0 <= invalid_rate < 1 or duplicate_rate + invalid_rate >= 1:
         raise ValueError("count must be >= 0 and the duplicate and invalid rates in [0, 1) with a sum below 1")
     rng = random.Random(seed)

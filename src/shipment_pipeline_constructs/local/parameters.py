@@ -13,7 +13,8 @@ strings, so the runner sees the names the deploy would create.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["ParameterError", "apply_parameters", "unresolved_parameters"]
 
@@ -25,7 +26,7 @@ class ParameterError(ValueError):
     """A parameter value the template does not declare, or that CloudFormation would reject."""
 
 
-def apply_parameters(template: dict[str, Any], values: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+def apply_parameters(template: dict[str, Any], values: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``template`` with its parameters' values in place of their ``Ref`` in ``Resources``.
 
     A parameter without a value or ``Default`` (or an SSM-typed one without a
@@ -55,7 +56,7 @@ def unresolved_parameters(value: Any, template: dict[str, Any]) -> set[str]:
     return _referenced(value) & set(template.get("Parameters", {}))
 
 
-def _value(name: str, declaration: dict[str, Any], given: Optional[str]) -> Optional[str]:
+def _value(name: str, declaration: dict[str, Any], given: str | None) -> str | None:
     if given is None and str(declaration.get("Type", "")).startswith(_SSM_TYPE_PREFIX):
         return None
     value = given if given is not None else declaration.get("Default")

@@ -30,7 +30,8 @@ import contextlib
 import dataclasses
 import threading
 import time
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .emulator import REGION
 from .faults import FaultInjector, InjectedCrash
@@ -58,6 +59,7 @@ class MessageLedger:
         self.batch_item_failures = 0
 
     def received(self, messages: list[dict[str, Any]]) -> None:
+        """Count an invocation and one receive for each message in its batch."""
         with self._lock:
             self.invocations += 1
             for message in messages:
@@ -65,6 +67,7 @@ class MessageLedger:
                 delivery.receives += 1
 
     def ended(self, results: dict[str, str]) -> None:
+        """Record how each message of a finished invocation ended."""
         with self._lock:
             if "crashed" in results.values():
                 self.crashed_invocations += 1
@@ -101,7 +104,7 @@ class LocalEventSourceMapping:
         max_concurrency: int = 5,
         visibility_timeout: int = 1,
         report_batch_item_failures: bool = True,
-        faults: Optional[FaultInjector] = None,
+        faults: FaultInjector | None = None,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -127,12 +130,14 @@ class LocalEventSourceMapping:
         return self._busy
 
     def start(self) -> None:
+        """Start one polling thread per unit of maximum concurrency."""
         for index in range(self.max_concurrency):
             thread = threading.Thread(target=self._work, name=f"local-esm-{index}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
     def stop(self) -> None:
+        """Stop polling and wait for the running batches to finish."""
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
@@ -152,7 +157,7 @@ class LocalEventSourceMapping:
     def _gather(self) -> list[dict[str, Any]]:
         """One batch: up to ``batch_size`` messages, waiting at most the batching window once one has arrived."""
         messages: list[dict[str, Any]] = []
-        deadline: Optional[float] = None
+        deadline: float | None = None
         while len(messages) < self.batch_size and not self._stop.is_set():
             with self._receive_lock:
                 if self._stop.is_set():

@@ -54,6 +54,7 @@ class Deployment:
     archive_name: str | None = None
 
     def physical_id(self, template: PipelineTemplate, role: str) -> str:
+        """The physical id (name or URL) of the local resource playing ``role``."""
         return self.refs[template.logical_ids[role]]
 
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .poller import MessageLedger
 
@@ -43,7 +44,7 @@ def reconcile(
     in_queue: int,
 ) -> dict[str, Any]:
     """The outcome counts; ``items`` and ``error_records`` are low-level DynamoDB items, ``dlq_messages`` SQS messages."""
-    stored_by: dict[Key, tuple[str, Optional[str]]] = {
+    stored_by: dict[Key, tuple[str, str | None]] = {
         (item["shipment_id"]["S"], item["event_timestamp"]["S"]): (
             item["event_id"]["S"],
             item.get("replay_name", {}).get("S"),

@@ -50,9 +50,10 @@ import contextlib
 import importlib
 import logging
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any
 
 from ..app_runner import find_template
 from . import stand_ins, state, traffic
@@ -86,9 +87,9 @@ class LocalPipeline:
         self,
         template_path: Path,
         *,
-        faults: Optional[FaultInjector] = None,
+        faults: FaultInjector | None = None,
         visibility_timeout: int = 1,
-        parameters: Optional[Mapping[str, str]] = None,
+        parameters: Mapping[str, str] | None = None,
     ) -> None:
         if visibility_timeout < 1:
             raise ValueError("visibility_timeout must be at least 1 second (SQS counts whole seconds)")
@@ -98,7 +99,7 @@ class LocalPipeline:
         self.sent = 0
         self.elapsed = 0.0
         self.drained = False
-        self._started: Optional[float] = None
+        self._started: float | None = None
         self._stack = contextlib.ExitStack()
 
     # -- lifecycle -------------------------------------------------------
@@ -175,7 +176,7 @@ class LocalPipeline:
         entries: list[dict[str, Any]],
         *,
         max_queued: int = 30,
-        progress: Optional[traffic.Progress] = None,
+        progress: traffic.Progress | None = None,
     ) -> SendResult:
         """PutEvents on the pipeline's bus, pausing while more than ``max_queued`` messages wait in the queue.
 
@@ -201,7 +202,7 @@ class LocalPipeline:
         """Messages in the source queue: visible, in flight (or waiting to reappear) and delayed."""
         return state.queued(self.clients.sqs, self.queue_url)
 
-    def drain(self, timeout: float = 120.0, progress: Optional[traffic.Progress] = None) -> bool:
+    def drain(self, timeout: float = 120.0, progress: traffic.Progress | None = None) -> bool:
         """Wait until the source queue is empty and no invocation runs; ``progress(received, queued)`` on every check."""
         drained = traffic.wait_until_drained(
             sqs=self.clients.sqs, queue_url=self.queue_url, mapping=self.mapping, timeout=timeout, progress=progress
@@ -259,20 +260,20 @@ class LocalPipeline:
 def run_local(
     *,
     app_dir: Path = Path("examples/basic"),
-    cdk_out: Optional[Path] = None,
+    cdk_out: Path | None = None,
     suffix: str = "dev",
-    entries: Optional[list[dict[str, Any]]] = None,
-    events_file: Optional[Path] = None,
+    entries: list[dict[str, Any]] | None = None,
+    events_file: Path | None = None,
     count: int = 0,
     duplicate_rate: float = 0.0,
     invalid_rate: float = 0.0,
     transient_failure_rate: float = 0.0,
     crash_rate: float = 0.0,
     timeout: float = 120.0,
-    seed: Optional[int] = None,
-    function_log: Optional[Path] = None,
-    progress: Optional[traffic.Progress] = None,
-    parameters: Optional[Mapping[str, str]] = None,
+    seed: int | None = None,
+    function_log: Path | None = None,
+    progress: traffic.Progress | None = None,
+    parameters: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the pipeline of ``cdk_out`` (else of ``app_dir``, synthesized) locally, return the report.
 

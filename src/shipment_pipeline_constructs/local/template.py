@@ -9,8 +9,8 @@ code folder in the cloud assembly.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Optional
 
 from .. import shape
 from ..template_reader import PipelineTemplate, StackTemplate, TemplateError
@@ -23,7 +23,7 @@ __all__ = ["PipelineTemplate", "TemplateError", "code_dir", "load_pipeline"]
 REQUIRED = ("rule", "queue", "dead_letter_queue", "events_table", "errors_table", "function", "event_source")
 
 
-def load_pipeline(template_path: Path, parameters: Optional[Mapping[str, str]] = None) -> PipelineTemplate:
+def load_pipeline(template_path: Path, parameters: Mapping[str, str] | None = None) -> PipelineTemplate:
     """Read ``template_path`` and return the first pipeline in it that has every required role.
 
     The template's CloudFormation parameters take the values in

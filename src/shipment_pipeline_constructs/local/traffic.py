@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .load import SendResult, put_events
 from .poller import LocalEventSourceMapping
@@ -28,7 +29,7 @@ def send_paced(
     mapping: LocalEventSourceMapping,
     entries: list[dict[str, Any]],
     max_queued: int,
-    progress: Optional[Progress] = None,
+    progress: Progress | None = None,
 ) -> SendResult:
     """PutEvents ``entries`` on ``bus_name``, pausing while more than ``max_queued`` messages wait in the queue.
 
@@ -51,7 +52,7 @@ def send_paced(
 
 
 def wait_until_drained(
-    *, sqs: Any, queue_url: str, mapping: LocalEventSourceMapping, timeout: float, progress: Optional[Progress] = None
+    *, sqs: Any, queue_url: str, mapping: LocalEventSourceMapping, timeout: float, progress: Progress | None = None
 ) -> bool:
     """Wait until the queue is empty and no invocation runs (``False`` after ``timeout`` seconds).
 

@@ -8,8 +8,8 @@ added by :mod:`.notifications`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -141,7 +141,7 @@ def create_alarms(
     *,
     metrics: PipelineMetricFactory,
     thresholds: AlarmThresholds,
-    name_prefix: Optional[str],
+    name_prefix: str | None,
 ) -> dict[str, cloudwatch.Alarm]:
     """Create the enabled alarms under ``scope``; returns them by :attr:`AlarmDefinition.name`.
 

@@ -9,7 +9,7 @@ utilisation (on-demand tables have no capacity).
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
@@ -26,9 +26,9 @@ def create_dashboard(
     *,
     metrics: PipelineMetricFactory,
     alarms: Mapping[str, cloudwatch.Alarm],
-    dashboard_name: Optional[str],
+    dashboard_name: str | None,
     title: str,
-    max_concurrency: Optional[int] = None,
+    max_concurrency: int | None = None,
 ) -> cloudwatch.Dashboard:
     """Create the pipeline's dashboard; ``dashboard_name`` ``None`` leaves naming to CloudFormation."""
     dashboard = cloudwatch.Dashboard(scope, PARTS["dashboard"].construct_id, dashboard_name=dashboard_name)
@@ -118,7 +118,7 @@ def _buffer_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
     ]
 
 
-def _process_row(metrics: PipelineMetricFactory, max_concurrency: Optional[int]) -> list[cloudwatch.IWidget]:
+def _process_row(metrics: PipelineMetricFactory, max_concurrency: int | None) -> list[cloudwatch.IWidget]:
     # The mapping's maximum concurrency is the ceiling the line should stay under.
     ceiling = (
         [cloudwatch.HorizontalAnnotation(value=max_concurrency, label="event source mapping maximum")]

@@ -9,7 +9,7 @@ policy lets CloudWatch use it for this account's alarms only.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -40,7 +40,7 @@ def collect_email_problems(emails: Sequence[str], problems: Problems) -> None:
             problems.add(f"alarm_emails: {email!r} is not an e-mail address")
 
 
-def create_alarm_topic(scope: Construct, *, topic_name: Optional[str]) -> sns.Topic:
+def create_alarm_topic(scope: Construct, *, topic_name: str | None) -> sns.Topic:
     """An SNS topic encrypted with its own rotating KMS key that refuses requests without TLS."""
     stack = Stack.of(scope)
     key = kms.Key(

@@ -6,8 +6,8 @@ never the construct that holds them, so it can run as soon as they exist.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
 
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
@@ -39,9 +39,9 @@ class ObserveResources:
     """
 
     alarms: Mapping[str, cloudwatch.Alarm]
-    alarm_topic: Optional[sns.ITopic]
+    alarm_topic: sns.ITopic | None
     email_subscriptions: Sequence[sns.Subscription]
-    dashboard: Optional[cloudwatch.Dashboard]
+    dashboard: cloudwatch.Dashboard | None
 
 
 def create_observability(
@@ -53,9 +53,9 @@ def create_observability(
     store: StoreResources,
     processor: ProcessorOptions,
     pipeline_name: str,
-    names: Optional[ResourceNames],
+    names: ResourceNames | None,
     thresholds: AlarmThresholds,
-    alarm_topic: Optional[sns.ITopic],
+    alarm_topic: sns.ITopic | None,
     alarm_emails: Sequence[str],
     dashboard: bool,
 ) -> ObserveResources:

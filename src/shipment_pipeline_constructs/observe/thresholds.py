@@ -9,7 +9,6 @@ events a day and documented in README.md ("What you get").
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Optional
 
 from .. import defaults
 from ..validation import Problems, known_ints
@@ -37,7 +36,7 @@ class AlarmThreshold:
     value: float
     period_minutes: int = defaults.ALARM_PERIOD_MINUTES
     evaluation_periods: int = 1
-    datapoints_to_alarm: Optional[int] = None
+    datapoints_to_alarm: int | None = None
 
     def collect_problems(self, problems: Problems, prop: str) -> None:
         """Add a problem for every value CloudWatch would reject; ``prop`` names this setting in messages."""
@@ -87,31 +86,31 @@ class AlarmThresholds:
             minutes. Default: ``5`` (about 5% of seed-scale traffic).
     """
 
-    queue_backlog_messages: Optional[AlarmThreshold] = AlarmThreshold(
+    queue_backlog_messages: AlarmThreshold | None = AlarmThreshold(
         defaults.QUEUE_BACKLOG_MESSAGES, evaluation_periods=defaults.QUEUE_BACKLOG_EVALUATION_PERIODS
     )
-    oldest_message_age_seconds: Optional[AlarmThreshold] = AlarmThreshold(defaults.OLDEST_MESSAGE_AGE_SECONDS)
-    dead_letter_messages: Optional[AlarmThreshold] = AlarmThreshold(
+    oldest_message_age_seconds: AlarmThreshold | None = AlarmThreshold(defaults.OLDEST_MESSAGE_AGE_SECONDS)
+    dead_letter_messages: AlarmThreshold | None = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )
-    target_dead_letter_messages: Optional[AlarmThreshold] = AlarmThreshold(
+    target_dead_letter_messages: AlarmThreshold | None = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )
-    function_errors: Optional[AlarmThreshold] = AlarmThreshold(
+    function_errors: AlarmThreshold | None = AlarmThreshold(
         defaults.FUNCTION_ERRORS,
         evaluation_periods=defaults.FUNCTION_ERRORS_EVALUATION_PERIODS,
         datapoints_to_alarm=defaults.FUNCTION_ERRORS_DATAPOINTS_TO_ALARM,
     )
-    function_throttles: Optional[AlarmThreshold] = AlarmThreshold(defaults.FUNCTION_THROTTLES)
-    failed_invocations: Optional[AlarmThreshold] = AlarmThreshold(defaults.FAILED_INVOCATIONS)
-    table_throttled_requests: Optional[AlarmThreshold] = AlarmThreshold(
+    function_throttles: AlarmThreshold | None = AlarmThreshold(defaults.FUNCTION_THROTTLES)
+    failed_invocations: AlarmThreshold | None = AlarmThreshold(defaults.FAILED_INVOCATIONS)
+    table_throttled_requests: AlarmThreshold | None = AlarmThreshold(
         defaults.TABLE_THROTTLED_REQUESTS,
         evaluation_periods=defaults.TABLE_THROTTLES_EVALUATION_PERIODS,
         datapoints_to_alarm=defaults.TABLE_THROTTLES_DATAPOINTS_TO_ALARM,
     )
-    quarantined_events: Optional[AlarmThreshold] = AlarmThreshold(defaults.QUARANTINED_EVENTS)
+    quarantined_events: AlarmThreshold | None = AlarmThreshold(defaults.QUARANTINED_EVENTS)
 
-    def fitted_to(self, *, visibility_timeout_seconds: float) -> "AlarmThresholds":
+    def fitted_to(self, *, visibility_timeout_seconds: float) -> AlarmThresholds:
         """These thresholds, with the default oldest-message age raised to 2.5 visibility timeouts if that is longer.
 
         A message that failed once reappears only after the visibility timeout, so
@@ -125,7 +124,7 @@ class AlarmThresholds:
         return replace(self, oldest_message_age_seconds=replace(default, value=derived))
 
     @classmethod
-    def disabled(cls) -> "AlarmThresholds":
+    def disabled(cls) -> AlarmThresholds:
         """No alarms at all (and so no alarm topic), e.g. for a short-lived development stack."""
         return cls(**{field.name: None for field in fields(cls)})
 

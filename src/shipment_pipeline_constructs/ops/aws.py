@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Optional
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -58,9 +58,9 @@ class Connection:
         Connection(endpoint_url="http://127.0.0.1:5000")  # the local emulator
     """
 
-    region: Optional[str] = None
-    profile: Optional[str] = None
-    endpoint_url: Optional[str] = None
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
 
     @cached_property
     def session(self) -> boto3.Session:
@@ -85,7 +85,7 @@ class Connection:
         )
 
 
-def explain(error: Exception, connection: Optional[Connection] = None) -> OperationError:
+def explain(error: Exception, connection: Connection | None = None) -> OperationError:
     """An :class:`OperationError` saying what went wrong in operator terms, and how to fix it."""
     where = _where(connection)
     if isinstance(error, OperationError):
@@ -136,7 +136,7 @@ def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def _where(connection: Optional[Connection]) -> str:
+def _where(connection: Connection | None) -> str:
     if connection is None:
         return ""
     try:

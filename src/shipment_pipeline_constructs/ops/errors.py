@@ -11,8 +11,9 @@ records. An error type is a filter, applied after the key range is read.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
@@ -31,9 +32,9 @@ def query_error_records(
     *,
     since: datetime.datetime,
     until: datetime.datetime,
-    shipment_id: Optional[str] = None,
-    error_type: Optional[str] = None,
-    limit: Optional[int] = None,
+    shipment_id: str | None = None,
+    error_type: str | None = None,
+    limit: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Error records recorded in ``[since, until)``, newest first, as plain dicts."""
     key_range = {":low": canonical(since), ":high": canonical(until)}
@@ -69,7 +70,7 @@ def query_error_records(
                     return
 
 
-def get_error_record(dynamodb: Any, table: str, error_id: str) -> Optional[dict[str, Any]]:
+def get_error_record(dynamodb: Any, table: str, error_id: str) -> dict[str, Any] | None:
     """The error record with this ``error_id`` (its day is the id's first 10 characters), or ``None``."""
     key = {"error_date": {"S": error_id[:10]}, "error_id": {"S": error_id}}
     item = dynamodb.get_item(TableName=table, Key=key).get("Item")
@@ -77,8 +78,8 @@ def get_error_record(dynamodb: Any, table: str, error_id: str) -> Optional[dict[
 
 
 def find_error_record_for_message(
-    dynamodb: Any, table: str, message_id: str, shipment_id: Optional[str]
-) -> Optional[dict[str, Any]]:
+    dynamodb: Any, table: str, message_id: str, shipment_id: str | None
+) -> dict[str, Any] | None:
     """The newest error record of one SQS message, found through its shipment's index partition.
 
     The filter applies after each page is read, so a page may hold no match while a later one does:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional, TextIO
+from typing import TextIO
 
 WIDTH = 30
 
@@ -19,7 +19,7 @@ class Progress:
     """
 
     def __init__(
-        self, total: Optional[float], label: str, *, stream: TextIO = sys.stderr, enabled: Optional[bool] = None
+        self, total: float | None, label: str, *, stream: TextIO = sys.stderr, enabled: bool | None = None
     ) -> None:
         self.total = total
         self.label = label
@@ -27,7 +27,7 @@ class Progress:
         self._enabled = stream.isatty() if enabled is None else enabled
         self._drawn = False
 
-    def update(self, done: float, total: Optional[float] = None, *, label: Optional[str] = None) -> None:
+    def update(self, done: float, total: float | None = None, *, label: str | None = None) -> None:
         """Show ``done`` of ``total`` (a count, or seconds of a time window)."""
         if total is not None:
             self.total = total

@@ -34,8 +34,9 @@ from __future__ import annotations
 import datetime
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -65,11 +66,11 @@ class RedriveResult:
     method: str
     dry_run: bool = False
     moved: int = 0
-    to_move: Optional[int] = None
+    to_move: int | None = None
     failed: list[dict[str, str]] = field(default_factory=list)
-    task_status: Optional[str] = None
-    task_handle: Optional[str] = None
-    failure_reason: Optional[str] = None
+    task_status: str | None = None
+    task_handle: str | None = None
+    failure_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """For ``--json``."""
@@ -91,7 +92,7 @@ def inspect_messages(
     dynamodb: Any,
     *,
     queue_url: str,
-    errors_table: Optional[str],
+    errors_table: str | None,
     max_messages: int = 10,
     visibility_timeout_seconds: int = 30,
 ) -> list[dict[str, Any]]:
@@ -117,11 +118,11 @@ def redrive(
     *,
     source_url: str,
     destination_url: str,
-    max_messages: Optional[int] = None,
+    max_messages: int | None = None,
     try_native: bool = True,
-    max_per_second: Optional[int] = None,
+    max_per_second: int | None = None,
     dry_run: bool = False,
-    progress: Optional[Progress] = None,
+    progress: Progress | None = None,
     visibility_timeout_seconds: int = 60,
     poll_seconds: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
@@ -152,11 +153,11 @@ def _native_move(
     sqs: Any,
     source_url: str,
     destination_url: str,
-    max_per_second: Optional[int],
+    max_per_second: int | None,
     progress: Progress,
     poll_seconds: float,
     sleep: Callable[[float], None],
-) -> Optional[RedriveResult]:
+) -> RedriveResult | None:
     """Run a message-move task to completion; ``None`` when the service does not support it."""
     source_arn, destination_arn = (_queue_arn(sqs, url) for url in (source_url, destination_url))
     request: dict[str, Any] = {"SourceArn": source_arn, "DestinationArn": destination_arn}
@@ -330,7 +331,7 @@ def _queue_arn(sqs: Any, queue_url: str) -> str:
     return sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def _describe(dynamodb: Any, errors_table: Optional[str], message: dict[str, Any]) -> dict[str, Any]:
+def _describe(dynamodb: Any, errors_table: str | None, message: dict[str, Any]) -> dict[str, Any]:
     attributes = {name: value.get("StringValue") for name, value in message.get("MessageAttributes", {}).items()}
     system = message.get("Attributes", {})
     envelope = _json_object(message.get("Body", ""))
@@ -392,7 +393,7 @@ def _json_object(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _epoch_ms_to_iso(value: Optional[str]) -> Optional[str]:
+def _epoch_ms_to_iso(value: str | None) -> str | None:
     if not value:
         return None
     return datetime.datetime.fromtimestamp(int(value) / 1000, datetime.timezone.utc).isoformat(timespec="seconds")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime
 import re
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .aws import OperationError
 from .progress import Progress
@@ -23,7 +24,7 @@ _NAME_LIMIT = 64
 _NAME_CHARACTERS = re.compile(r"[^.\-_A-Za-z0-9]")
 
 
-def replay_name(pipeline_name: Optional[str], now: datetime.datetime) -> str:
+def replay_name(pipeline_name: str | None, now: datetime.datetime) -> str:
     """A unique replay name: ``<pipeline>-<UTC time>``, within EventBridge's 64 characters."""
     stamp = now.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S")
     prefix = _NAME_CHARACTERS.sub("-", pipeline_name or "shipment-events")[: _NAME_LIMIT - len(stamp) - 1]
@@ -36,8 +37,8 @@ def start_replay(
     *,
     start: datetime.datetime,
     end: datetime.datetime,
-    name: Optional[str] = None,
-    now: Optional[datetime.datetime] = None,
+    name: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> dict[str, Any]:
     """Start replaying ``[start, end)`` from the pipeline's archive to its rule; returns the request sent."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -64,9 +65,9 @@ def wait_for_replay(
     events: Any,
     name: str,
     *,
-    progress: Optional[Progress] = None,
+    progress: Progress | None = None,
     poll_seconds: float = 5.0,
-    timeout_seconds: Optional[float] = None,
+    timeout_seconds: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, Any]:

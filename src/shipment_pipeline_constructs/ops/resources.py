@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -83,20 +84,20 @@ class PipelineResources:
         resources.queue_url(Connection(region="eu-west-1").client("sqs"), resources.require("queue"))
     """
 
-    pipeline_name: Optional[str] = None
-    event_bus: Optional[str] = None
-    rule: Optional[str] = None
-    archive: Optional[str] = None
-    queue: Optional[str] = None
-    dead_letter_queue: Optional[str] = None
-    target_dead_letter_queue: Optional[str] = None
-    function: Optional[str] = None
-    events_table: Optional[str] = None
-    errors_table: Optional[str] = None
-    alarms: Optional[tuple[str, ...]] = None
+    pipeline_name: str | None = None
+    event_bus: str | None = None
+    rule: str | None = None
+    archive: str | None = None
+    queue: str | None = None
+    dead_letter_queue: str | None = None
+    target_dead_letter_queue: str | None = None
+    function: str | None = None
+    events_table: str | None = None
+    errors_table: str | None = None
+    alarms: tuple[str, ...] | None = None
 
     @classmethod
-    def from_suffix(cls, suffix: str) -> "PipelineResources":
+    def from_suffix(cls, suffix: str) -> PipelineResources:
         """The names a pipeline with ``physical_names=True`` and this suffix uses (all alarms on)."""
         names = ResourceNames(suffix)
         # Every other field is named like the ResourceNames property that gives it.
@@ -109,8 +110,8 @@ class PipelineResources:
 
     @classmethod
     def from_stack(
-        cls, connection: Connection, stack_name: str, construct_path: Optional[str] = None
-    ) -> "PipelineResources":
+        cls, connection: Connection, stack_name: str, construct_path: str | None = None
+    ) -> PipelineResources:
         """Read a deployed stack's outputs, resources and template metadata.
 
         ``construct_path`` picks one pipeline when the stack holds several
@@ -132,7 +133,7 @@ class PipelineResources:
                 found[field] = next((outputs[key] for key in keys if key in outputs), None)
         return cls(**found)
 
-    def with_overrides(self, **names: Any) -> "PipelineResources":
+    def with_overrides(self, **names: Any) -> PipelineResources:
         """A copy with the given (non-``None``) names replacing these (a list of alarm names becomes a tuple)."""
         changes: dict[str, Any] = {
             field: tuple(value) if isinstance(value, list) else value
@@ -179,7 +180,7 @@ def alarm_names(pipeline_name: str) -> tuple[str, ...]:
 def resources_in_template(
     template: Mapping[str, Any],
     physical_ids: Mapping[str, str],
-    construct_path: Optional[str] = None,
+    construct_path: str | None = None,
     stack_name: str = "the stack",
 ) -> dict[str, Any]:
     """The physical name of each pipeline role in a deployed stack's template (see :mod:`..template_reader`).

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any
 
 from .. import defaults
 from .aws import OperationError
@@ -50,7 +51,7 @@ def sample_entry(event_bus: str) -> dict[str, Any]:
 
 
 def generated_entries(
-    event_bus: str, count: int, *, invalid: int = 0, now: Optional[datetime.datetime] = None
+    event_bus: str, count: int, *, invalid: int = 0, now: datetime.datetime | None = None
 ) -> list[dict[str, Any]]:
     """``count`` distinct valid events, then ``invalid`` events without ``event_timestamp`` (they land in the DLQ)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -86,10 +87,10 @@ def entries_from_file(path: Path, event_bus: str) -> list[dict[str, Any]]:
     if not located:
         raise OperationError(f"{path} holds no entries: nothing to send")
     result = []
-    for where, entry in located:
-        if not isinstance(entry, dict):
-            raise OperationError(f"{where}: an entry must be a JSON object (a PutEvents entry), got {entry!r:.60}")
-        entry = {"EventBusName": event_bus, **entry}
+    for where, given in located:
+        if not isinstance(given, dict):
+            raise OperationError(f"{where}: an entry must be a JSON object (a PutEvents entry), got {given!r:.60}")
+        entry = {"EventBusName": event_bus, **given}
         if not isinstance(entry.get("Detail"), str):
             entry["Detail"] = json.dumps(entry.get("Detail", {}))
         size = _entry_size(entry)

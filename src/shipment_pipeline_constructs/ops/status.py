@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from .. import defaults
 from .errors import query_error_records
@@ -52,11 +52,11 @@ class Status:
 
     queue: QueueDepth
     dead_letter_queue: QueueDepth
-    target_dead_letter_queue: Optional[QueueDepth]
-    oldest_message_age_seconds: Optional[float]
+    target_dead_letter_queue: QueueDepth | None
+    oldest_message_age_seconds: float | None
     alarms: list[dict[str, str]] = field(default_factory=list)
     #: Alarm names the pipeline should have; ``None`` when unknown (not checked), empty when deployed with alarms off.
-    expected_alarms: Optional[list[str]] = None
+    expected_alarms: list[str] | None = None
     missing_alarms: list[str] = field(default_factory=list)
     recent_errors: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -76,7 +76,7 @@ def collect_status(
     resources: PipelineResources,
     *,
     max_oldest_age_seconds: float = DEFAULT_MAX_OLDEST_AGE_SECONDS,
-    now: Optional[datetime.datetime] = None,
+    now: datetime.datetime | None = None,
 ) -> Status:
     """Read the pipeline's state; ``clients`` is a :class:`~.aws.Connection` (anything with ``client(name)``)."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -147,7 +147,7 @@ def _depth(sqs: Any, name_or_url: str) -> QueueDepth:
     )
 
 
-def _oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime.datetime) -> Optional[float]:
+def _oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime.datetime) -> float | None:
     # SQS reports this only as a CloudWatch metric (1-minute resolution, a few minutes late).
     response = cloudwatch.get_metric_statistics(
         Namespace="AWS/SQS",

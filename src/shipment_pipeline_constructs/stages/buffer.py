@@ -9,7 +9,6 @@ a key policy keeps EventBridge from the main queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_iam as iam
@@ -42,8 +41,8 @@ def create_queues(
     *,
     options: QueueOptions,
     processor: ProcessorOptions,
-    encryption_key: Optional[kms.IKey],
-    names: Optional[ResourceNames],
+    encryption_key: kms.IKey | None,
+    names: ResourceNames | None,
 ) -> BufferResources:
     """Create the source queue (redriving to its DLQ) and the target DLQ."""
     dead_letter_queue = _queue(
@@ -82,11 +81,11 @@ def _queue(
     scope: Construct,
     construct_id: str,
     *,
-    name: Optional[str],
+    name: str | None,
     retention_days: int,
-    encryption_key: Optional[kms.IKey],
-    visibility_timeout: Optional[Duration] = None,
-    dead_letter_queue: Optional[sqs.DeadLetterQueue] = None,
+    encryption_key: kms.IKey | None,
+    visibility_timeout: Duration | None = None,
+    dead_letter_queue: sqs.DeadLetterQueue | None = None,
 ) -> sqs.Queue:
     return sqs.Queue(
         scope,

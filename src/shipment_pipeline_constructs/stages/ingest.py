@@ -7,7 +7,6 @@ The rule's target (the buffer's queue, with the target DLQ) is wired by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
@@ -32,15 +31,15 @@ class IngestResources:
 
     event_bus: events.IEventBus
     rule: events.Rule
-    archive: Optional[events.Archive]
+    archive: events.Archive | None
 
 
 def create_ingest(
     scope: Construct,
     *,
-    event_bus: Optional[events.IEventBus],
+    event_bus: events.IEventBus | None,
     options: IngestOptions,
-    names: Optional[ResourceNames],
+    names: ResourceNames | None,
 ) -> IngestResources:
     """Create the bus (unless one is given), the rule that selects shipment events, and their archive.
 

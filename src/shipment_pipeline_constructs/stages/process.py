@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
@@ -50,8 +50,8 @@ class VpcPlacement:
     """
 
     vpc: ec2.IVpc
-    subnets: Optional[ec2.SubnetSelection] = None
-    security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None
+    subnets: ec2.SubnetSelection | None = None
+    security_groups: Sequence[ec2.ISecurityGroup] | None = None
     endpoints: bool = True
 
 
@@ -60,8 +60,8 @@ def create_processor(
     *,
     queue: sqs.IQueue,
     options: ProcessorOptions,
-    names: Optional[ResourceNames],
-    placement: Optional[VpcPlacement] = None,
+    names: ResourceNames | None,
+    placement: VpcPlacement | None = None,
 ) -> ProcessResources:
     """Create the function and connect it to the queue (inside ``placement``'s VPC when given).
 

@@ -9,7 +9,6 @@ errors of one shipment when its id was readable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_backup as backup
@@ -44,17 +43,17 @@ class StoreResources:
 
     table: dynamodb.ITable
     errors_table: dynamodb.Table
-    backup_plan: Optional[backup.BackupPlan] = None
-    backup_selection: Optional[backup.BackupSelection] = None
+    backup_plan: backup.BackupPlan | None = None
+    backup_selection: backup.BackupSelection | None = None
 
 
 def create_store(
     scope: Construct,
     *,
-    existing_table: Optional[dynamodb.ITable],
+    existing_table: dynamodb.ITable | None,
     options: StorageOptions,
     backup_plan: bool,
-    names: Optional[ResourceNames],
+    names: ResourceNames | None,
 ) -> StoreResources:
     """Create the events table (unless one is given), the errors table and, if asked, their backup plan."""
     table = existing_table or _events_table(scope, options, names)
@@ -65,7 +64,7 @@ def create_store(
     return StoreResources(table=table, errors_table=errors_table, backup_plan=plan, backup_selection=selection)
 
 
-def _events_table(scope: Construct, options: StorageOptions, names: Optional[ResourceNames]) -> dynamodb.Table:
+def _events_table(scope: Construct, options: StorageOptions, names: ResourceNames | None) -> dynamodb.Table:
     provisioned = options.provisioned
     table = dynamodb.Table(
         scope,
@@ -90,7 +89,7 @@ def _events_table(scope: Construct, options: StorageOptions, names: Optional[Res
     return table
 
 
-def _errors_table(scope: Construct, options: StorageOptions, names: Optional[ResourceNames]) -> dynamodb.Table:
+def _errors_table(scope: Construct, options: StorageOptions, names: ResourceNames | None) -> dynamodb.Table:
     # Errors are rare, so on-demand is always the cheaper mode here.
     table = dynamodb.Table(
         scope,
@@ -138,7 +137,7 @@ def grant_put_item(table: dynamodb.ITable, grantee: iam.IGrantable) -> iam.Grant
 
 
 def _backup_plan(
-    scope: Construct, tables: list[dynamodb.ITable], names: Optional[ResourceNames]
+    scope: Construct, tables: list[dynamodb.ITable], names: ResourceNames | None
 ) -> tuple[backup.BackupPlan, backup.BackupSelection]:
     """An AWS Backup plan with daily backups of ``tables``, kept 35 days in a vault of its own.
 

@@ -10,8 +10,9 @@ None of them needs aws-cdk-lib: options are read by their attributes.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Protocol
+from typing import Any, Protocol
 
 from ... import defaults, shape
 from ...sizing import Sizing
@@ -97,7 +98,7 @@ class StorageSettings(Protocol):
     """What the model reads of :class:`StorageOptions`."""
 
     @property
-    def provisioned(self) -> Optional[CapacitySettings]: ...
+    def provisioned(self) -> CapacitySettings | None: ...
     @property
     def point_in_time_recovery(self) -> bool: ...
 
@@ -136,7 +137,7 @@ class PipelineConfig:
     log_retention_days: int = 30
     ttl_days: int = defaults.EVENT_TTL_DAYS
     point_in_time_recovery: bool = defaults.POINT_IN_TIME_RECOVERY
-    provisioned: Optional[tuple[int, int, int, int, int]] = None
+    provisioned: tuple[int, int, int, int, int] | None = None
     archive: bool = True
     archive_retention_days: int = defaults.ARCHIVE_RETENTION_DAYS
     customer_managed_key: bool = False
@@ -149,10 +150,10 @@ class PipelineConfig:
     def from_options(
         cls,
         *,
-        processor: Optional[ProcessorSettings] = None,
-        storage: Optional[StorageSettings] = None,
-        ingest: Optional[IngestSettings] = None,
-        alarms: Optional[AlarmSettings] = None,
+        processor: ProcessorSettings | None = None,
+        storage: StorageSettings | None = None,
+        ingest: IngestSettings | None = None,
+        alarms: AlarmSettings | None = None,
         ttl_days: int = defaults.EVENT_TTL_DAYS,
         encryption_key: bool = False,
         alarm_topic: bool = False,
@@ -252,7 +253,7 @@ class PipelineConfig:
         )
 
 
-def _provisioned(stack: StackTemplate, table: Mapping[str, Any]) -> Optional[tuple[int, int, int, int, int]]:
+def _provisioned(stack: StackTemplate, table: Mapping[str, Any]) -> tuple[int, int, int, int, int] | None:
     """The events table's capacity bounds and scaling target, from its scalable targets and policy."""
     if table.get("BillingMode") == "PAY_PER_REQUEST" or not table.get("ProvisionedThroughput"):
         return None

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ... import shape
 from .inputs import DAYS_PER_MONTH, NEVER_EXPIRE_DAYS, PipelineConfig, Workload
@@ -125,7 +125,7 @@ class CostEstimate:
         }
 
 
-def load_prices(path: Optional[Path] = None) -> dict[str, Any]:
+def load_prices(path: Path | None = None) -> dict[str, Any]:
     """The price file: ``path``, or the ``prices.json`` shipped in the ``ops`` package."""
     if path is not None:
         return json.loads(Path(path).read_text())
@@ -171,9 +171,7 @@ class _Month:
         return self.events * self.workload.error_rate
 
 
-def estimate(
-    workload: Workload, config: PipelineConfig, prices_file: Optional[Mapping[str, Any]] = None
-) -> CostEstimate:
+def estimate(workload: Workload, config: PipelineConfig, prices_file: Mapping[str, Any] | None = None) -> CostEstimate:
     """Price one month of ``workload`` on ``config``."""
     data = prices_file or load_prices()
     month = _Month(workload, config, data["prices"], data["free_tier"])
