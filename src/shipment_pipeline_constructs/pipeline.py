@@ -214,6 +214,9 @@ class ShipmentEventPipeline(Construct):
         # Exactly what the handler does: conditional puts and quarantine sends.
         grant_put_item(store.table, process.role)
         grant_put_item(store.errors_table, process.role)
+        iam.Grant.add_to_principal(
+            grantee=process.role, actions=["dynamodb:DeleteItem"], resource_arns=[store.errors_table.table_arn]
+        )
         grant_send_message(buffer.dead_letter_queue, process.role)
         ingest_resources = connect_bus_to_queue(
             self,
