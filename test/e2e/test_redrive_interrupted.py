@@ -52,6 +52,9 @@ _KILLED_REDRIVE = textwrap.dedent(
 )
 
 
+_CLI = "import sys; from shipment_pipeline_constructs.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
 def _envelope(shipment_id: str) -> str:
     """An EventBridge envelope as the rule delivers it, with a fresh id (a producer's retry gets a new one)."""
     detail = {"shipment_id": shipment_id, "event_timestamp": "2025-10-13T10:30:00Z", "event_type": "created"}
@@ -109,7 +112,7 @@ def test_a_killed_redrive_run_again_loses_nothing_and_stores_each_event_once(tem
         # WHEN the redrive is run again, as an operator would, with the CLI
         rerun = subprocess.run(
             [
-                sys.executable, "-m", "shipment_pipeline_constructs.cli", "dlq", "redrive", "--suffix", "e2e",
+                sys.executable, "-c", _CLI, "dlq", "redrive", "--suffix", "e2e",
                 "--endpoint-url", pipeline.endpoint_url, "--region", "us-east-1", "--no-native", "--json",
             ],
             capture_output=True,
