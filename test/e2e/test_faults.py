@@ -9,7 +9,7 @@ import pytest
 
 from shipment_pipeline_constructs.local import FaultInjector, LocalPipeline, generate_load
 
-from .helpers import by_message
+from .helpers import by_message, entry
 
 pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
 
@@ -67,3 +67,40 @@ def test_every_valid_event_is_stored_once_under_throttles_and_crashes(template_p
     assert report["dlq_unexplained"] == 0
     assert report["quarantined"] == load.invalid
     assert set(by_message(records)) <= set(deliveries)
+
+
+class _EveryInvocationCrashes(FaultInjector):
+    """Every invocation dies at ``point``: the handler's last-receive records are all that can explain the DLQ."""
+
+    def __init__(self, point: str) -> None:
+        super().__init__()
+        self.point = point
+
+    def crash_point(self) -> str:
+        self.crashes += 1
+        return self.point
+
+
+@pytest.mark.parametrize("point", ["before", "after"])
+def test_a_crash_on_the_last_receive_leaves_the_record_written_before_the_attempt(
+    template_path: Path, point: str
+) -> None:
+    # GIVEN invocations that always die: before any record is attempted, or after the writes, before settling
+    faults = _EveryInvocationCrashes(point)
+    with LocalPipeline(template_path, faults=faults) as pipeline:
+        # WHEN three events go through until SQS gives up on them
+        pipeline.send([entry(f"SHP-CRASH-{n}") for n in range(3)])
+        assert pipeline.drain(timeout=90)
+        report = pipeline.report()
+        items = pipeline.scan(pipeline.events_table)
+        records = pipeline.scan(pipeline.errors_table)
+        dlq = pipeline.peek(pipeline.dead_letter_queue_url)
+
+    # THEN each message is in the DLQ, explained by the record its last receive opened
+    assert len(dlq) == 3 and report["dlq_unexplained"] == 0 and report["unaccounted"] == 0
+    assert {r["message_id"]["S"] for r in records} == {m["MessageId"] for m in dlq}
+    assert {(r["error_type"]["S"], r["disposition"]["S"]) for r in records} == {
+        ("invocation_failed_on_last_receive", "retries_exhausted")
+    }
+    # AND a crash before the attempt wrote no event; one after the writes stored each event once
+    assert len(items) == (0 if point == "before" else 3)

@@ -133,7 +133,11 @@ def test_a_killed_redrive_run_again_loses_nothing_and_stores_each_event_once(tem
     # AND the DLQ is empty and each event is stored exactly once: the rest are duplicates, nothing unaccounted
     assert (report["dlq"], report["unaccounted"]) == (0, 0)
     assert sorted(item["shipment_id"]["S"] for item in items) == sorted(shipment_ids)
-    assert (report["stored"], report["duplicates"]) == (50, MESSAGES + 10 - 50)
+    assert report["stored"] + report["duplicates"] == MESSAGES + 10
+    # AND the handler wrote 50 items in all: every second copy was a duplicate (its conditional write failed);
+    # more duplicates than 20 only if SQS handed a message out twice on a loaded machine (at-least-once)
+    handler = report["handler_counts"]
+    assert handler["Stored"] == 50 and handler["Duplicates"] >= MESSAGES + 10 - 50
 
 
 def _dummy_credentials() -> dict[str, str]:
