@@ -1,4 +1,4 @@
-"""Under injected faults the pipeline loses nothing: a load of 2,000 events with throttles and crashes."""
+"""Under injected faults the pipeline loses nothing and explains every dead letter: 2,000 events, throttles, crashes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from shipment_pipeline_constructs.local import FaultInjector, LocalPipeline, generate_load
 
-from .helpers import by_message
+from .helpers import by_message, entry
 
 pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
 
@@ -36,7 +36,8 @@ def test_every_valid_event_is_stored_once_under_throttles_and_crashes(template_p
     assert faults.injected_failures > 0.1 * LOAD and faults.crashes > 0 and report["retried"] > 0
     # AND nothing is unaccounted: every matched message is stored, a duplicate, quarantined or exhausted
     assert (report["sent"], report["matched"], report["unaccounted"]) == (LOAD, LOAD, 0)
-    assert report["stored"] + report["duplicates"] + report["quarantined"] + report["exhausted"] == LOAD
+    outcomes = ("stored", "duplicates", "conflicts", "quarantined", "exhausted")
+    assert sum(report[outcome] for outcome in outcomes) == LOAD and report["conflicts"] == 0
 
     # AND every valid event is stored exactly once, unless each of its messages exhausted its receives
     stored_ids = [item["shipment_id"]["S"] for item in items]
@@ -61,8 +62,45 @@ def test_every_valid_event_is_stored_once_under_throttles_and_crashes(template_p
         else:
             delivery = deliveries[message["MessageId"]]
             assert delivery.receives == max_receive_count
-            # A crash on the last receive leaves no record: the handler never learnt the outcome.
-            assert "retries_exhausted" in records_of.get(message["MessageId"], ()) or delivery.last_result == "crashed"
-    assert report["dlq_detail"]["redriven_without_error_record_unexplained"] == 0
+            # A crash on the last receive too: the record written before the attempt explains it.
+            assert "retries_exhausted" in records_of.get(message["MessageId"], ())
+    assert report["dlq_unexplained"] == 0
     assert report["quarantined"] == load.invalid
     assert set(by_message(records)) <= set(deliveries)
+
+
+class _EveryInvocationCrashes(FaultInjector):
+    """Every invocation dies at ``point``: the handler's last-receive records are all that can explain the DLQ."""
+
+    def __init__(self, point: str) -> None:
+        super().__init__()
+        self.point = point
+
+    def crash_point(self) -> str:
+        self.crashes += 1
+        return self.point
+
+
+@pytest.mark.parametrize("point", ["before", "after"])
+def test_a_crash_on_the_last_receive_leaves_the_record_written_before_the_attempt(
+    template_path: Path, point: str
+) -> None:
+    # GIVEN invocations that always die: before any record is attempted, or after the writes, before settling
+    faults = _EveryInvocationCrashes(point)
+    with LocalPipeline(template_path, faults=faults) as pipeline:
+        # WHEN three events go through until SQS gives up on them
+        pipeline.send([entry(f"SHP-CRASH-{n}") for n in range(3)])
+        assert pipeline.drain(timeout=90)
+        report = pipeline.report()
+        items = pipeline.scan(pipeline.events_table)
+        records = pipeline.scan(pipeline.errors_table)
+        dlq = pipeline.peek(pipeline.dead_letter_queue_url)
+
+    # THEN each message is in the DLQ, explained by the record its last receive opened
+    assert len(dlq) == 3 and report["dlq_unexplained"] == 0 and report["unaccounted"] == 0
+    assert {r["message_id"]["S"] for r in records} == {m["MessageId"] for m in dlq}
+    assert {(r["error_type"]["S"], r["disposition"]["S"]) for r in records} == {
+        ("invocation_failed_on_last_receive", "retries_exhausted")
+    }
+    # AND a crash before the attempt wrote no event; one after the writes stored each event once
+    assert len(items) == (0 if point == "before" else 3)

@@ -20,6 +20,8 @@ REPORT_KEYS = {
     "matched",
     "stored",
     "duplicates",
+    "conflicts",
+    "dlq_unexplained",
     "quarantined",
     "retried",
     "dlq",
@@ -76,6 +78,31 @@ def test_duplicates_and_one_instant_in_two_time_zones_are_stored_once(pipeline: 
     ]
     report = pipeline.report()
     assert (report["matched"], report["stored"], report["duplicates"], report["unaccounted"]) == (5, 1, 4, 0)
+
+
+def test_a_different_event_under_a_stored_key_is_a_conflict_with_a_record(pipeline: LocalPipeline) -> None:
+    # GIVEN an event, then a different one (another type and data) under the same shipment id and instant,
+    # then a redelivery of the first written with another UTC offset
+    first = entry("SHP-CONFLICT-1", "2025-10-13T10:30:00Z", event_data={"hub": "NYC"})
+    other = entry("SHP-CONFLICT-1", "2025-10-13T10:30:00Z", event_data={"hub": "LAX"})
+    other["Detail"] = other["Detail"].replace('"created"', '"in_transit"')
+    same_again = entry("SHP-CONFLICT-1", "2025-10-13T12:30:00+02:00", event_data={"hub": "NYC"})
+
+    # WHEN they go through the pipeline one after the other
+    for one in (first, other, same_again):
+        pipeline.send([one])
+        assert pipeline.drain(timeout=30)
+
+    # THEN the first is stored and kept, the redelivery is a duplicate, the different event a recorded conflict
+    (item,) = pipeline.scan(pipeline.events_table)
+    assert item["event_type"] == {"S": "created"}
+    report = pipeline.report()
+    assert (report["stored"], report["duplicates"], report["conflicts"], report["unaccounted"]) == (1, 1, 1, 0)
+    (record,) = pipeline.scan(pipeline.errors_table)
+    assert (record["error_type"], record["disposition"]) == ({"S": "conflict"}, {"S": "recorded"})
+    assert record["stored_content_sha256"] == item["content_sha256"] != record["content_sha256"]
+    assert '"in_transit"' in record["raw_body"]["S"]
+    assert (report["dlq"], report["dlq_unexplained"]) == (0, 0)
 
 
 def test_invalid_events_are_quarantined_at_once_and_valid_neighbours_stored(pipeline: LocalPipeline) -> None:
@@ -184,6 +211,7 @@ def test_poison_message_reaches_the_dlq_after_exactly_max_receive_count_receives
     assert record["receive_count"] == {"N": str(pipeline.max_receive_count)}
     report = pipeline.report()
     assert (report["stored"], report["exhausted"], report["retried"], report["unaccounted"]) == (2, 1, 4, 0)
+    assert (report["dlq"], report["dlq_unexplained"]) == (1, 0)
 
 
 def test_cli_runs_the_sample_and_writes_the_report(cdk_out: Path, tmp_path: Path, capsys) -> None:

@@ -130,3 +130,22 @@ def test_a_slow_invocation_keeps_its_batch_invisible() -> None:
     assert delivery.receives == 1
     assert mapping.ledger.invocations == 1
     assert not mapping.errors
+
+
+def test_an_outage_fails_every_dynamodb_write_of_its_window_only() -> None:
+    # GIVEN an outage of 20 s starting 3 s after the start, on a clock the test moves
+    from shipment_pipeline_constructs.local.faults import visibility_timeout_for_outage
+
+    now = [100.0]
+    faults = FaultInjector(outage_seconds=20, outage_after_seconds=3, clock=lambda: now[0])
+    faults.start()
+    # THEN DynamoDB is down from 3 s to 23 s, not before, not after
+    states = []
+    for elapsed in (0, 2.9, 3, 22.9, 23, 60):
+        now[0] = 100.0 + elapsed
+        states.append(faults.in_outage())
+    assert states == [False, False, True, True, False, False]
+    # AND the local visibility timeout keeps the outage to at most half of the 5 receives: floor(20 / 11) + 1 = 2
+    assert visibility_timeout_for_outage(20, 5) == 11 and visibility_timeout_for_outage(0, 5) == 1
+    with pytest.raises(ValueError, match="outage_seconds"):
+        FaultInjector(outage_seconds=float("nan"))

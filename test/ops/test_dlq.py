@@ -405,3 +405,71 @@ def test_size_limited_batches_keeps_order_and_puts_an_oversize_entry_alone() -> 
     sizes = [10, 10, 500, 10, 10, 10]
     batches = list(size_limited_batches(sizes, lambda size: size, max_entries=2, max_bytes=100))
     assert batches == [(0, [10, 10]), (2, [500]), (3, [10, 10]), (5, [10])]
+
+
+def test_inspect_explains_every_message_and_counts_the_unexplained(moto_pipeline: MotoPipeline, capsys) -> None:
+    # GIVEN three messages SQS moved itself (no attributes): one whose body names no shipment, explained only by
+    # its message id (the record written before its last receive); one with a shipment; one with no record at all
+    orphan_body, known_body = "{not json", json.dumps({"detail": {"shipment_id": "SHP-9"}})
+    ids = [
+        moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody=body)["MessageId"]
+        for body in (orphan_body, known_body, json.dumps({"detail": {"shipment_id": "SHP-NONE"}}))
+    ]
+    put_record(
+        moto_pipeline,
+        at=NOW,
+        message_id=ids[0],
+        error_type="invocation_failed_on_last_receive",
+        shipment_id=None,
+        disposition="retries_exhausted",
+    )
+    put_record(moto_pipeline, at=NOW, message_id=ids[1], error_type="ThrottlingException", shipment_id="SHP-9")
+    # AND a record of another message in the same day, which must not be taken for theirs
+    put_record(moto_pipeline, at=NOW, message_id="someone-else", error_type="invalid_json", shipment_id=None)
+
+    # WHEN inspected
+    code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX, "--json")
+
+    # THEN each message has its own reason, and the one without a record is marked unexplained
+    assert code == 0
+    by_id = {message["message_id"]: message for message in json.loads(out)}
+    assert by_id[ids[0]]["error_record"]["error_type"] == "invocation_failed_on_last_receive"
+    assert by_id[ids[1]]["error_record"]["error_type"] == "ThrottlingException"
+    assert by_id[ids[2]]["error_record"] is None
+    assert [by_id[i]["explained"] for i in ids] == [True, True, False]
+    code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX)
+    assert out.count("reason: UNEXPLAINED") == 1
+    assert "reason: invocation_failed_on_last_receive (retries_exhausted), recorded " in out
+    assert out.strip().splitlines()[-1] == "3 message(s) shown; 1 unexplained"
+
+
+def test_records_are_found_by_message_id_across_day_partitions_in_one_pass(moto_pipeline: MotoPipeline) -> None:
+    from shipment_pipeline_constructs.ops.errors import find_error_records_by_message_id
+
+    # GIVEN records of one message on two days (the newer wins), one of another message, one older than the range
+    for hours, message_id, error_type in (
+        (30, "m-1", "ThrottlingException"),
+        (1, "m-1", "invocation_failed_on_last_receive"),
+        (2, "m-2", "missing_field"),
+        (80, "m-3", "missing_field"),
+    ):
+        put_record(
+            moto_pipeline,
+            at=NOW - datetime.timedelta(hours=hours),
+            message_id=message_id,
+            error_type=error_type,
+            shipment_id=None,
+        )
+    # WHEN looked up for messages first sent two days ago
+    found = find_error_records_by_message_id(
+        moto_pipeline.dynamodb,
+        moto_pipeline.names.errors_table,
+        ["m-1", "m-2", "m-3", "m-unknown"],
+        since=NOW - datetime.timedelta(hours=48),
+        until=NOW,
+    )
+    # THEN each message's newest record in the range is found, and nothing else
+    assert {message_id: record["error_type"] for message_id, record in found.items()} == {
+        "m-1": "invocation_failed_on_last_receive",
+        "m-2": "missing_field",
+    }

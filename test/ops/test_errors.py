@@ -17,19 +17,28 @@ NOW = datetime.datetime.now(UTC).replace(microsecond=0)
 
 
 def put_record(
-    pipeline: MotoPipeline, *, at: datetime.datetime, message_id: str, error_type: str, shipment_id: str | None
+    pipeline: MotoPipeline,
+    *,
+    at: datetime.datetime,
+    message_id: str,
+    error_type: str,
+    shipment_id: str | None,
+    disposition: str = "quarantined",
+    raw_body: str = "{}",
+    extra: dict[str, str] | None = None,
 ) -> dict:
     """One error record, built by the handler's ``error_item``."""
     item = error_item(
         message_id=message_id,
         recorded_at=format_instant(int(at.timestamp()) * 1_000_000_000),
         expires_at=int(at.timestamp()) + 86_400,
-        disposition="quarantined",
+        disposition=disposition,
         error_type=error_type,
         error_message=f"{error_type} in {message_id}",
-        raw_body="{}",
+        raw_body=raw_body,
         receive_count=1,
         shipment_id=shipment_id,
+        extra=extra,
     )
     pipeline.dynamodb.put_item(TableName=pipeline.names.errors_table, Item=item)
     return item
@@ -142,3 +151,48 @@ def test_finding_a_messages_record_follows_query_pages(moto_pipeline: MotoPipeli
     assert record is not None and record["message_id"] == "m-wanted"
     assert dynamodb.pages == 3
     assert find_error_record_for_message(dynamodb, moto_pipeline.names.errors_table, "m-none", "SHP-P") is None
+
+
+def test_cli_shows_a_conflict_with_both_fingerprints_and_the_rejected_body(moto_pipeline: MotoPipeline, capsys) -> None:
+    # GIVEN a conflict record as the handler writes it, and an ordinary record
+    from shipment_processor.events import Reason
+    from shipment_processor.fingerprint import FINGERPRINT_ATTRIBUTE
+    from shipment_processor.processor import STORED_CONTENT_ATTRIBUTE
+
+    rejected = json.dumps({"detail": {"shipment_id": "SHP-C", "event_type": "in_transit"}})
+    put_record(
+        moto_pipeline,
+        at=NOW,
+        message_id="m-conflict",
+        error_type=Reason.CONFLICT.value,
+        shipment_id="SHP-C",
+        disposition="recorded",
+        raw_body=rejected,
+        extra={
+            FINGERPRINT_ATTRIBUTE: "a" * 64,
+            STORED_CONTENT_ATTRIBUTE: "b" * 64,
+            "event_timestamp": "2025-10-13T10:30:00.000000000Z",
+        },
+    )
+    put_record(moto_pipeline, at=NOW, message_id="m-other", error_type="invalid_json", shipment_id=None)
+    # WHEN listed as a table
+    code, out, _ = run_cli(capsys, "errors", "--suffix", SUFFIX, "--since", "1h")
+    # THEN the conflict is shown again below the table, with both fingerprints and the rejected body, whole
+    assert code == 0
+    table, conflicts = out.split("\n\n")
+    assert len(table.splitlines()) == 3
+    assert conflicts.splitlines() == [
+        f"conflict {format_instant(int(NOW.timestamp()) * 1_000_000_000)}: shipment SHP-C at "
+        "2025-10-13T10:30:00.000000000Z (message m-conflict, recorded)",
+        f"    stored event, kept:    content_sha256 {'b' * 64}",
+        f"    this event, rejected:  content_sha256 {'a' * 64}",
+        f"    rejected body: {rejected}",
+    ]
+    # AND the JSON lines carry the same fields for scripts
+    code, out, _ = run_cli(capsys, "errors", "--suffix", SUFFIX, "--since", "1h", "--type", "conflict", "--json")
+    (record,) = map(json.loads, out.strip().splitlines())
+    assert (record["content_sha256"], record["stored_content_sha256"], record["raw_body"]) == (
+        "a" * 64,
+        "b" * 64,
+        rejected,
+    )

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..ops.progress import Progress
-from ..ops.redrive import FALLBACK, format_inspection, inspect_messages, redrive
+from ..ops.redrive import FALLBACK, approximate_depth, format_inspection, inspect_messages, redrive
 from ..ops.resources import PipelineResources
 from . import common
 from .arguments import positive_int, whole_number
@@ -26,9 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect = common.add_parser(
         actions,
         "inspect",
-        help="show DLQ messages with their error records (they stay in the queue)",
-        description="Show up to --max-messages DLQ messages with attributes, body and the error record the "
-        "processor wrote for each. Messages are hidden for a few seconds while read, then released.",
+        help="show DLQ messages with the reason each is there (they stay in the queue)",
+        description="Show up to --max-messages DLQ messages with attributes, body and the reason each is there: "
+        "the error record the processor wrote for it (found by its error_id attribute, or by its message id in "
+        "the errors table since it was first sent). A message without one is shown as UNEXPLAINED and counted. "
+        "Messages are hidden for a few seconds while read, then released.",
         example="shipment-pipeline dlq inspect --suffix prod --max-messages 5",
     )
     inspect.add_argument(
@@ -64,17 +66,18 @@ def run_inspect(args: argparse.Namespace) -> int:
     """Show DLQ messages."""
     conn, resources = common.target(args)
     sqs = conn.client("sqs")
+    queue_url = PipelineResources.queue_url(sqs, _dead_letter_queue(args, resources))
     messages = inspect_messages(
         sqs,
         conn.client("dynamodb"),
-        queue_url=PipelineResources.queue_url(sqs, _dead_letter_queue(args, resources)),
+        queue_url=queue_url,
         errors_table=resources.errors_table,
         max_messages=args.max_messages,
     )
     if args.json:
         common.print_json(messages)
     else:
-        print(format_inspection(messages))
+        print(format_inspection(messages, queue_depth=approximate_depth(sqs, queue_url)))
     return 0
 
 

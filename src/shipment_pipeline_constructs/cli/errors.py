@@ -6,7 +6,7 @@ import argparse
 import json
 
 from ..ops.aws import OperationError
-from ..ops.errors import format_table, query_error_records
+from ..ops.errors import format_conflicts, format_table, query_error_records
 from . import common
 from .arguments import point_in_time, positive_int
 
@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "errors",
         help="list error records (why messages were quarantined or dead-lettered)",
         description="List the errors table's records, newest first, as a table or (--json) JSON lines. "
-        "Error types are the handler's reasons (invalid_json, missing_field, invalid_timestamp, ...) or AWS error codes.",
+        "Error types are the handler's reasons (invalid_json, missing_field, invalid_timestamp, ...) or AWS error codes. "
+        "Conflicts (a different event under a stored shipment id and timestamp) are listed again below the table "
+        "with both content fingerprints and the rejected body.",
         example="shipment-pipeline errors --suffix prod --since 6h --type invalid_timestamp --json | jq .shipment_id",
     )
     parser.add_argument(
@@ -56,4 +58,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     found = list(records)
     print(format_table(found) if found else "no error records in that range")
+    conflicts = format_conflicts(found)
+    if conflicts:
+        print(f"\n{conflicts}")
     return 0

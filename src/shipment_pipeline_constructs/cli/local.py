@@ -15,7 +15,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..app_runner import synthesize
 from . import common
-from .arguments import environment_suffix, existing_file, non_negative_int, positive_float, rate_below_one
+from .arguments import (
+    environment_suffix,
+    existing_file,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    rate_below_one,
+)
 from .synth import add_context_argument, context_of, parse_assignments
 
 DEFAULT_REPORT = Path("reports/local-run.json")
@@ -86,6 +93,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=rate_below_one,
         default=0.0,
         help="injected whole-invocation crashes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--outage-seconds",
+        type=non_negative_float,
+        default=0.0,
+        help="injected DynamoDB outage: every handler write fails for this long (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--outage-after",
+        type=non_negative_float,
+        default=10.0,
+        help="seconds after the pipeline starts that the outage begins (default: %(default)s)",
     )
     parser.add_argument(
         "--seed", type=non_negative_int, default=None, help="make the generated load and the faults repeatable"
@@ -171,6 +190,8 @@ def _run_and_report(args: argparse.Namespace) -> dict[str, Any]:
             invalid_rate=args.invalid_rate,
             transient_failure_rate=args.transient_failure_rate,
             crash_rate=args.crash_rate,
+            outage_seconds=args.outage_seconds,
+            outage_after_seconds=args.outage_after,
             timeout=args.timeout,
             seed=args.seed,
             function_log=function_log,
@@ -212,6 +233,8 @@ def demo_step(args: argparse.Namespace, state: dict) -> None:
         invalid_rate=0.05,
         transient_failure_rate=0.0,
         crash_rate=0.0,
+        outage_seconds=0.0,
+        outage_after=0.0,
         seed=None,
         report=DEFAULT_REPORT,
         timeout=120.0,

@@ -6,7 +6,8 @@ policies and lists every grant the running pipeline relied on but the
 template does not give:
 
 * the function's role (its ``AWS::IAM::Policy`` resources and inline
-  policies): ``dynamodb:PutItem`` on both tables, ``sqs:SendMessage`` on the
+  policies): ``dynamodb:PutItem`` on both tables, ``dynamodb:DeleteItem`` on
+  the errors table (settling a last receive), ``sqs:SendMessage`` on the
   dead-letter queue (quarantine), and what Lambda's SQS poller needs on the
   queue (``sqs:ReceiveMessage``, ``sqs:DeleteMessage``, ``sqs:GetQueueAttributes``);
 * the queues' ``AWS::SQS::QueuePolicy``: ``events.amazonaws.com`` may
@@ -31,6 +32,7 @@ __all__ = ["missing_permissions"]
 _FUNCTION_NEEDS = (
     ("events_table", "dynamodb:PutItem"),
     ("errors_table", "dynamodb:PutItem"),
+    ("errors_table", "dynamodb:DeleteItem"),
     ("dead_letter_queue", "sqs:SendMessage"),
     ("queue", "sqs:ReceiveMessage"),
     ("queue", "sqs:DeleteMessage"),

@@ -10,7 +10,9 @@ errors and Ctrl-C). Its other methods send, drain and replay
 synthesize if needed, send, drain, report.
 
 Time is compressed: every receive uses a visibility timeout of
-``visibility_timeout`` seconds (default 1) instead of the queue's (360 s
+``visibility_timeout`` seconds (default 1; with an injected DynamoDB outage,
+long enough that a message outlives it, see
+:func:`.faults.visibility_timeout_for_outage`) instead of the queue's (360 s
 for the defaults), and the batching window shrinks by the same factor, so a
 message that fails five times reaches the dead-letter queue in seconds. The
 queue itself is created with its real visibility timeout. While an invocation
@@ -58,7 +60,7 @@ from typing import Any
 from ..app_runner import find_template
 from . import stand_ins, state, traffic
 from .emulator import REGION, Emulator, emulator_environment
-from .faults import FaultInjector
+from .faults import FaultInjector, visibility_timeout_for_outage
 from .function import FunctionOutput, LocalFunction
 from .load import SendResult, generate_load, read_entries
 from .permissions import missing_permissions
@@ -88,14 +90,16 @@ class LocalPipeline:
         template_path: Path,
         *,
         faults: FaultInjector | None = None,
-        visibility_timeout: int = 1,
+        visibility_timeout: int | None = None,
         parameters: Mapping[str, str] | None = None,
     ) -> None:
-        if visibility_timeout < 1:
+        if visibility_timeout is not None and visibility_timeout < 1:
             raise ValueError("visibility_timeout must be at least 1 second (SQS counts whole seconds)")
         self.template: PipelineTemplate = load_pipeline(template_path, parameters)
         self.faults = faults or FaultInjector()
-        self.visibility_timeout = visibility_timeout
+        self.visibility_timeout = visibility_timeout or visibility_timeout_for_outage(
+            self.faults.outage_seconds, stand_ins.max_receive_count(self.template)
+        )
         self.sent = 0
         self.elapsed = 0.0
         self.drained = False
@@ -115,7 +119,9 @@ class LocalPipeline:
             stack.callback(self.function.close)
             for client in self.function.botocore_clients():
                 if client.meta.service_model.service_name == "dynamodb":
-                    stack.callback(self.faults.install(client, table_name=self.events_table))
+                    stack.callback(
+                        self.faults.install(client, table_name=self.events_table, errors_table_name=self.errors_table)
+                    )
             # Five invocations share one execution environment here (in Lambda each has
             # its own), so the handler's connection pool overflows harmlessly.
             stack.enter_context(_quiet_logger("urllib3.connectionpool"))
@@ -235,10 +241,11 @@ class LocalPipeline:
         target_dlq = 0
         if self.template.logical_id("target_dead_letter_queue"):
             target_dlq = len(self.peek(self.deployment.physical_id(self.template, "target_dead_letter_queue")))
-        events_module = importlib.import_module(f"{self.function.module.__package__}.events")
+        package = self.function.module.__package__
         outcome = reconcile(
             ledger=self.mapping.ledger,
-            parse=events_module.parse_event,
+            parse=importlib.import_module(f"{package}.events").parse_event,
+            fingerprint=importlib.import_module(f"{package}.fingerprint").content_fingerprint,
             items=self.scan(self.events_table),
             error_records=self.scan(self.errors_table),
             dlq_messages=self.peek(self.dead_letter_queue_url),
@@ -251,7 +258,11 @@ class LocalPipeline:
             elapsed=self.elapsed or 0.0,
             drained=self.drained,
             missing_permissions=missing_permissions(self.template),
-            injected={"transient_failures": self.faults.injected_failures, "crashes": self.faults.crashes},
+            injected={
+                "transient_failures": self.faults.injected_failures,
+                "outage_failures": self.faults.outage_failures,
+                "crashes": self.faults.crashes,
+            },
             documents=self.output.documents,
             settings=self.settings(),
         )
@@ -269,6 +280,8 @@ def run_local(
     invalid_rate: float = 0.0,
     transient_failure_rate: float = 0.0,
     crash_rate: float = 0.0,
+    outage_seconds: float = 0.0,
+    outage_after_seconds: float = 0.0,
     timeout: float = 120.0,
     seed: int | None = None,
     function_log: Path | None = None,
@@ -281,7 +294,9 @@ def run_local(
     generated events, waits until everything is drained (or ``timeout``
     seconds) and reconciles. ``parameters`` gives the template's
     CloudFormation parameters values (as ``cdk deploy --parameters``); the
-    others take their defaults. ``function_log`` receives the handler's log
+    others take their defaults. ``outage_seconds`` of DynamoDB outage start
+    ``outage_after_seconds`` after the pipeline started (see :mod:`.faults`).
+    ``function_log`` receives the handler's log
     records and EMF documents as JSON lines.
 
     Example::
@@ -295,7 +310,13 @@ def run_local(
         to_send += read_entries(events_file)
     if count:
         to_send += generate_load(count, duplicate_rate=duplicate_rate, invalid_rate=invalid_rate, seed=seed).entries
-    faults = FaultInjector(transient_failure_rate=transient_failure_rate, crash_rate=crash_rate, seed=seed)
+    faults = FaultInjector(
+        transient_failure_rate=transient_failure_rate,
+        crash_rate=crash_rate,
+        outage_seconds=outage_seconds,
+        outage_after_seconds=outage_after_seconds,
+        seed=seed,
+    )
     with LocalPipeline(template_path, faults=faults, parameters=parameters) as pipeline:
         sent = pipeline.send(to_send, progress=progress)
         pipeline.drain(timeout=timeout, progress=progress)

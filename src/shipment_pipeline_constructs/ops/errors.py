@@ -22,6 +22,14 @@ from .times import canonical, days_between
 
 _deserializer = TypeDeserializer()
 
+#: ``error_type`` of a conflict record, and its two fingerprints (the handler's ``processor`` and ``fingerprint``).
+CONFLICT = "conflict"
+FINGERPRINT = "content_sha256"
+STORED_FINGERPRINT = "stored_content_sha256"
+
+#: DynamoDB's limit on the operands of one ``IN`` comparison.
+_MAX_IN_OPERANDS = 100
+
 #: Columns of the table view, in order.
 COLUMNS = ("recorded_at", "disposition", "error_type", "shipment_id", "message_id", "receive_count", "error_message")
 
@@ -105,6 +113,41 @@ def find_error_record_for_message(
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
+def find_error_records_by_message_id(
+    dynamodb: Any, table: str, message_ids: list[str], *, since: datetime.datetime, until: datetime.datetime
+) -> dict[str, dict[str, Any]]:
+    """The newest error record of each of ``message_ids`` recorded in ``[since, until]``, by message id.
+
+    For messages SQS moved to a dead-letter queue itself: they keep their
+    message id, and their record was written at one of their receives, so
+    between their first send (``since``, less a margin for clock skew) and
+    now. Reads each day's partition over that key range once for all the
+    ids (a filter of at most 100 ids per query, DynamoDB's limit for ``IN``):
+    the cost is the records of those days, not a read per message.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    wanted = sorted(set(message_ids))
+    for start in range(0, len(wanted), _MAX_IN_OPERANDS):
+        chunk = wanted[start : start + _MAX_IN_OPERANDS]
+        names = {f":m{index}": message_id for index, message_id in enumerate(chunk)}
+        for day in days_between(since, until):
+            request = {
+                "TableName": table,
+                "KeyConditionExpression": "error_date = :day AND error_id BETWEEN :low AND :high",
+                "FilterExpression": f"message_id IN ({', '.join(names)})",
+                "ExpressionAttributeValues": _values(
+                    {":day": day, ":low": canonical(since), ":high": canonical(until) + "~", **names}
+                ),
+            }
+            for page in dynamodb.get_paginator("query").paginate(**request):
+                for item in page["Items"]:
+                    record = plain(item)
+                    known = found.get(record["message_id"])
+                    if known is None or str(record["error_id"]) > str(known["error_id"]):
+                        found[record["message_id"]] = record
+    return found
+
+
 def plain(item: dict[str, Any]) -> dict[str, Any]:
     """A DynamoDB item as plain Python values (numbers as int or float)."""
     record = {name: _deserializer.deserialize(value) for name, value in item.items()}
@@ -118,6 +161,33 @@ def format_table(records: list[dict[str, Any]], *, message_width: int = 60) -> s
     lines = ["  ".join(column.ljust(width) for column, width in zip(COLUMNS, widths, strict=True)).rstrip()]
     lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)
+
+
+def format_conflicts(records: list[dict[str, Any]], *, body_chars: int = 500) -> str:
+    """The conflict records among ``records``, each with both fingerprints and the rejected body ("" if none).
+
+    A conflict is a different event under a stored (shipment, instant) key:
+    the stored event was kept, the rejected one is only in its record (and,
+    with ``on_conflict="quarantine"``, in the dead-letter queue).
+    """
+    blocks = []
+    for record in records:
+        if record.get("error_type") != CONFLICT:
+            continue
+        body = str(record.get("raw_body", ""))
+        cut = "..." if len(body) > body_chars or record.get("raw_body_truncated") else ""
+        blocks.append(
+            "\n".join(
+                [
+                    f"conflict {record.get('recorded_at')}: shipment {record.get('shipment_id')} at "
+                    f"{record.get('event_timestamp')} (message {record.get('message_id')}, {record.get('disposition')})",
+                    f"    stored event, kept:    content_sha256 {record.get(STORED_FINGERPRINT)}",
+                    f"    this event, rejected:  content_sha256 {record.get(FINGERPRINT)}",
+                    f"    rejected body: {body[:body_chars]}{cut}",
+                ]
+            )
+        )
+    return "\n".join(blocks)
 
 
 def _values(values: dict[str, str]) -> dict[str, dict[str, str]]:

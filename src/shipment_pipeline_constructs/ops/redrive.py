@@ -42,9 +42,11 @@ from botocore.exceptions import ClientError
 
 from .aws import error_code
 from .batching import size_limited_batches
-from .errors import find_error_record_for_message, get_error_record
+from .errors import find_error_record_for_message, find_error_records_by_message_id, get_error_record
 from .progress import Progress
 
+#: How much earlier than a message's first send its error record may be stamped (the handler's clock is not SQS's).
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 NATIVE = "message-move-task"
 FALLBACK = "receive-send-delete"
 _UNSUPPORTED_CODES = {"NotImplemented", "InvalidAction", "UnknownOperation", "UnsupportedOperation"}
@@ -96,10 +98,14 @@ def inspect_messages(
     max_messages: int = 10,
     visibility_timeout_seconds: int = 30,
 ) -> list[dict[str, Any]]:
-    """Up to ``max_messages`` DLQ messages with their error records; they stay in the queue.
+    """Up to ``max_messages`` DLQ messages, each with the error record that explains it; they stay in the queue.
 
     Each is received (hidden for ``visibility_timeout_seconds`` so no message
-    is shown twice) and then made visible again.
+    is shown twice) and then made visible again. The record is found by the
+    message's ``error_id`` attribute (the processor's own copies), through the
+    shipment's index, or else by the message's id in the errors table's days
+    from its first send to now (a message SQS moved after its last receive
+    keeps its id). ``explained`` is ``False`` when none exists.
     """
     messages: list[dict[str, Any]] = []
     try:
@@ -110,7 +116,20 @@ def inspect_messages(
             messages += batch
     finally:
         _release(sqs, queue_url, messages)
-    return [_describe(dynamodb, errors_table, message) for message in messages]
+    described = [_describe(dynamodb, errors_table, message) for message in messages]
+    missing = [message for message in described if message["error_record"] is None]
+    if errors_table and missing:
+        sent = [message["sent_at"] for message in missing if message["sent_at"]]
+        now = datetime.datetime.now(datetime.timezone.utc)
+        since = min(map(datetime.datetime.fromisoformat, sent), default=now) - CLOCK_SKEW
+        found = find_error_records_by_message_id(
+            dynamodb, errors_table, [message["message_id"] for message in missing], since=since, until=now
+        )
+        for message in missing:
+            message["error_record"] = found.get(message["message_id"])
+    for message in described:
+        message["explained"] = message["error_record"] is not None
+    return described
 
 
 def redrive(
@@ -350,7 +369,7 @@ def _describe(dynamodb: Any, errors_table: str | None, message: dict[str, Any]) 
         record = max(found, key=lambda candidate: str(candidate.get("error_id", ""))) if found else None
     return {
         "message_id": message["MessageId"],
-        "sent_at": _epoch_ms_to_iso(system.get("SentTimestamp")),
+        "sent_at": _epoch_ms_to_iso(system.get("SentTimestamp"), timespec="milliseconds"),
         "receive_count": int(system.get("ApproximateReceiveCount", 0)),
         "shipment_id": shipment_id,
         "detail_type": envelope.get("detail-type"),
@@ -360,8 +379,8 @@ def _describe(dynamodb: Any, errors_table: str | None, message: dict[str, Any]) 
     }
 
 
-def format_inspection(messages: list[dict[str, Any]], *, body_chars: int = 200) -> str:
-    """The text view of :func:`inspect_messages`."""
+def format_inspection(messages: list[dict[str, Any]], *, body_chars: int = 200, queue_depth: int | None = None) -> str:
+    """The text view of :func:`inspect_messages`: each message with its reason, then how many have none."""
     if not messages:
         return "the queue is empty"
     lines = []
@@ -375,13 +394,18 @@ def format_inspection(messages: list[dict[str, Any]], *, body_chars: int = 200) 
             lines.append(f"    {name}: {value}")
         if record:
             lines.append(
-                f"    error record {record.get('error_id')}: {record.get('disposition')} {record.get('error_type')}"
+                f"    reason: {record.get('error_type')} ({record.get('disposition')}), "
+                f"recorded {record.get('recorded_at')} at receive {record.get('receive_count')}"
             )
             lines.append(f"      {record.get('error_message')}")
+            lines.append(f"      error record: {record.get('error_date')} / {record.get('error_id')}")
         else:
-            lines.append("    no error record found")
+            lines.append("    reason: UNEXPLAINED: no error record for this message (see the function's log)")
         body = message["body"]
         lines.append(f"    body: {body[:body_chars]}{'...' if len(body) > body_chars else ''}")
+    unexplained = sum(1 for message in messages if message["error_record"] is None)
+    of = f" of about {queue_depth}" if queue_depth is not None and queue_depth > len(messages) else ""
+    lines.append(f"{len(messages)}{of} message(s) shown; {unexplained} unexplained")
     return "\n".join(lines)
 
 
@@ -393,7 +417,7 @@ def _json_object(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _epoch_ms_to_iso(value: str | None) -> str | None:
+def _epoch_ms_to_iso(value: str | None, *, timespec: str = "seconds") -> str | None:
     if not value:
         return None
-    return datetime.datetime.fromtimestamp(int(value) / 1000, datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.fromtimestamp(int(value) / 1000, datetime.timezone.utc).isoformat(timespec=timespec)
