@@ -41,7 +41,7 @@ test-fast: setup ## the tests without the slow ones (example apps, wheels, the e
 	@pytest -m "not slow"
 
 test-oldest: setup ## the construct tests against the oldest supported aws-cdk-lib (2.269.0)
-	@uv run --locked --quiet --with "aws-cdk-lib==2.269.0" pytest test --ignore=test/e2e --ignore=test/bench --ignore=test/release --ignore=test/test_wheel.py
+	@uv run --locked --quiet --with "aws-cdk-lib==2.269.0" pytest test -m "not slow" --ignore=test/e2e --ignore=test/bench --ignore=test/release --ignore=test/docs --ignore=test/cli --ignore=test/capacity --ignore=test/handler --ignore=test/test_wheel.py
 
 lint: setup ## ruff, mypy, and actionlint and zizmor over the GitHub workflows
 	@ruff format --check --quiet .
