@@ -244,10 +244,20 @@ pyproject.add_override(
     },
 )
 
+# Module search roots, as the code finds them when it runs: the package from src/, the handler from lambda/
+# (as Lambda runs it), test/ (pytest's rootdir conftest puts it on sys.path: `from stacks import ...`),
+# bench/ and tools/ (their scripts import their neighbours by bare name).
+MYPY_ROOTS = ["src", "lambda", "test", "bench", "tools"]
 pyproject.add_override(
     "tool.mypy",
-    # The library and the bundled handler are typed; third-party packages without stubs are taken as Any.
-    {"files": ["src/shipment_pipeline_constructs", "lambda/shipment_processor"], "ignore_missing_imports": True},
+    {
+        # The library, the bundled handler, the tests and the scripts; third-party packages without stubs are Any.
+        "files": [f"src/{MODULE}", "lambda/shipment_processor", "test", "tools", "bench"],
+        "mypy_path": MYPY_ROOTS,
+        # A file's module name is its path below one of MYPY_ROOTS (test/ops/test_dlq.py is ops.test_dlq).
+        "explicit_package_bases": True,
+        "ignore_missing_imports": True,
+    },
 )
 
 # CHANGELOG.md is built by towncrier from one fragment per change in changelog.d/ (`make changelog`).

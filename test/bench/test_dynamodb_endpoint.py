@@ -31,8 +31,10 @@ def dynamodb() -> Iterator[Any]:
     child = subprocess.Popen(
         [sys.executable, str(ENDPOINT), "--delay-ms", "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
+    stdin, stdout = child.stdin, child.stdout
+    assert stdin is not None and stdout is not None  # both are pipes (above)
     try:
-        url = json.loads(child.stdout.readline())["endpoint"]
+        url = json.loads(stdout.readline())["endpoint"]
         assert url.startswith("http://127.0.0.1:")
         client = botocore.session.get_session().create_client(
             "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
@@ -50,11 +52,11 @@ def dynamodb() -> Iterator[Any]:
             ],
         )
         yield client
-        child.stdin.write("5\n")  # the delay can change while it runs
-        child.stdin.flush()
-        assert json.loads(child.stdout.readline()) == {"delay_ms": 5.0}
+        stdin.write("5\n")  # the delay can change while it runs
+        stdin.flush()
+        assert json.loads(stdout.readline()) == {"delay_ms": 5.0}
     finally:
-        child.stdin.close()  # stops the server
+        stdin.close()  # stops the server
         assert child.wait(timeout=5) == 0
 
 

@@ -97,7 +97,7 @@ def envelope(detail_fields: dict[str, Any] | None = None, **overrides: Any) -> d
     return {name: value for name, value in fields.items() if value is not ...}
 
 
-def body(detail_fields: dict[str, Any] | None = None, **overrides: Any) -> str:
+def body(detail_fields: dict[str, Any] | None = None, /, **overrides: Any) -> str:
     """A JSON message body holding ``envelope(detail_fields, **overrides)``."""
     return json.dumps(envelope(detail_fields, **overrides))
 

@@ -148,8 +148,11 @@ def test_a_dying_invocation_leaves_every_last_receive_explained(
 
     # WHEN the batch is processed
     with ThreadPoolExecutor(max_workers=4) as executor:
-        processor = BatchProcessor(  # type: ignore[arg-type]
-            store=store, config=CONFIG, executor=executor if threaded else None, clock=lambda: FIXED_NOW_NS
+        processor = BatchProcessor(
+            store=store,  # type: ignore[arg-type]
+            config=CONFIG,
+            executor=executor if threaded else None,
+            clock=lambda: FIXED_NOW_NS,
         )
         try:
             processor.process(records)

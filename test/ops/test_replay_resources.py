@@ -105,7 +105,8 @@ def test_from_stack_reads_resources_by_construct_path_and_outputs(aws_env: None)
             StackName="Orders", TemplateBody=json.dumps(STACK_TEMPLATE)
         )
         found = PipelineResources.from_stack(Connection(region=REGION), "Orders")
-    assert found.queue.endswith("/orders-queue") and found.dead_letter_queue.endswith("/orders-dlq")
+    assert found.queue is not None and found.queue.endswith("/orders-queue")
+    assert found.dead_letter_queue is not None and found.dead_letter_queue.endswith("/orders-dlq")
     assert (found.errors_table, found.event_bus, found.archive) == ("orders-errors", "team-bus", None)
 
 
