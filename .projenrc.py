@@ -101,6 +101,8 @@ DEV_DEPS = [
     "hatchling>=1.27,<2",
     "ruff>=0.8,<1",
     "mypy>=1.10,<3",
+    # Typed boto3 clients for mypy, one extra per service the operator tools call; never imported at run time.
+    "types-boto3[cloudformation,cloudwatch,dynamodb,events,sqs]>=1.35,<2",
     "pyyaml>=6,<7",
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,

@@ -175,7 +175,8 @@ class Store:
             )
         except ClientError as error:
             if error_code(error) == _CONDITION_FAILED:
-                return error.response.get("Item") or {}
+                stored = error.response.get("Item")  # DynamoDB's ALL_OLD item; botocore's error type omits it
+                return stored if isinstance(stored, Mapping) and stored else {}
             raise
         return None
 

@@ -11,11 +11,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 ENDPOINT = Path(__file__).resolve().parents[2] / "bench" / "dynamodb_endpoint.py"
 ITEM = {
@@ -26,7 +29,7 @@ ITEM = {
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
+def dynamodb() -> Iterator[DynamoDBClient]:
     """A botocore DynamoDB client on a fresh endpoint (no added delay) holding one table; the endpoint stops after."""
     child = subprocess.Popen(
         [sys.executable, str(ENDPOINT), "--delay-ms", "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -36,7 +39,7 @@ def dynamodb() -> Iterator[Any]:
     try:
         url = json.loads(stdout.readline())["endpoint"]
         assert url.startswith("http://127.0.0.1:")
-        client = botocore.session.get_session().create_client(
+        client: DynamoDBClient = botocore.session.get_session().create_client(  # type: ignore[assignment]  # botocore-stubs type create_client as BaseClient
             "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
         )
         client.create_table(
@@ -106,7 +109,7 @@ def test_failed_condition_returns_the_stored_item_when_asked_and_delete_removes_
             ConditionExpression=condition,
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-    assert raised.value.response["Item"] == ITEM
+    assert raised.value.response.get("Item") == ITEM
 
     # AND a delete by key removes it
     key = {name: ITEM[name] for name in ("shipment_id", "event_timestamp")}

@@ -25,7 +25,7 @@ Latency = Callable[[str, Any], float]
 
 def client_error(code: str, status: int = 400) -> ClientError:
     """A botocore ``ClientError`` as DynamoDB returns it."""
-    return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem")
+    return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem")  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
 
 
 class InvocationDied(BaseException):

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from shipment_processor.config import Config
 from shipment_processor.processor import BatchProcessor, BatchResult
 from shipment_processor.store import Store
@@ -147,7 +147,7 @@ def fail_calls(
             raise error
         status = 500 if error == "InternalServerError" else 400
         return (
-            AWSResponse(url="https://injected.invalid", status_code=status, headers={}, raw=None),
+            AWSResponse(url="https://injected.invalid", status_code=status, headers=HTTPHeaders(), raw=None),
             {"Error": {"Code": error, "Message": f"injected {error}"}, "ResponseMetadata": {"HTTPStatusCode": status}},
         )
 

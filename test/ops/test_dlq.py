@@ -239,7 +239,7 @@ class _ServerErrorSqs(_NativeSqs):
         from botocore.exceptions import ClientError
 
         raise ClientError(
-            {"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}},
+            {"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}},  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
             "StartMessageMoveTask",
         )
 

@@ -27,7 +27,10 @@ from __future__ import annotations
 import random
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 __all__ = ["FaultInjector", "InjectedCrash"]
 
@@ -72,7 +75,7 @@ class FaultInjector:
         with self._lock:
             return self._random.random() < rate
 
-    def install(self, dynamodb_client: Any, *, table_name: str) -> Callable[[], None]:
+    def install(self, dynamodb_client: DynamoDBClient, *, table_name: str) -> Callable[[], None]:
         """Fail ``PutItem`` on ``table_name`` at the transient failure rate; returns the function that removes the hook."""
         from botocore.exceptions import ClientError
 
@@ -86,7 +89,7 @@ class FaultInjector:
                             "Code": "ThrottlingException",
                             "Message": "Rate of requests exceeds the allowed throughput (injected)",
                         },
-                        "ResponseMetadata": {"HTTPStatusCode": 400},
+                        "ResponseMetadata": {"HTTPStatusCode": 400},  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
                     },
                     "PutItem",
                 )
