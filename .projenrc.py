@@ -13,6 +13,7 @@ Where to add things (one line each):
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ DEV_DEPS = [
     "mypy>=1.10,<3",
     # Typed boto3 clients for mypy, one extra per service the operator tools call; never imported at run time.
     "types-boto3[cloudformation,cloudwatch,dynamodb,events,sqs]>=1.35,<2",
+    "pre-commit>=4,<5",
     "pyyaml>=6,<7",
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,
@@ -471,6 +473,52 @@ for task in TASKS:
     makefile.extend(make_recipe(step) for step in task.steps)
     makefile.append("")
 TextFile(project, "Makefile", lines=makefile)
+
+
+# ---------------------------------------------------------------------------------------------
+# pre-commit: the steps of the `lint` and `check-generated` tasks, each as a local hook, so a commit
+# runs the checks `make lint` and `make test` run, written once (in TASKS above).
+# ---------------------------------------------------------------------------------------------
+PRE_COMMIT_TASKS = ("lint", "check-generated")
+# When a hook runs: only for the files its tool reads (it always checks the whole repository, as make does).
+PRE_COMMIT_TRIGGERS: dict[str, dict[str, object]] = {
+    "ruff": {"types_or": ["python", "pyi"]},
+    "mypy": {"types_or": ["python", "pyi"]},
+    "actionlint": {"files": r"^\.github/workflows/"},
+    "zizmor": {"files": r"^\.github/workflows/"},
+    # Any file may feed a generated one (.projenrc.py, the docstrings behind API.md, a generated file edited).
+    "python": {"always_run": True},
+}
+
+
+def pre_commit_hook(task: Task, step: str) -> dict[str, object]:
+    """One step of ``task`` as a local hook running its tool from .venv/ over the whole repository."""
+    tool, *arguments = step.split()
+    subcommand = arguments[0] if arguments and arguments[0].isalpha() and len(task.steps) > 1 else ""
+    return {
+        "id": f"{tool}-{subcommand}" if subcommand else (tool if len(task.steps) > 1 else task.name),
+        "name": step,
+        "entry": f".venv/bin/{step}",
+        "language": "system",
+        "pass_filenames": False,
+        **copy.deepcopy(PRE_COMMIT_TRIGGERS[tool]),  # a copy each: PyYAML would write a shared list as an alias
+    }
+
+
+pre_commit_hooks = [
+    pre_commit_hook(task, step) for task in TASKS if task.name in PRE_COMMIT_TASKS for step in task.steps
+]
+pre_commit = TextFile(project, ".pre-commit-config.yaml", marker=True)
+for line in [
+    f"# {pre_commit.marker}",
+    "# The checks of `make lint` and `make check-generated`, run on commit (`pre-commit install`) or on demand",
+    "# (`pre-commit run --all-files`). Local hooks only: each runs the tool installed in .venv/ by `make setup`,",
+    "# so its version is the one uv.lock pins, and pre-commit clones nothing.",
+    *yaml.safe_dump(
+        {"repos": [{"repo": "local", "hooks": pre_commit_hooks}]}, sort_keys=False, width=1000
+    ).splitlines(),
+]:
+    pre_commit.add_line(line)
 
 
 # ---------------------------------------------------------------------------------------------
