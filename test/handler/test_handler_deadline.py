@@ -31,7 +31,7 @@ TIMEOUT_MS = 60_000  # the construct's default function timeout
 
 
 def _processor(store: MemoryStore, executor: Any = None) -> BatchProcessor:
-    return BatchProcessor(store=store, config=CONFIG, executor=executor, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
+    return BatchProcessor(store=store, config=CONFIG, executor=executor, clock=lambda: FIXED_NOW_NS)
 
 
 def _events(*shipment_ids: str, receive_count: int = 1) -> list[dict[str, Any]]:
