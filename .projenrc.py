@@ -13,6 +13,7 @@ Where to add things (one line each):
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,9 @@ DEV_DEPS = [
     "hatchling>=1.27,<2",
     "ruff>=0.8,<1",
     "mypy>=1.10,<3",
+    # Typed boto3 clients for mypy, one extra per service the operator tools call; never imported at run time.
+    "types-boto3[cloudformation,cloudwatch,dynamodb,events,sqs]>=1.35,<2",
+    "pre-commit>=4,<5",
     "pyyaml>=6,<7",
     *LOCAL_EXTRA,
     *COMPLIANCE_EXTRA,
@@ -271,10 +275,20 @@ pyproject.add_override(
     },
 )
 
+# Module search roots, as the code finds them when it runs: the package from src/, the handler from lambda/
+# (as Lambda runs it), test/ (pytest's rootdir conftest puts it on sys.path: `from stacks import ...`),
+# bench/ and tools/ (their scripts import their neighbours by bare name).
+MYPY_ROOTS = ["src", "lambda", "test", "bench", "tools"]
 pyproject.add_override(
     "tool.mypy",
-    # The library and the bundled handler are typed; third-party packages without stubs are taken as Any.
-    {"files": ["src/shipment_pipeline_constructs", "lambda/shipment_processor"], "ignore_missing_imports": True},
+    {
+        # The library, the bundled handler, the tests and the scripts; third-party packages without stubs are Any.
+        "files": [f"src/{MODULE}", "lambda/shipment_processor", "test", "tools", "bench"],
+        "mypy_path": MYPY_ROOTS,
+        # A file's module name is its path below one of MYPY_ROOTS (test/ops/test_dlq.py is ops.test_dlq).
+        "explicit_package_bases": True,
+        "ignore_missing_imports": True,
+    },
 )
 
 # CHANGELOG.md is built by towncrier from one fragment per change in changelog.d/ (`make changelog`).
@@ -496,6 +510,52 @@ for task in TASKS:
     makefile.extend(make_recipe(step) for step in task.steps)
     makefile.append("")
 TextFile(project, "Makefile", lines=makefile)
+
+
+# ---------------------------------------------------------------------------------------------
+# pre-commit: the steps of the `lint` and `check-generated` tasks, each as a local hook, so a commit
+# runs the checks `make lint` and `make test` run, written once (in TASKS above).
+# ---------------------------------------------------------------------------------------------
+PRE_COMMIT_TASKS = ("lint", "check-generated")
+# When a hook runs: only for the files its tool reads (it always checks the whole repository, as make does).
+PRE_COMMIT_TRIGGERS: dict[str, dict[str, object]] = {
+    "ruff": {"types_or": ["python", "pyi"]},
+    "mypy": {"types_or": ["python", "pyi"]},
+    "actionlint": {"files": r"^\.github/workflows/"},
+    "zizmor": {"files": r"^\.github/workflows/"},
+    # Any file may feed a generated one (.projenrc.py, the docstrings behind API.md, a generated file edited).
+    "python": {"always_run": True},
+}
+
+
+def pre_commit_hook(task: Task, step: str) -> dict[str, object]:
+    """One step of ``task`` as a local hook running its tool from .venv/ over the whole repository."""
+    tool, *arguments = step.split()
+    subcommand = arguments[0] if arguments and arguments[0].isalpha() and len(task.steps) > 1 else ""
+    return {
+        "id": f"{tool}-{subcommand}" if subcommand else (tool if len(task.steps) > 1 else task.name),
+        "name": step,
+        "entry": f".venv/bin/{step}",
+        "language": "system",
+        "pass_filenames": False,
+        **copy.deepcopy(PRE_COMMIT_TRIGGERS[tool]),  # a copy each: PyYAML would write a shared list as an alias
+    }
+
+
+pre_commit_hooks = [
+    pre_commit_hook(task, step) for task in TASKS if task.name in PRE_COMMIT_TASKS for step in task.steps
+]
+pre_commit = TextFile(project, ".pre-commit-config.yaml", marker=True)
+for line in [
+    f"# {pre_commit.marker}",
+    "# The checks of `make lint` and `make check-generated`, run on commit (`pre-commit install`) or on demand",
+    "# (`pre-commit run --all-files`). Local hooks only: each runs the tool installed in .venv/ by `make setup`,",
+    "# so its version is the one uv.lock pins, and pre-commit clones nothing.",
+    *yaml.safe_dump(
+        {"repos": [{"repo": "local", "hooks": pre_commit_hooks}]}, sort_keys=False, width=1000
+    ).splitlines(),
+]:
+    pre_commit.add_line(line)
 
 
 # ---------------------------------------------------------------------------------------------

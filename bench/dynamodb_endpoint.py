@@ -132,7 +132,7 @@ class _Store:
         with self._lock:
             table, key = self._key(request)
             if self._fails(table, key, absent):
-                stored = (
+                stored: dict[str, Any] = (
                     {"Item": self._items[table][key]}
                     if request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
                     else {}

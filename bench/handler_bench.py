@@ -52,9 +52,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 BENCH = Path(__file__).resolve().parent
 LAMBDA = BENCH.parent / "lambda"
@@ -157,9 +157,10 @@ def _measure(setup: str, count: int) -> Figures:
         os.environ.update(HANDLER_ENV, DEAD_LETTER_QUEUE_URL=queue_url, AWS_ENDPOINT_URL=front["endpoint"])
 
         def set_delay(milliseconds: float) -> None:
-            control.stdin.write(f"{milliseconds}\n")
-            control.stdin.flush()
-            control.stdout.readline()  # the endpoint or proxy confirms
+            request, answer = _pipes(control)
+            request.write(f"{milliseconds}\n")
+            request.flush()
+            answer.readline()  # the endpoint or proxy confirms
 
         handlers, request_counts = _load_handlers()
         batches, keys = _make_batches(count, random.Random(20251013))
@@ -419,14 +420,23 @@ def _report(
     return 0 if identical else 1
 
 
+def _pipes(child: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
+    """The stdin and stdout of a child started with both as pipes (Popen types them as optional)."""
+    if child.stdin is None or child.stdout is None:
+        raise RuntimeError(f"{child.args!r} was started without stdin and stdout pipes")
+    return child.stdin, child.stdout
+
+
 def _spawn(children: contextlib.ExitStack, script: str, *args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """Start ``bench/<script>``; return it and the JSON line it prints. It stops when ``children`` closes."""
     child = subprocess.Popen(
         [sys.executable, str(BENCH / script), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
 
+    request, answer = _pipes(child)
+
     def stop() -> None:
-        child.stdin.close()  # the child stops its server when its stdin closes
+        request.close()  # the child stops its server when its stdin closes
         try:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -434,7 +444,7 @@ def _spawn(children: contextlib.ExitStack, script: str, *args: str) -> tuple[sub
             child.wait()
 
     children.callback(stop)
-    line = child.stdout.readline()
+    line = answer.readline()
     if not line:
         raise RuntimeError(f"bench/{script} did not start")
     return child, json.loads(line)
@@ -652,7 +662,7 @@ def _machine() -> str:
     )
 
 
-def _cells(values: dict[str, float], template: str) -> str:
+def _cells(values: Mapping[str, object], template: str) -> str:
     return "".join(f"{template.format(values[name]) if name in values else '-':>10}" for name in NAMES)
 
 

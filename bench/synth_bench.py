@@ -141,6 +141,7 @@ def measure(subject: str) -> dict:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
+    assert process.stdout is not None and process.stderr is not None  # both are pipes (above)
     stdout, stderr = process.stdout.read(), process.stderr.read()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -175,7 +176,9 @@ def profile() -> None:
     print(
         f"{'part (inclusive: observe holds alarms, topic, dashboard)':<58} {'cpu s':>6} {'share':>6} {'jsii calls':>10}"
     )
-    rows = [("ShipmentEventPipeline(...), the whole build", built - start, built_calls - calls)]
+    rows: list[tuple[str, float, float]] = [
+        ("ShipmentEventPipeline(...), the whole build", built - start, built_calls - calls)
+    ]
     rows += [(label, seconds, jsii_calls) for label, (seconds, jsii_calls) in parts.items()]
     rows.append(("App.synth (CloudFormation rendering, in Node.js)", done - built, requests["count"] - built_calls))
     for label, seconds, jsii_calls in rows:
@@ -193,7 +196,7 @@ def _time_parts(counter: dict, parts: dict) -> None:
     """Wrap the package's part functions wherever the package refers to them; ``parts`` fills in call order."""
     modules = [m for name, m in list(sys.modules.items()) if name.startswith("shipment_pipeline_constructs") and m]
     targets = {
-        value: f"{Path(module.__file__).name} {name}"
+        value: f"{Path(module.__file__ or module.__name__).name} {name}"
         for module in modules
         for name, value in vars(module).items()
         if name.startswith(PART_PREFIXES) and callable(value) and getattr(value, "__module__", None) == module.__name__

@@ -101,6 +101,8 @@ def load_example(name: str) -> Any:
 
     path = EXAMPLES / name / "app.py"
     spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path} as a module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

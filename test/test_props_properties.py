@@ -109,7 +109,7 @@ def typed(hint: Any, depth: int = 0, *, wild: bool = False) -> st.SearchStrategy
         return st.sampled_from(["dev", "prod-2", "ShipmentPipeline", "Team/Orders", "dev\n", "Bad_Suffix", ""])
     if origin in (collections.abc.Sequence, list, tuple):
         return st.lists(st.sampled_from(["ops@example.com", "oncall@example.org", "not-an-address"]), max_size=2)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return group(hint, depth + 1, wild=wild)
     if hint in EXAMPLES:
         return st.sampled_from(EXAMPLES[hint])

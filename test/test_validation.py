@@ -117,7 +117,7 @@ def problems_of(**props) -> list[str]:
             f"resource name), got '{'x' * 33}'",
         ),
         (
-            {"processor": ProcessorOptions(batch_size="10")},
+            {"processor": ProcessorOptions(batch_size="10")},  # type: ignore[arg-type]  # wrong on purpose
             "processor.batch_size must be a whole number (int), got '10'",
         ),
     ],
@@ -186,22 +186,25 @@ class _Level(enum.IntEnum):
     ("props", "expected"),
     [
         # a float where a whole number is meant (the template would carry it, and the deploy fail)
-        ({"processor": ProcessorOptions(batch_size=2.5)}, "processor.batch_size must be a whole number (int), got 2.5"),
         (
-            {"processor": ProcessorOptions(memory_size_mib=512.5)},
+            {"processor": ProcessorOptions(batch_size=2.5)},  # type: ignore[arg-type]  # wrong on purpose
+            "processor.batch_size must be a whole number (int), got 2.5",
+        ),
+        (
+            {"processor": ProcessorOptions(memory_size_mib=512.5)},  # type: ignore[arg-type]  # wrong on purpose
             "processor.memory_size_mib must be a whole number (int), got 512.5",
         ),
         (
-            {"queues": QueueOptions(max_receive_count=2.0)},
+            {"queues": QueueOptions(max_receive_count=2.0)},  # type: ignore[arg-type]  # wrong on purpose
             "queues.max_receive_count must be a whole number (int), got 2.0 (a float: pass int(value))",
         ),
         # None where a value is required (it used to drop the setting: no ScalingConfig, 128 MB, TTL_DAYS="None")
         (
-            {"processor": ProcessorOptions(max_concurrency=None)},
+            {"processor": ProcessorOptions(max_concurrency=None)},  # type: ignore[arg-type]  # wrong on purpose
             "processor.max_concurrency must be a whole number (int), got None",
         ),
         (
-            {"processor": ProcessorOptions(memory_size_mib=None)},
+            {"processor": ProcessorOptions(memory_size_mib=None)},  # type: ignore[arg-type]  # wrong on purpose
             "processor.memory_size_mib must be a whole number (int), got None",
         ),
         ({"ttl_days": None}, "ttl_days must be a whole number (int), got None"),
@@ -236,7 +239,7 @@ class _Level(enum.IntEnum):
         ),
         # wrong types, named before anything is derived from them
         (
-            {"processor": ProcessorOptions(timeout_seconds="60")},
+            {"processor": ProcessorOptions(timeout_seconds="60")},  # type: ignore[arg-type]  # wrong on purpose
             "processor.timeout_seconds must be a whole number (int), got '60'",
         ),
         ({"processor": {}}, "processor must be a ProcessorOptions or None, got {}"),
@@ -244,11 +247,11 @@ class _Level(enum.IntEnum):
         ({"alarm_emails": None}, "alarm_emails must be a list of strings, got None"),
         ({"ingest": ProcessorOptions()}, "ingest must be an IngestOptions or None, got a ProcessorOptions"),
         (
-            {"storage": StorageOptions(provisioned={"min_read_units": 5})},
+            {"storage": StorageOptions(provisioned={"min_read_units": 5})},  # type: ignore[arg-type]  # wrong on purpose
             "storage.provisioned must be a ProvisionedCapacity or None, got {'min_read_units': 5}",
         ),
         (
-            {"processor": ProcessorOptions(architecture="arm64")},
+            {"processor": ProcessorOptions(architecture="arm64")},  # type: ignore[arg-type]  # wrong on purpose
             "processor.architecture must be an Architecture, got 'arm64'",
         ),
         ({"event_bus": "shipment-events-prod"}, "event_bus must be an IEventBus or None, got 'shipment-events-prod'"),

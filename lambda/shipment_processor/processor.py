@@ -74,7 +74,7 @@ from .dynamodb_limits import DYNAMODB_MAX_ITEM_BYTES, ITEM_SIZE_MARGIN_BYTES, MA
 from .events import Reason, Rejection, ShipmentEvent, parse_event
 from .fingerprint import FINGERPRINT_ATTRIBUTE, content_fingerprint
 from .items import error_item, error_key, event_item
-from .store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS, Failure, Store, classify_failure, error_code
+from .store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS, Failure, RecordWriter, classify_failure, error_code
 from .timestamps import NANOS_PER_SECOND, format_instant
 
 __all__ = [
@@ -207,7 +207,7 @@ class BatchProcessor:
     def __init__(
         self,
         *,
-        store: Store,
+        store: RecordWriter,
         config: Config,
         executor: Executor | None,
         clock: Callable[[], int] = time.time_ns,

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import botocore.session
 from botocore.config import Config as ClientConfig
@@ -47,6 +47,7 @@ __all__ = [
     "TRANSIENT_ERROR_CODES",
     "WORST_CASE_CALL_SECONDS",
     "Failure",
+    "RecordWriter",
     "Store",
     "classify_failure",
     "create_clients",
@@ -145,6 +146,26 @@ def create_clients(session: botocore.session.Session | None = None) -> tuple[Any
     return session.create_client("dynamodb", config=_CLIENT_CONFIG), session.create_client("sqs", config=_CLIENT_CONFIG)
 
 
+class RecordWriter(Protocol):
+    """The writes the processor makes: :class:`Store` in Lambda, an in-memory stand-in in tests."""
+
+    def put_event(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """Write an event unless its key exists; ``None`` if written, else the item already stored."""
+        ...
+
+    def put_error_record(self, item: Mapping[str, Any]) -> None:
+        """Write one error record."""
+        ...
+
+    def delete_error_record(self, key: Mapping[str, Any]) -> None:
+        """Delete one error record by its key."""
+        ...
+
+    def send_to_dead_letter_queue(self, body: str, attributes: Mapping[str, str]) -> None:
+        """Send a copy of a quarantined message with string ``attributes`` saying why."""
+        ...
+
+
 class Store:
     """Writes to the events table, the errors table and the dead-letter queue.
 
@@ -175,7 +196,8 @@ class Store:
             )
         except ClientError as error:
             if error_code(error) == _CONDITION_FAILED:
-                return error.response.get("Item") or {}
+                stored = error.response.get("Item")  # DynamoDB's ALL_OLD item; botocore's error type omits it
+                return stored if isinstance(stored, Mapping) and stored else {}
             raise
         return None
 

@@ -11,11 +11,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 ENDPOINT = Path(__file__).resolve().parents[2] / "bench" / "dynamodb_endpoint.py"
 ITEM = {
@@ -26,15 +29,17 @@ ITEM = {
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
+def dynamodb() -> Iterator[DynamoDBClient]:
     """A botocore DynamoDB client on a fresh endpoint (no added delay) holding one table; the endpoint stops after."""
     child = subprocess.Popen(
         [sys.executable, str(ENDPOINT), "--delay-ms", "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
+    stdin, stdout = child.stdin, child.stdout
+    assert stdin is not None and stdout is not None  # both are pipes (above)
     try:
-        url = json.loads(child.stdout.readline())["endpoint"]
+        url = json.loads(stdout.readline())["endpoint"]
         assert url.startswith("http://127.0.0.1:")
-        client = botocore.session.get_session().create_client(
+        client: DynamoDBClient = botocore.session.get_session().create_client(  # type: ignore[assignment]  # botocore-stubs type create_client as BaseClient
             "dynamodb", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
         )
         client.create_table(
@@ -50,11 +55,11 @@ def dynamodb() -> Iterator[Any]:
             ],
         )
         yield client
-        child.stdin.write("5\n")  # the delay can change while it runs
-        child.stdin.flush()
-        assert json.loads(child.stdout.readline()) == {"delay_ms": 5.0}
+        stdin.write("5\n")  # the delay can change while it runs
+        stdin.flush()
+        assert json.loads(stdout.readline()) == {"delay_ms": 5.0}
     finally:
-        child.stdin.close()  # stops the server
+        stdin.close()  # stops the server
         assert child.wait(timeout=5) == 0
 
 
@@ -104,7 +109,7 @@ def test_failed_condition_returns_the_stored_item_when_asked_and_delete_removes_
             ConditionExpression=condition,
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-    assert raised.value.response["Item"] == ITEM
+    assert raised.value.response.get("Item") == ITEM
 
     # AND a delete by key removes it
     key = {name: ITEM[name] for name in ("shipment_id", "event_timestamp")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -24,7 +25,7 @@ def burst(events: int, seconds: float = 1.0) -> Load:
     return Load((Segment(seconds, events / seconds),), 0.0, events, 0.0, seconds, f"{events} events")
 
 
-def scenario(load: Load, **settings: object) -> Scenario:
+def scenario(load: Load, **settings: Any) -> Scenario:
     return Scenario(load, ConsumerSettings(**settings), ONE_SECOND, NO_ERRORS, step_seconds=0.1)
 
 
@@ -113,7 +114,7 @@ def test_backlog_and_age_alarms_fire_and_clear_by_cloudwatchs_rule() -> None:
     load = Load((Segment(600, 60),), 0.0, 36_000, 0.0, 600, "overload")
     result = simulate(scenario(load, max_concurrency=2, batch_size=10))
     drained = result.drained_at_seconds
-    assert drained == pytest.approx(1_800, abs=5)
+    assert drained is not None and drained == pytest.approx(1_800, abs=5)
     # THEN QueueBacklog (>= 630 in 3 of 3 periods of 5 min) fires at the end of the third breaching period
     fired, cleared = result.alarm_times("QueueBacklog")
     assert fired == 900
@@ -155,7 +156,10 @@ def test_a_provisioned_table_throttles_until_auto_scaling_catches_up() -> None:
     assert result.peak_backlog.visible > 10_000
     # AND capacity starts at the minimum and rises in steps of at most 1/0.7 (consumed capacity over the target)
     assert steps[0] == 10 and len(steps) >= 5
-    assert all(later <= math.ceil(earlier / 0.7) + 1 for earlier, later in pairwise(steps))
+    assert all(
+        earlier is not None and later is not None and later <= math.ceil(earlier / 0.7) + 1
+        for earlier, later in pairwise(steps)
+    )
     assert result.alarm_times("TableThrottles")[0] is not None
 
 

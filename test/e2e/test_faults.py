@@ -52,7 +52,7 @@ def test_every_valid_event_is_stored_once_under_throttles_and_crashes(template_p
     assert set(stored_ids) <= valid_ids
 
     # AND the DLQ holds only quarantined messages and messages that exhausted max_receive_count, each explained
-    records_of = {}
+    records_of: dict[str, set[str]] = {}
     for record in records:
         records_of.setdefault(record["message_id"]["S"], set()).add(record["disposition"]["S"])
     for message in dlq:

@@ -25,7 +25,7 @@ Latency = Callable[[str, Any], float]
 
 def client_error(code: str, status: int = 400) -> ClientError:
     """A botocore ``ClientError`` as DynamoDB returns it."""
-    return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem")
+    return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem")  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
 
 
 class InvocationDied(BaseException):
@@ -58,8 +58,8 @@ class MemoryStore:
         self.clock = clock
         self.latency = latency
         self.calls: list[tuple[str, str]] = []
-        self.events: dict[tuple[str, str], dict[str, Any]] = {}
-        self.error_records: dict[tuple[str, str], dict[str, Any]] = {}
+        self.events: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.error_records: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.dead_letters: list[tuple[str, dict[str, str]]] = []
         self.throttled: set[str] = set()  # shipment ids whose event writes fail
         self.refused_event_ids: set[str] = set()  # events DynamoDB refused (the "refused" fault)
@@ -67,7 +67,7 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     @property
-    def errors(self) -> list[dict[str, Any]]:
+    def errors(self) -> list[Mapping[str, Any]]:
         """The error records the table holds now, in the order their keys were first written."""
         with self._lock:
             return list(self.error_records.values())
@@ -86,7 +86,7 @@ class MemoryStore:
         if fault is not None:
             raise FAULTS[fault]()
 
-    def put_event(self, item: dict[str, Any]) -> Mapping[str, Any] | None:
+    def put_event(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
         shipment_id = item["shipment_id"]["S"]
         try:
             self._call("put_event", shipment_id, item)
@@ -103,18 +103,18 @@ class MemoryStore:
             self.events[key] = item
             return None
 
-    def put_error_record(self, item: dict[str, Any]) -> None:
+    def put_error_record(self, item: Mapping[str, Any]) -> None:
         self._call("put_error_record", item["message_id"]["S"], item)
         with self._lock:
             self.error_records[(item["error_date"]["S"], item["error_id"]["S"])] = item
 
-    def delete_error_record(self, key: dict[str, Any]) -> None:
+    def delete_error_record(self, key: Mapping[str, Any]) -> None:
         message_id = key["error_id"]["S"].split("#", 1)[1]
         self._call("delete_error_record", message_id, key)
         with self._lock:
             self.error_records.pop((key["error_date"]["S"], key["error_id"]["S"]), None)
 
-    def send_to_dead_letter_queue(self, body: str, attributes: dict[str, str]) -> None:
+    def send_to_dead_letter_queue(self, body: str, attributes: Mapping[str, str]) -> None:
         self._call("send_to_dead_letter_queue", attributes["source_message_id"], body)
         with self._lock:
             self.dead_letters.append((body, dict(attributes)))

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from shipment_processor.config import Config
 from shipment_processor.processor import BatchProcessor, BatchResult
 from shipment_processor.store import Store
@@ -97,7 +97,7 @@ def envelope(detail_fields: dict[str, Any] | None = None, **overrides: Any) -> d
     return {name: value for name, value in fields.items() if value is not ...}
 
 
-def body(detail_fields: dict[str, Any] | None = None, **overrides: Any) -> str:
+def body(detail_fields: dict[str, Any] | None = None, /, **overrides: Any) -> str:
     """A JSON message body holding ``envelope(detail_fields, **overrides)``."""
     return json.dumps(envelope(detail_fields, **overrides))
 
@@ -147,7 +147,7 @@ def fail_calls(
             raise error
         status = 500 if error == "InternalServerError" else 400
         return (
-            AWSResponse(url="https://injected.invalid", status_code=status, headers={}, raw=None),
+            AWSResponse(url="https://injected.invalid", status_code=status, headers=HTTPHeaders(), raw=None),
             {"Error": {"Code": error, "Message": f"injected {error}"}, "ResponseMetadata": {"HTTPStatusCode": status}},
         )
 

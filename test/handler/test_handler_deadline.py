@@ -23,6 +23,7 @@ from shipment_processor.processor import (
 )
 from shipment_processor.store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS
 
+from .log_fields import log_fields
 from .memory_store import Latency, MemoryStore
 from .shipment_factories import CONFIG, FIXED_NOW_NS, FakeClock, FakeContext, body, detail, record
 
@@ -30,7 +31,7 @@ TIMEOUT_MS = 60_000  # the construct's default function timeout
 
 
 def _processor(store: MemoryStore, executor: Any = None) -> BatchProcessor:
-    return BatchProcessor(store=store, config=CONFIG, executor=executor, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
+    return BatchProcessor(store=store, config=CONFIG, executor=executor, clock=lambda: FIXED_NOW_NS)
 
 
 def _events(*shipment_ids: str, receive_count: int = 1) -> list[dict[str, Any]]:
@@ -131,7 +132,7 @@ def test_records_not_started_in_time_are_retried_untouched(caplog: pytest.LogCap
 
     # AND one line says how many were deferred and how much time was left; no per-record failure lines
     (line,) = [r for r in caplog.records if r.getMessage().startswith("records deferred")]
-    assert (line.deferred, line.remaining_ms, line.margin_ms) == (3, 20_000, START_MARGIN_MS)
+    assert log_fields(line, "deferred", "remaining_ms", "margin_ms") == (3, 20_000, START_MARGIN_MS)
     assert line.levelno == logging.WARNING
     assert not [r for r in caplog.records if r.getMessage() == "record failed; SQS will retry it"]
 
@@ -209,7 +210,7 @@ def test_without_time_for_it_the_error_record_is_logged_and_the_opening_record_e
     assert result.outcomes == (Outcome.STORED, Outcome.RETRIED)
     assert store.calls == [("put_error_record", last["messageId"]), ("put_event", "SHP-1")]
     (line,) = [r for r in caplog.records if r.getMessage().startswith("no time left to write the error record")]
-    assert (line.message_id, line.error_type, line.remaining_ms) == (last["messageId"], DEADLINE_EXCEEDED, 5_000)
+    assert log_fields(line, "message_id", "error_type", "remaining_ms") == (last["messageId"], DEADLINE_EXCEEDED, 5_000)
 
     # AND the record written before the batch (with a full minute left) explains its dead-letter copy
     (error,) = store.errors

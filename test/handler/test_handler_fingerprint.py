@@ -47,7 +47,7 @@ _instants = st.datetimes(
     min_value=datetime.datetime(1900, 1, 2), max_value=datetime.datetime(2100, 1, 1), timezones=st.just(datetime.UTC)
 ).map(lambda instant: instant.replace(microsecond=0))
 _offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59)
-_keys = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=6)
+_keys = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=6)
 _scalars = st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.text(max_size=12)
 _data = st.dictionaries(
     _keys,
@@ -147,7 +147,8 @@ def test_values_that_differ_are_not_confused(first: str, second: str) -> None:
 
 def test_absent_and_null_data_are_one_event_and_empty_data_another() -> None:
     # GIVEN / WHEN / THEN event_data null counts as absent (as it is stored), {} does not
-    absent, null, empty = (body(detail(event_data=value)) for value in (..., None, {}))
+    data: tuple[Any, ...] = (..., None, {})
+    absent, null, empty = (body(detail(event_data=value)) for value in data)
     assert _fingerprint(absent) == _fingerprint(null) != _fingerprint(empty)
 
 

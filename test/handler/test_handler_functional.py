@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ReadTimeoutError
 from shipment_processor.processor import Outcome
 
+from .log_fields import log_fields
 from .shipment_factories import FIXED_NOW_NS, Pipeline, body, detail, event_of, fail_calls, record
 
 RECEIVED_AT = "2025-10-13T10:30:00.000000000Z"
@@ -128,7 +129,7 @@ def test_invalid_message_is_quarantined_at_once(
 
     # AND one log line names the message and the shipment
     (line,) = [r for r in caplog.records if r.getMessage() == "record quarantined"]
-    assert (line.message_id, line.shipment_id, line.reason) == (bad["messageId"], shipment_id, error_type)
+    assert log_fields(line, "message_id", "shipment_id", "reason") == (bad["messageId"], shipment_id, error_type)
 
 
 def test_error_records_are_queryable_by_day_and_by_shipment(pipeline: Pipeline) -> None:
@@ -191,7 +192,7 @@ def test_transient_failure_retries_only_that_record(
     assert sorted(item["shipment_id"]["S"] for item in pipeline.events()) == ["SHP-1", "SHP-3"]
     assert pipeline.errors() == [] and pipeline.dead_letters() == []
     (line,) = [r for r in caplog.records if r.getMessage() == "record failed; SQS will retry it"]
-    assert (line.message_id, line.shipment_id, line.failure) == (records[1]["messageId"], "SHP-2", "transient")
+    assert log_fields(line, "message_id", "shipment_id", "failure") == (records[1]["messageId"], "SHP-2", "transient")
 
 
 def test_last_receive_failure_writes_an_error_record_and_still_fails(pipeline: Pipeline) -> None:
@@ -226,7 +227,7 @@ def test_unexpected_bug_in_one_record_costs_only_that_record(
     # THEN the other two are stored, the bug is logged with its traceback, and SHP-2 is retried
     assert result.outcomes == (Outcome.STORED, Outcome.RETRIED, Outcome.STORED)
     (line,) = [r for r in caplog.records if r.getMessage() == "record failed; SQS will retry it"]
-    assert line.levelno == logging.ERROR and line.exc_info and line.failure == "unexpected"
+    assert line.levelno == logging.ERROR and line.exc_info and log_fields(line, "failure") == ("unexpected",)
 
 
 def test_item_refused_by_dynamodb_is_quarantined(pipeline: Pipeline) -> None:

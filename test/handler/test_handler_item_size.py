@@ -104,7 +104,7 @@ def _with_size(target: int) -> str:
 def test_items_at_the_boundary(size: int, expected: Outcome) -> None:
     # GIVEN an event whose item is exactly at the limit, or one byte over it
     store = MemoryStore()
-    processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
+    processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)
 
     # WHEN it is processed
     result = processor.process([record(_with_size(size))])

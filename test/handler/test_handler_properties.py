@@ -78,7 +78,7 @@ def test_every_message_is_accounted_for_exactly_once(
     clock = FakeClock()
     call_ms = deadline[1] if deadline else 0
     store = MemoryStore(clock, lambda operation, item: call_ms, faults=itertools.cycle(faults))
-    processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)  # type: ignore[arg-type]
+    processor = BatchProcessor(store=store, config=CONFIG, executor=None, clock=lambda: FIXED_NOW_NS)
 
     for batch in batches:
         records = [record(message_body, receive_count=count) for message_body, count in batch]
@@ -148,8 +148,11 @@ def test_a_dying_invocation_leaves_every_last_receive_explained(
 
     # WHEN the batch is processed
     with ThreadPoolExecutor(max_workers=4) as executor:
-        processor = BatchProcessor(  # type: ignore[arg-type]
-            store=store, config=CONFIG, executor=executor if threaded else None, clock=lambda: FIXED_NOW_NS
+        processor = BatchProcessor(
+            store=store,
+            config=CONFIG,
+            executor=executor if threaded else None,
+            clock=lambda: FIXED_NOW_NS,
         )
         try:
             processor.process(records)
@@ -184,7 +187,7 @@ def test_threaded_processing_accounts_for_every_message() -> None:
 
     # WHEN it is processed on the writer pool
     with ThreadPoolExecutor(max_workers=4) as executor:
-        result = BatchProcessor(store=store, config=CONFIG, executor=executor).process(records)  # type: ignore[arg-type]
+        result = BatchProcessor(store=store, config=CONFIG, executor=executor).process(records)
 
     # THEN each record is stored or retried, and the stored ones are in the store
     counts = result.counts()

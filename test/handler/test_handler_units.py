@@ -254,7 +254,8 @@ def test_emf_document() -> None:
 
 def _client_error(code: str, status: int = 400) -> ClientError:
     return ClientError(
-        {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem"
+        {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}},  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
+        "PutItem",
     )
 
 

@@ -189,6 +189,8 @@ def test_messages_requarantined_during_the_redrive_are_not_looped(moto_pipeline:
 class _NativeSqs:
     """An SQS that supports message-move tasks: RUNNING once, then COMPLETED."""
 
+    started: dict[str, Any] | None
+
     def __init__(self, sqs: Any) -> None:
         self._sqs, self.polls, self.started = sqs, 0, None
 
@@ -224,6 +226,7 @@ def test_native_message_move_task_is_used_where_supported(moto_pipeline: MotoPip
         sleep=lambda _: None,
     )
     assert (result.method, result.moved, result.task_status, result.task_handle) == (NATIVE, 4, "COMPLETED", "handle-1")
+    assert sqs.started is not None
     assert sqs.started["SourceArn"].endswith(f":shipment-events-dlq-{SUFFIX}")
     assert sqs.started["DestinationArn"].endswith(f":shipment-events-{SUFFIX}")
     assert sqs.started["MaxNumberOfMessagesPerSecond"] == 50
@@ -236,7 +239,7 @@ class _ServerErrorSqs(_NativeSqs):
         from botocore.exceptions import ClientError
 
         raise ClientError(
-            {"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}},
+            {"Error": {"Code": "500", "Message": "Internal Server Error"}, "ResponseMetadata": {"HTTPStatusCode": 500}},  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
             "StartMessageMoveTask",
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 from shipment_processor.items import error_item
 from shipment_processor.timestamps import format_instant
@@ -84,7 +85,7 @@ def test_time_range_spans_day_partitions_newest_first(moto_pipeline: MotoPipelin
 def test_filters_by_shipment_and_type_and_limit(moto_pipeline: MotoPipeline) -> None:
     put_error_records(moto_pipeline)
     table, dynamodb = moto_pipeline.names.errors_table, moto_pipeline.dynamodb
-    week = {"since": NOW - datetime.timedelta(days=7), "until": NOW + datetime.timedelta(seconds=1)}
+    week: dict[str, Any] = {"since": NOW - datetime.timedelta(days=7), "until": NOW + datetime.timedelta(seconds=1)}
     by_shipment = [r["message_id"] for r in query_error_records(dynamodb, table, shipment_id="SHP-1", **week)]
     by_type = [r["message_id"] for r in query_error_records(dynamodb, table, error_type="missing_field", **week)]
     limited = [r["message_id"] for r in query_error_records(dynamodb, table, limit=2, **week)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -12,6 +12,9 @@ import pytest
 from shipment_pipeline_constructs.ops.aws import Connection, OperationError
 from shipment_pipeline_constructs.ops.replay import replay_name, wait_for_replay
 from shipment_pipeline_constructs.ops.resources import PipelineResources, resources_in_template
+
+if TYPE_CHECKING:
+    from types_boto3_events import EventBridgeClient
 
 from .conftest import REGION, SUFFIX, MotoPipeline, run_cli
 
@@ -60,10 +63,10 @@ class _SlowReplay:
 
 def test_wait_polls_until_finished_and_times_out() -> None:
     events = _SlowReplay()
-    assert wait_for_replay(events, "r", sleep=lambda _: None)["State"] == "COMPLETED"
+    assert wait_for_replay(cast("EventBridgeClient", events), "r", sleep=lambda _: None)["State"] == "COMPLETED"
     assert events.calls == 3
     with pytest.raises(OperationError, match="still RUNNING after 0 s"):
-        wait_for_replay(_SlowReplay(), "r", timeout_seconds=0, sleep=lambda _: None)
+        wait_for_replay(cast("EventBridgeClient", _SlowReplay()), "r", timeout_seconds=0, sleep=lambda _: None)
 
 
 def _path(path: str) -> dict[str, Any]:
@@ -105,7 +108,8 @@ def test_from_stack_reads_resources_by_construct_path_and_outputs(aws_env: None)
             StackName="Orders", TemplateBody=json.dumps(STACK_TEMPLATE)
         )
         found = PipelineResources.from_stack(Connection(region=REGION), "Orders")
-    assert found.queue.endswith("/orders-queue") and found.dead_letter_queue.endswith("/orders-dlq")
+    assert found.queue is not None and found.queue.endswith("/orders-queue")
+    assert found.dead_letter_queue is not None and found.dead_letter_queue.endswith("/orders-dlq")
     assert (found.errors_table, found.event_bus, found.archive) == ("orders-errors", "team-bus", None)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from shipment_pipeline_constructs import shape
 from shipment_pipeline_constructs.ops.aws import Connection
@@ -15,6 +15,10 @@ from shipment_pipeline_constructs.ops.resources import (
 )
 from shipment_pipeline_constructs.ops.send import MAX_ENTRIES_PER_CALL, generated_entries, put_events
 from shipment_pipeline_constructs.ops.status import collect_status
+
+if TYPE_CHECKING:
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_events import EventBridgeClient
 
 from .conftest import REGION, SUFFIX, MotoPipeline, put_alarm, run_cli
 
@@ -78,7 +82,7 @@ class _FailingEvents:
 
 def test_put_events_batches_by_ten_and_reports_each_failed_entry() -> None:
     events = _FailingEvents()
-    result = put_events(events, generated_entries("bus", 25))
+    result = put_events(cast("EventBridgeClient", events), generated_entries("bus", 25))  # a stand-in
     assert events.calls == [MAX_ENTRIES_PER_CALL, MAX_ENTRIES_PER_CALL, 5]
     assert [failure["index"] for failure in result.failed] == [0, 3, 6, 9, 12, 15, 18, 21, 24]
     assert result.sent == 16
@@ -237,7 +241,7 @@ def test_alarm_lookup_asks_for_at_most_100_names_per_call() -> None:
 
     cloudwatch = _RecordingCloudWatch()
     names = [f"alarm-{i:03d}" for i in range(230)]
-    found, missing = _alarms(cloudwatch, names)
+    found, missing = _alarms(cast("CloudWatchClient", cloudwatch), names)  # a stand-in
     assert [len(call) for call in cloudwatch.calls] == [100, 100, 30]
     assert [alarm["name"] for alarm in found] == names and missing == []
 

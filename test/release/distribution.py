@@ -18,9 +18,18 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 NODE = REPO / "node_modules/.bin/node"
-VERSION = re.search(
-    r'__version__ = "([^"]+)"', (REPO / "src/shipment_pipeline_constructs/_version.py").read_text()
-).group(1)
+
+
+def _package_version() -> str:
+    """The version written in the package, which the built distributions are named after."""
+    version_file = REPO / "src/shipment_pipeline_constructs/_version.py"
+    match = re.search(r'__version__ = "([^"]+)"', version_file.read_text())
+    if match is None:
+        raise RuntimeError(f'{version_file} has no __version__ = "..." line')
+    return match.group(1)
+
+
+VERSION = _package_version()
 
 # An app laid out as `cdk init app --language python` lays it out, with the pipeline in its stack.
 USER_APP = {

@@ -48,7 +48,10 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 __all__ = ["FaultInjector", "InjectedCrash", "visibility_timeout_for_outage"]
 
@@ -124,7 +127,7 @@ class FaultInjector:
         return self.outage_after_seconds <= elapsed < self.outage_after_seconds + self.outage_seconds
 
     def install(
-        self, dynamodb_client: Any, *, table_name: str, errors_table_name: str | None = None
+        self, dynamodb_client: DynamoDBClient, *, table_name: str, errors_table_name: str | None = None
     ) -> Callable[[], None]:
         """Hook the faults into ``dynamodb_client``; returns the function that removes the hooks.
 
@@ -145,7 +148,7 @@ class FaultInjector:
                             "Code": "ThrottlingException",
                             "Message": "Rate of requests exceeds the allowed throughput (injected)",
                         },
-                        "ResponseMetadata": {"HTTPStatusCode": 400},
+                        "ResponseMetadata": {"HTTPStatusCode": 400},  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
                     },
                     "PutItem",
                 )
@@ -162,7 +165,7 @@ class FaultInjector:
                 raise ClientError(
                     {
                         "Error": {"Code": "ServiceUnavailable", "Message": "DynamoDB is unavailable (injected)"},
-                        "ResponseMetadata": {"HTTPStatusCode": 503},
+                        "ResponseMetadata": {"HTTPStatusCode": 503},  # type: ignore[typeddict-item]  # botocore-stubs want every ResponseMetadata key; botocore needs none
                     },
                     operation,
                 )

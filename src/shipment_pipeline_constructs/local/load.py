@@ -16,11 +16,14 @@ import datetime
 import json
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import defaults
 from ..ops.send import entries_from_file
 from ..ops.send import put_events as _put_events
+
+if TYPE_CHECKING:
+    from types_boto3_events import EventBridgeClient
 
 __all__ = ["GeneratedLoad", "SendResult", "generate_load", "put_events", "read_entries"]
 
@@ -104,7 +107,7 @@ def generate_load(
     return GeneratedLoad(entries=entries, valid_ids=valid_ids, duplicates=duplicates, invalid=invalid)
 
 
-def put_events(events_client: Any, entries: list[dict[str, Any]], *, bus_name: str) -> SendResult:
+def put_events(events_client: EventBridgeClient, entries: list[dict[str, Any]], *, bus_name: str) -> SendResult:
     """PutEvents (in calls of at most 10 entries) on ``bus_name``, whatever bus the entries name."""
     retargeted = sum(1 for entry in entries if entry.get("EventBusName") not in (None, "", bus_name))
     result = _put_events(events_client, [dict(entry, EventBusName=bus_name) for entry in entries])

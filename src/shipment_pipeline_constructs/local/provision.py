@@ -20,14 +20,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .emulator import ACCOUNT_ID, REGION
 from .template import PipelineTemplate, TemplateError
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_events import EventBridgeClient
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.literals import QueueAttributeNameType
+
 __all__ = ["Deployment", "provision", "resolve"]
 
-_QUEUE_ATTRIBUTES = (
+_QUEUE_ATTRIBUTES: tuple[QueueAttributeNameType, ...] = (
     "DelaySeconds",
     "MaximumMessageSize",
     "MessageRetentionPeriod",
@@ -99,7 +105,7 @@ def provision(template: PipelineTemplate, clients: Any) -> Deployment:
     return deployment
 
 
-def _create_queue(template: PipelineTemplate, role: str, sqs: Any, deployment: Deployment) -> None:
+def _create_queue(template: PipelineTemplate, role: str, sqs: SQSClient, deployment: Deployment) -> None:
     logical_id = template.logical_ids[role]
     props = template.properties(role)
     attributes = {name: _attribute(props[name]) for name in _QUEUE_ATTRIBUTES if name in props}
@@ -113,7 +119,7 @@ def _create_queue(template: PipelineTemplate, role: str, sqs: Any, deployment: D
     ]
 
 
-def _create_table(template: PipelineTemplate, role: str, dynamodb: Any, deployment: Deployment) -> None:
+def _create_table(template: PipelineTemplate, role: str, dynamodb: DynamoDBClient, deployment: Deployment) -> None:
     logical_id = template.logical_ids[role]
     props = template.properties(role)
     name = props.get("TableName", logical_id)
@@ -128,7 +134,7 @@ def _create_table(template: PipelineTemplate, role: str, dynamodb: Any, deployme
     deployment.arns[logical_id] = description["TableArn"]
 
 
-def _create_bus(template: PipelineTemplate, events: Any, deployment: Deployment) -> None:
+def _create_bus(template: PipelineTemplate, events: EventBridgeClient, deployment: Deployment) -> None:
     logical_id = template.logical_id("event_bus")
     if logical_id:
         name = template.properties("event_bus").get("Name", logical_id)
@@ -142,7 +148,7 @@ def _create_bus(template: PipelineTemplate, events: Any, deployment: Deployment)
     deployment.bus_name = name
 
 
-def _create_archive(template: PipelineTemplate, events: Any, deployment: Deployment) -> None:
+def _create_archive(template: PipelineTemplate, events: EventBridgeClient, deployment: Deployment) -> None:
     props = template.properties("archive")
     name = props.get("ArchiveName", template.logical_ids["archive"])
     settings: dict[str, Any] = {"EventSourceArn": resolve(props["SourceArn"], deployment)}

@@ -9,13 +9,16 @@ batching window shrinks by the same factor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .faults import FaultInjector
 from .function import LocalFunction
 from .poller import LocalEventSourceMapping
 from .provision import Deployment, resolve
 from .template import PipelineTemplate, TemplateError, code_dir
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
 
 __all__ = ["event_source_mapping", "local_function", "max_receive_count", "run_settings"]
 
@@ -46,7 +49,7 @@ def event_source_mapping(
     template: PipelineTemplate,
     deployment: Deployment,
     *,
-    sqs: Any,
+    sqs: SQSClient,
     function: LocalFunction,
     visibility_timeout: int,
     faults: FaultInjector,

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.literals import QueueAttributeFilterType
 
 __all__ = ["peek", "queued", "scan"]
 
-_QUEUED_ATTRIBUTES = (
+_QUEUED_ATTRIBUTES: tuple[QueueAttributeFilterType, ...] = (
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
 )
 
 
-def queued(sqs: Any, queue_url: str) -> int:
+def queued(sqs: SQSClient, queue_url: str) -> int:
     """Messages in ``queue_url``: visible, in flight (or waiting to reappear) and delayed."""
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=list(_QUEUED_ATTRIBUTES))["Attributes"]
     return sum(int(value) for value in attributes.values())
 
 
-def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+def scan(dynamodb: DynamoDBClient, table: str) -> list[dict[str, Any]]:
     """Every item of ``table`` (low-level attribute values)."""
     paginator = dynamodb.get_paginator("scan")
     return [item for page in paginator.paginate(TableName=table, ConsistentRead=True) for item in page["Items"]]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .load import SendResult, put_events
 from .poller import LocalEventSourceMapping
 from .state import queued
+
+if TYPE_CHECKING:
+    from types_boto3_events import EventBridgeClient
+    from types_boto3_sqs import SQSClient
 
 __all__ = ["Progress", "replay_archive", "send_paced", "wait_until_drained"]
 
@@ -22,8 +26,8 @@ SEND_CHUNK = 20
 
 def send_paced(
     *,
-    events: Any,
-    sqs: Any,
+    events: EventBridgeClient,
+    sqs: SQSClient,
     queue_url: str,
     bus_name: str,
     mapping: LocalEventSourceMapping,
@@ -52,7 +56,12 @@ def send_paced(
 
 
 def wait_until_drained(
-    *, sqs: Any, queue_url: str, mapping: LocalEventSourceMapping, timeout: float, progress: Progress | None = None
+    *,
+    sqs: SQSClient,
+    queue_url: str,
+    mapping: LocalEventSourceMapping,
+    timeout: float,
+    progress: Progress | None = None,
 ) -> bool:
     """Wait until the queue is empty and no invocation runs (``False`` after ``timeout`` seconds).
 
@@ -72,7 +81,7 @@ def wait_until_drained(
         time.sleep(0.1 if waiting else 0.05)
 
 
-def replay_archive(events: Any, *, archive_name: str, bus_name: str, name: str) -> None:
+def replay_archive(events: EventBridgeClient, *, archive_name: str, bus_name: str, name: str) -> None:
     """Replay everything the archive holds onto the bus (moto replays synchronously)."""
     archive_arn = events.describe_archive(ArchiveName=archive_name)["ArchiveArn"]
     bus_arn = events.describe_event_bus(Name=bus_name)["Arn"]

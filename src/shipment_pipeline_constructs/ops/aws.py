@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
@@ -22,6 +22,14 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
 )
+
+if TYPE_CHECKING:
+    # Typed clients from the types-boto3 stubs, a development dependency: only mypy reads them.
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_events import EventBridgeClient
+    from types_boto3_sqs import SQSClient
 
 # Operators wait on these calls: fail fast, retry throttles a little.
 _CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 5})
@@ -78,10 +86,24 @@ class Connection:
             raise OperationError("no AWS region: pass --region, or set AWS_REGION or a region in your profile")
         return region
 
+    @overload
+    def client(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: Literal["dynamodb"]) -> DynamoDBClient: ...
+    @overload
+    def client(self, service: Literal["events"]) -> EventBridgeClient: ...
+    @overload
+    def client(self, service: Literal["sqs"]) -> SQSClient: ...
+
     def client(self, service: str) -> Any:
         """A low-level client of ``service`` in :attr:`region_name`."""
         return self.session.client(
-            service, region_name=self.region_name, endpoint_url=self.endpoint_url, config=_CLIENT_CONFIG
+            service,  # type: ignore[call-overload]  # a str, not one Literal: the overloads above type each service
+            region_name=self.region_name,
+            endpoint_url=self.endpoint_url,
+            config=_CLIENT_CONFIG,
         )
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime
 import re
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .aws import OperationError
 from .progress import Progress
 from .resources import PipelineResources
+
+if TYPE_CHECKING:
+    from types_boto3_events import EventBridgeClient
+    from types_boto3_events.type_defs import DescribeReplayResponseTypeDef
 
 FINISHED_STATES = {"COMPLETED", "CANCELLED", "FAILED"}
 _NAME_LIMIT = 64
@@ -32,7 +36,7 @@ def replay_name(pipeline_name: str | None, now: datetime.datetime) -> str:
 
 
 def start_replay(
-    events: Any,
+    events: EventBridgeClient,
     resources: PipelineResources,
     *,
     start: datetime.datetime,
@@ -49,7 +53,7 @@ def start_replay(
         )
     archive = events.describe_archive(ArchiveName=resources.require("archive"))
     rule_arn = events.describe_rule(Name=resources.require("rule"), EventBusName=resources.require("event_bus"))["Arn"]
-    request = {
+    request: dict[str, Any] = {
         "ReplayName": name or replay_name(resources.pipeline_name, now),
         "Description": f"shipment-pipeline replay of {start.isoformat()} - {end.isoformat()}",
         "EventSourceArn": archive["ArchiveArn"],
@@ -62,7 +66,7 @@ def start_replay(
 
 
 def wait_for_replay(
-    events: Any,
+    events: EventBridgeClient,
     name: str,
     *,
     progress: Progress | None = None,
@@ -70,7 +74,7 @@ def wait_for_replay(
     timeout_seconds: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> dict[str, Any]:
+) -> DescribeReplayResponseTypeDef:
     """Poll ``DescribeReplay`` until the replay finishes; progress is how far into the window it has replayed."""
     progress = progress or Progress(None, "", enabled=False)
     deadline = None if timeout_seconds is None else clock() + timeout_seconds
@@ -92,7 +96,7 @@ def wait_for_replay(
         sleep(poll_seconds)
 
 
-def replay_summary(replay: dict[str, Any]) -> dict[str, Any]:
+def replay_summary(replay: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of a ``DescribeReplay`` response worth printing, JSON-ready."""
     summary = {}
     for key in (

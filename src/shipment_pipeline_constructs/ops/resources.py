@@ -17,7 +17,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +25,9 @@ from .. import shape
 from ..naming import ResourceNames
 from ..template_reader import StackTemplate, TemplateError
 from .aws import Connection, OperationError, error_code
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
 
 #: The fields named after a pipeline role (:data:`shape.PARTS`), found in a stack's template by construct path.
 ROLE_FIELDS = (
@@ -153,7 +156,7 @@ class PipelineResources:
         return value
 
     @staticmethod
-    def queue_url(sqs: Any, name_or_url: str) -> str:
+    def queue_url(sqs: SQSClient, name_or_url: str) -> str:
         """The URL of a queue given by name or URL."""
         if name_or_url.startswith(("https://", "http://")):
             return name_or_url

@@ -13,11 +13,15 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import defaults
 from .aws import OperationError
 from .batching import size_limited_batches
+
+if TYPE_CHECKING:
+    from types_boto3_events import EventBridgeClient
+    from types_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 DETAIL_TYPE = "shipment.created"
 MAX_ENTRIES_PER_CALL = 10
@@ -147,11 +151,12 @@ def _json_lines(path: Path, text: str, whole_error: json.JSONDecodeError) -> lis
     return entries
 
 
-def put_events(events: Any, entries: list[dict[str, Any]]) -> SendResult:
+def put_events(events: EventBridgeClient, entries: list[dict[str, Any]]) -> SendResult:
     """Send ``entries`` in calls of at most 10 entries / 256 KB; collect failed entries."""
     result = SendResult()
     for offset, batch in _batches(entries):
-        response = events.put_events(Entries=batch)
+        # Entries are checked where they are read (entries_from_file) or built (_entry), not by their static type.
+        response = events.put_events(Entries=cast("list[PutEventsRequestEntryTypeDef]", batch))
         for index, outcome in enumerate(response["Entries"]):
             if "ErrorCode" in outcome:
                 result.failed.append(

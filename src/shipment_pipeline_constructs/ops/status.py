@@ -13,18 +13,25 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import defaults
 from .errors import query_error_records
 from .resources import PipelineResources
+
+if TYPE_CHECKING:
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.literals import QueueAttributeFilterType
+
+    from .aws import Connection
 
 #: An oldest message older than this makes the pipeline unhealthy by default (the OldestMessageAge alarm's default).
 DEFAULT_MAX_OLDEST_AGE_SECONDS = defaults.OLDEST_MESSAGE_AGE_SECONDS
 RECENT_ERRORS = 5
 #: DescribeAlarms takes at most this many names per call.
 MAX_ALARM_NAMES_PER_CALL = 100
-_QUEUE_ATTRIBUTES = [
+_QUEUE_ATTRIBUTES: list[QueueAttributeFilterType] = [
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
@@ -72,7 +79,7 @@ class Status:
 
 
 def collect_status(
-    clients: Any,
+    clients: Connection,
     resources: PipelineResources,
     *,
     max_oldest_age_seconds: float = DEFAULT_MAX_OLDEST_AGE_SECONDS,
@@ -136,7 +143,7 @@ def format_status(status: Status, resources: PipelineResources) -> str:
     return "\n".join(lines)
 
 
-def _depth(sqs: Any, name_or_url: str) -> QueueDepth:
+def _depth(sqs: SQSClient, name_or_url: str) -> QueueDepth:
     url = PipelineResources.queue_url(sqs, name_or_url)
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=_QUEUE_ATTRIBUTES)["Attributes"]
     return QueueDepth(
@@ -147,7 +154,7 @@ def _depth(sqs: Any, name_or_url: str) -> QueueDepth:
     )
 
 
-def _oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime.datetime) -> float | None:
+def _oldest_message_age(cloudwatch: CloudWatchClient, queue_name: str, now: datetime.datetime) -> float | None:
     # SQS reports this only as a CloudWatch metric (1-minute resolution, a few minutes late).
     response = cloudwatch.get_metric_statistics(
         Namespace="AWS/SQS",
@@ -162,7 +169,7 @@ def _oldest_message_age(cloudwatch: Any, queue_name: str, now: datetime.datetime
     return float(datapoints[-1]["Maximum"]) if datapoints else None
 
 
-def _alarms(cloudwatch: Any, names: list[str]) -> tuple[list[dict[str, str]], list[str]]:
+def _alarms(cloudwatch: CloudWatchClient, names: list[str]) -> tuple[list[dict[str, str]], list[str]]:
     """The alarms with exactly these names (in the given order), and the names not found."""
     found: dict[str, dict[str, str]] = {}
     for start in range(0, len(names), MAX_ALARM_NAMES_PER_CALL):
