@@ -40,6 +40,7 @@ from shipment_pipeline_constructs import (
     StorageOptions,
 )
 from shipment_pipeline_constructs.shape import ENV
+from shipment_pipeline_constructs.validation import UNION_ORIGINS
 
 GROUPS = {
     "ingest": IngestOptions,
@@ -93,7 +94,7 @@ def typed(hint: Any, depth: int = 0, *, wild: bool = False) -> st.SearchStrategy
     An option group's fields are drawn the same way, and with ``wild`` from anything at all.
     """
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is typing.Union:
+    if origin in UNION_ORIGINS:
         return st.one_of(*(typed(arg, depth, wild=wild) for arg in args))
     if hint is type(None):
         return st.none()

@@ -35,6 +35,7 @@ import collections.abc
 import dataclasses
 import decimal
 import math
+import types
 import typing
 from collections.abc import Iterable
 from typing import Any
@@ -155,7 +156,7 @@ def check_all(problems: Problems, values: dict[str, Any], hints: dict[str, Any])
 def describe(expected: Any) -> str:
     """What a type hint allows, in words: ``a whole number (int)``, ``an AlarmThreshold or None``..."""
     origin, args = typing.get_origin(expected), typing.get_args(expected)
-    if origin is typing.Union:
+    if origin in UNION_ORIGINS:
         others = [arg for arg in args if arg is not type(None)]
         described = " or ".join(describe(arg) for arg in others)
         return f"{described} or None" if len(others) < len(args) else described
@@ -181,13 +182,15 @@ def _a(name: str) -> str:
 
 
 _SEQUENCES = (collections.abc.Sequence, list, tuple)
+#: ``Optional[X]`` and ``X | None`` are two spellings of one union, with two different origins.
+UNION_ORIGINS = (typing.Union, types.UnionType)
 
 
 def _matches(value: Any, expected: Any) -> bool:
     origin, args = typing.get_origin(expected), typing.get_args(expected)
     if expected is Any:
         return True
-    if origin is typing.Union:
+    if origin in UNION_ORIGINS:
         return any(_matches(value, arg) for arg in args)
     if expected is type(None):
         return value is None
@@ -255,7 +258,7 @@ def _integral(value: Any) -> bool:
 
 
 def _flat(expected: Any) -> tuple[Any, ...]:
-    if typing.get_origin(expected) is typing.Union:
+    if typing.get_origin(expected) in UNION_ORIGINS:
         return typing.get_args(expected)
     return (expected,)
 
