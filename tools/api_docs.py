@@ -80,9 +80,10 @@ def _render_object(package: griffe.Module, obj: Any, exported: list[str]) -> str
         lines.append("### Fields\n" if is_dataclass else "### Props\n" if is_construct else "### Parameters\n")
         lines.append("| name | type | default | description |\n| --- | --- | --- | --- |")
         for name, annotation, default in props:
-            shown = f"`{default}`" if default is not None else "required"
+            shown = _cell(f"`{default}`") if default is not None else "required"
             lines.append(
-                f"| `{name}` | `{annotation}` | {shown} | {_cell(_text(descriptions.get(name, ''), exported))} |"
+                f"| `{name}` | {_cell(f'`{annotation}`')} | {shown} | "
+                f"{_cell(_text(descriptions.get(name, ''), exported))} |"
             )
         lines.append("")
 
@@ -248,7 +249,7 @@ def _render_docstring(package: griffe.Module, obj: Any, exported: list[str]) -> 
         elif kind == "parameters" and obj.is_function and obj.name != "__init__":
             lines.append("| parameter | type | description |\n| --- | --- | --- |")
             lines += [
-                f"| `{p.name}` | `{p.annotation or ''}` | {_cell(_text(p.description, exported))} |"
+                f"| `{p.name}` | {_cell(_code(p.annotation))} | {_cell(_text(p.description, exported))} |"
                 for p in section.value
             ]
             lines.append("")
@@ -292,7 +293,12 @@ def _first_paragraph(text: str) -> str:
     return text.split("\n\n", maxsplit=1)[0].replace("\n", " ")
 
 
+def _code(annotation: object) -> str:
+    return f"`{annotation or ''}`"
+
+
 def _cell(text: str) -> str:
+    # GFM splits a table row at every "|", inside code spans too (``int | None``): escape them all.
     return text.replace("\n", " ").replace("|", "\\|")
 
 
