@@ -3,7 +3,7 @@
 The field names of :class:`AlarmThresholds` carry the unit of their
 threshold (``oldest_message_age_seconds``); the defaults are derived in
 :mod:`shipment_pipeline_constructs.defaults` from the reference scale of 30,000
-events a day and documented in README.md ("What you get").
+events a day and documented on the documentation's "Dashboard and alarms" page.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class AlarmThresholds:
     """The pipeline's alarms; set a field to ``None`` to turn that alarm off.
 
     Every alarm notifies the pipeline's alarm topic when it fires and when it
-    recovers. README.md ("What you get") explains each default.
+    recovers. The documentation's "Dashboard and alarms" page explains each default.
 
     Attributes:
         queue_backlog_messages: Messages waiting in the source queue (maximum
