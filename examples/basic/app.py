@@ -1,4 +1,4 @@
-"""The seed's stack: one ShipmentEventPipeline with the defaults, plus outputs.
+"""The reference stack: one ShipmentEventPipeline with the defaults, plus outputs.
 
     cd examples/basic && cdk synth -c environmentSuffix=prod
 

@@ -29,9 +29,9 @@ class Environment:
 
 
 ENVIRONMENTS = (
-    # Dev: seed-size, no alarms (nobody is paged for dev), short retention.
+    # Dev: the reference load (30,000 events a day), no alarms (nobody is paged for dev), short retention.
     Environment(suffix="dev", profile=ScalingProfile.SMALL, alarms=False, ttl_days=7, archive_retention_days=1),
-    # Prod: sized for ten times the seed's load, every alarm, the defaults' retention.
+    # Prod: sized for ten times that load, every alarm, the defaults' retention.
     Environment(suffix="prod", profile=ScalingProfile.MEDIUM, alarms=True, ttl_days=90, archive_retention_days=7),
 )
 

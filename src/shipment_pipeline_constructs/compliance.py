@@ -6,7 +6,7 @@ acknowledges it here, on the exact resource and with the reason a security
 reviewer needs, so applications using the construct inherit no findings and
 no suppressions of their own. Everything else is fixed in the construct.
 
-:data:`EXEMPTIONS` is the whole list; README.md ("What you get") repeats it and a
+:data:`EXEMPTIONS` is the whole list; the documentation's "Compliance" page repeats it and a
 test keeps the two in step. Acknowledgments use only ``aws_cdk``;
 :func:`unacknowledged_findings` needs the ``cdk-nag`` package and
 :func:`cfn_lint_findings` needs ``cfn-lint`` and ``cfn-lint-serverless``.

@@ -89,7 +89,7 @@ class ShipmentEventPipeline(Construct):
         storage: The events table the construct creates. Default: ``StorageOptions()``.
         alarms: Thresholds of the built-in alarms; a field set to ``None``
             turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
-            Default: ``AlarmThresholds()`` (nine alarms, listed in the README's "What you get").
+            Default: ``AlarmThresholds()`` (every alarm on, listed on the documentation's "Dashboard and alarms" page).
         alarm_topic: An existing topic every alarm notifies. Default: a new
             topic ``shipment-events-{suffix}-alarms``, encrypted with its own
             rotating KMS key and refusing requests without TLS (none when every alarm is off).

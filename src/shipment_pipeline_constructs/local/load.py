@@ -5,7 +5,7 @@ Files are read and sent by :mod:`shipment_pipeline_constructs.ops.send`
 duplicates and invalid events, and the retargeting below.
 
 Every entry goes to the local pipeline's bus: an ``EventBusName`` in a file
-(the seed's sample names ``shipment-events-prod``) is replaced, and counted,
+(the sample event names ``shipment-events-prod``) is replaced, and counted,
 so a sample written for one environment runs against any synthesized suffix.
 """
 
@@ -65,7 +65,7 @@ class SendResult:
 
 
 def read_entries(path: Path) -> list[dict[str, Any]]:
-    """PutEvents entries from ``{"Entries": [...]}`` (the seed's ``sample-event.json``), a JSON list or JSON lines."""
+    """PutEvents entries from ``{"Entries": [...]}`` (like ``examples/basic/sample-event.json``), a JSON list or JSON lines."""
     return entries_from_file(Path(path), "")
 
 

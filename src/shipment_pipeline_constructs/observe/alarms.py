@@ -34,7 +34,7 @@ class AlarmDefinition:
         description: What the alarm means and where to look first; shown in
             the alarm and in the notification.
         treat_missing_data: What CloudWatch assumes when the metric reports nothing.
-        missing_data_reason: Why that choice (documented in README.md ("What you get")).
+        missing_data_reason: Why that choice (documented on the documentation's "Dashboard and alarms" page).
         metric: Builds the watched metric for a period.
     """
 

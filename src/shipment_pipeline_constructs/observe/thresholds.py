@@ -2,8 +2,8 @@
 
 The field names of :class:`AlarmThresholds` carry the unit of their
 threshold (``oldest_message_age_seconds``); the defaults are derived in
-:mod:`shipment_pipeline_constructs.defaults` from the seed's scale of 30,000
-events a day and documented in README.md ("What you get").
+:mod:`shipment_pipeline_constructs.defaults` from the reference scale of 30,000
+events a day and documented on the documentation's "Dashboard and alarms" page.
 """
 
 from __future__ import annotations
@@ -60,12 +60,12 @@ class AlarmThresholds:
     """The pipeline's alarms; set a field to ``None`` to turn that alarm off.
 
     Every alarm notifies the pipeline's alarm topic when it fires and when it
-    recovers. README.md ("What you get") explains each default.
+    recovers. The documentation's "Dashboard and alarms" page explains each default.
 
     Attributes:
         queue_backlog_messages: Messages waiting in the source queue (maximum
             over 5 minutes, 3 periods in a row). Default: ``630`` (30 minutes of
-            the seed's 21 events a minute).
+            the reference design's 21 events a minute, 30,000 a day).
         oldest_message_age_seconds: Age of the oldest message in the source
             queue. Default: ``900`` (15 minutes; a healthy message waits seconds), or
             2.5 x the queue's visibility timeout when that is longer, so one ordinary
@@ -83,7 +83,7 @@ class AlarmThresholds:
         table_throttled_requests: Throttled writes to the events and errors
             tables in 5 minutes, in 2 of 3 periods. Default: ``1``.
         quarantined_events: Invalid events the processor quarantined in 5
-            minutes. Default: ``5`` (about 5% of seed-scale traffic).
+            minutes. Default: ``5`` (about 5% of 30,000 events a day, 105 per 5 minutes).
     """
 
     queue_backlog_messages: AlarmThreshold | None = AlarmThreshold(
