@@ -164,6 +164,7 @@ def test_handler_environment_carries_its_whole_configuration(default_pipeline):
     assert env["MAX_RECEIVE_COUNT"] == "5"
     assert env["METRICS_NAMESPACE"] == "ShipmentPipeline"
     assert env["PIPELINE_NAME"] == "shipment-events-test"
+    assert env["ON_CONFLICT"] == "record"  # first write wins, the conflict is recorded
     assert env["EVENTS_TABLE_NAME"] == {"Ref": stack.get_logical_id(pipeline.table.node.default_child)}
     assert env["ERRORS_TABLE_NAME"] == {"Ref": stack.get_logical_id(pipeline.errors_table.node.default_child)}
     assert env["DEAD_LETTER_QUEUE_URL"] == {"Ref": stack.get_logical_id(pipeline.dead_letter_queue.node.default_child)}

@@ -11,6 +11,8 @@ importable from here as well.
 
 from __future__ import annotations
 
+from typing import Final
+
 # Re-exported for code that reads every table setting here.
 from .shape import (  # noqa: F401
     ERRORS_BY_SHIPMENT_INDEX,
@@ -56,6 +58,9 @@ METRICS_NAMESPACE = "ShipmentPipeline"
 EVENT_TTL_DAYS = 90
 POINT_IN_TIME_RECOVERY = True
 PROVISIONED_TARGET_UTILIZATION_PERCENT = 70
+# A different event under a stored key: the first write wins and the conflict is
+# recorded (error record, Conflicts metric and alarm); nothing is overwritten.
+ON_CONFLICT: Final = "record"
 
 # The bundled handler (lambda/shipment_processor) and its entry point.
 HANDLER = "shipment_processor.app.handler"
@@ -97,3 +102,7 @@ TABLE_THROTTLES_DATAPOINTS_TO_ALARM = 2
 # About 5% of the 105 events per 5 minutes at 30,000 a day: a producer is sending
 # malformed events, not a one-off typo.
 QUARANTINED_EVENTS = 5
+# A conflict means two producers disagree about one event (same shipment and
+# timestamp, different content): there is no safe automatic choice, so a single
+# one in 5 minutes needs a person.
+CONFLICTS = 1

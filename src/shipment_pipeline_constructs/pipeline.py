@@ -75,7 +75,7 @@ class ShipmentEventPipeline(Construct):
             new bus ``shipment-events-{suffix}``.
         table: An existing events table (partition key ``shipment_id``, sort
             key ``event_timestamp``, both strings; TTL on ``expires_at``).
-            Cannot be combined with ``storage``. Default: a new table.
+            Of ``storage``, only ``on_conflict`` can be combined with it. Default: a new table.
         encryption_key: KMS key for the source queue and its DLQ. Its key
             policy is extended so EventBridge can use it (an imported key's
             policy must allow ``events.amazonaws.com`` yourself). Default:
@@ -85,10 +85,11 @@ class ShipmentEventPipeline(Construct):
         ingest: Rule, target retry policy and archive. Default: ``IngestOptions()``.
         queues: Queue retention and redrive. Default: ``QueueOptions()``.
         processor: Function and event source mapping. Default: ``ProcessorOptions()``.
-        storage: The events table the construct creates. Default: ``StorageOptions()``.
+        storage: The events table the construct creates, and how conflicting events are handled.
+            Default: ``StorageOptions()``.
         alarms: Thresholds of the built-in alarms; a field set to ``None``
             turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
-            Default: ``AlarmThresholds()`` (nine alarms, listed in the README's "What you get").
+            Default: ``AlarmThresholds()`` (ten alarms, listed in the README's "What you get").
         alarm_topic: An existing topic every alarm notifies. Default: a new
             topic ``shipment-events-{suffix}-alarms``, encrypted with its own
             rotating KMS key and refusing requests without TLS (none when every alarm is off).
@@ -273,6 +274,7 @@ class ShipmentEventPipeline(Construct):
             max_receive_count=queues.max_receive_count,
             metrics_namespace=processor.metrics_namespace,
             pipeline_name=self.pipeline_name,
+            on_conflict=storage.on_conflict,
         )
 
         # The library's own, documented exceptions, now that every resource and grant exists.
@@ -325,7 +327,8 @@ class ShipmentEventPipeline(Construct):
         return self.function.metric_errors(**props)
 
     def metric_processor(self, metric_name: str, **props) -> cloudwatch.Metric:
-        """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``.
+        """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``,
+        ``Conflicts``.
 
         Sum unless ``statistic`` is given, under the namespace
         ``processor.metrics_namespace`` and the dimension ``Pipeline`` =
@@ -358,11 +361,15 @@ def _validate(**props: Any) -> None:
                 f"(it ends every resource name), got {suffix!r}"
             )
     problems.check_range("ttl_days", props["ttl_days"], 1, unit="days")
-    if props["table"] is not None and props["storage"] is not None:
-        problems.add(
-            "storage configures the events table this construct would create, but table= gives an existing "
-            "one: drop storage= (configure your own table), or drop table="
-        )
+    storage = props["storage"]
+    if props["table"] is not None and isinstance(storage, StorageOptions) and not problems.mistyped("storage"):
+        table_settings = storage.table_settings()
+        if table_settings:
+            problems.add(
+                f"storage.{', storage.'.join(table_settings)} configure the events table this construct would "
+                "create, but table= gives an existing one: drop them (configure your own table; only "
+                "storage.on_conflict applies to an existing table), or drop table="
+            )
     for group in ("ingest", "queues", "processor", "storage", "alarms"):
         if props[group] is not None and not problems.mistyped(group):
             props[group].collect_problems(problems)

@@ -118,6 +118,7 @@ class AlarmIds:
     failed_invocations: str = "FailedInvocations"
     table_throttles: str = "TableThrottles"
     quarantined_events: str = "QuarantinedEvents"
+    conflicts: str = "Conflicts"
 
 
 #: The built-in alarms' ids by name (``ALARM_ID.queue_backlog == "QueueBacklog"``).
@@ -135,6 +136,7 @@ class ProcessorMetricNames:
     duplicates: str = "Duplicates"
     quarantined: str = "Quarantined"
     retried: str = "Retried"
+    conflicts: str = "Conflicts"
 
 
 #: The processor's metric names by field (``PROCESSOR_METRIC.quarantined == "Quarantined"``).
@@ -156,6 +158,7 @@ class HandlerEnvironment:
     max_receive_count: str = "MAX_RECEIVE_COUNT"
     metrics_namespace: str = "METRICS_NAMESPACE"
     pipeline_name: str = "PIPELINE_NAME"
+    on_conflict: str = "ON_CONFLICT"
 
 
 #: The handler's environment variable names (``ENV.events_table_name == "EVENTS_TABLE_NAME"``).

@@ -71,6 +71,7 @@ def test_disabled_turns_every_alarm_off():
         "failed_invocations",
         "table_throttled_requests",
         "quarantined_events",
+        "conflicts",
     }
 
 

@@ -112,6 +112,18 @@ EXPECTED = {
         None,
         "notBreaching",
     ),
+    # One conflict is two producers disagreeing about one event: a person decides.
+    "Conflicts": (
+        "ShipmentPipeline",
+        "Conflicts",
+        [{"Name": "Pipeline", "Value": "shipment-events-test"}],
+        "Sum",
+        300,
+        1,
+        1,
+        None,
+        "notBreaching",
+    ),
 }
 
 
@@ -189,6 +201,7 @@ def test_defaults_follow_the_reference_scale():
     assert AlarmThresholds().queue_backlog_messages == AlarmThreshold(630, period_minutes=5, evaluation_periods=3)
     assert AlarmThresholds().oldest_message_age_seconds == AlarmThreshold(900)
     assert AlarmThresholds().quarantined_events == AlarmThreshold(5)
+    assert AlarmThresholds().conflicts == AlarmThreshold(1)
 
 
 def _own_topic_and_thresholds(stack):

@@ -150,7 +150,7 @@ def test_outcome_row_shows_the_processors_emf_counts(widgets):
     (outcomes,) = [w for w in metric_widgets(widgets) if w["properties"]["title"].startswith("5 ")]
     assert lines(outcomes) == [
         ("ShipmentPipeline", name, {"Pipeline": "shipment-events-test"}, "Sum", name)
-        for name in ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
+        for name in ("Received", "Stored", "Duplicates", "Quarantined", "Retried", "Conflicts")
     ]
 
 

@@ -133,6 +133,16 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         _COUNT_MISSING,
         lambda metrics, period: metrics.processor(PROCESSOR_METRIC.quarantined, period),
     ),
+    AlarmDefinition(
+        ALARM_ID.conflicts,
+        "conflicts",
+        "The processor received a shipment event that conflicts with a stored one (same shipment and "
+        "timestamp, different content): two producers disagree and the first write was kept. "
+        "`shipment-pipeline errors --type conflict` shows both versions; a person must decide which is right.",
+        MissingData.NOT_BREACHING,
+        _COUNT_MISSING,
+        lambda metrics, period: metrics.processor(PROCESSOR_METRIC.conflicts, period),
+    ),
 )
 
 

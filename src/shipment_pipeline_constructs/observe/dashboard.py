@@ -170,7 +170,7 @@ def _store_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
 def _processor_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
     return [
         _graph(
-            "5 Outcomes: events received, stored, duplicates skipped, quarantined, retried",
+            "5 Outcomes: events received, stored, duplicates skipped, quarantined, retried, in conflict",
             [(name, metrics.processor(name)) for name in PROCESSOR_METRICS],
             FULL_WIDTH,
         )

@@ -85,6 +85,10 @@ class AlarmThresholds:
             tables in 5 minutes, in 2 of 3 periods. Default: ``1``.
         quarantined_events: Invalid events the processor quarantined in 5
             minutes. Default: ``5`` (about 5% of seed-scale traffic).
+        conflicts: Events the processor found in conflict with a stored event
+            (same shipment and timestamp, different content) in 5 minutes.
+            Default: ``1`` (two producers disagree about one event: a person
+            must decide which is right).
     """
 
     queue_backlog_messages: Optional[AlarmThreshold] = AlarmThreshold(
@@ -110,6 +114,7 @@ class AlarmThresholds:
         datapoints_to_alarm=defaults.TABLE_THROTTLES_DATAPOINTS_TO_ALARM,
     )
     quarantined_events: Optional[AlarmThreshold] = AlarmThreshold(defaults.QUARANTINED_EVENTS)
+    conflicts: Optional[AlarmThreshold] = AlarmThreshold(defaults.CONFLICTS)
 
     def fitted_to(self, *, visibility_timeout_seconds: float) -> "AlarmThresholds":
         """These thresholds, with the default oldest-message age raised to 2.5 visibility timeouts if that is longer.

@@ -19,7 +19,7 @@ from ..naming import ResourceNames
 from ..options import ProcessorOptions
 from ..shape import ENV, PARTS
 from .buffer import BufferResources, grant_send_message
-from .store import StoreResources, grant_put_item
+from .store import StoreResources, grant_delete_item, grant_put_item
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,7 @@ def handler_environment(
     max_receive_count: int,
     metrics_namespace: str,
     pipeline_name: str,
+    on_conflict: str,
 ) -> dict[str, str]:
     """The environment the bundled handler reads: its whole configuration.
 
@@ -193,6 +194,7 @@ def handler_environment(
         ENV.max_receive_count: str(max_receive_count),
         ENV.metrics_namespace: metrics_namespace,
         ENV.pipeline_name: pipeline_name,
+        ENV.on_conflict: on_conflict,
     }
 
 
@@ -205,11 +207,13 @@ def connect_processor_to_store(
     max_receive_count: int,
     metrics_namespace: str,
     pipeline_name: str,
+    on_conflict: str,
 ) -> None:
     """Give the handler its configuration (:func:`handler_environment`) and allow exactly what it does.
 
-    The handler makes conditional puts on both tables and sends quarantined
-    messages to the source queue's DLQ; the role may do that and no more.
+    The handler makes conditional puts on both tables, deletes error records
+    it wrote itself, and sends quarantined messages to the source queue's
+    DLQ; the role may do that and no more.
     """
     environment = handler_environment(
         events_table_name=store.table.table_name,
@@ -219,9 +223,14 @@ def connect_processor_to_store(
         max_receive_count=max_receive_count,
         metrics_namespace=metrics_namespace,
         pipeline_name=pipeline_name,
+        on_conflict=on_conflict,
     )
     for name, value in environment.items():
         process.function.add_environment(name, value)
     grant_put_item(store.table, process.role)
     grant_put_item(store.errors_table, process.role)
+    # Before a message's last receive the handler writes an error record saying the invocation
+    # failed, so a message SQS dead-letters after a crash is explained; once the message is stored
+    # (or found a duplicate) it deletes that record again. Errors table only: events are never deleted.
+    grant_delete_item(store.errors_table, process.role)
     grant_send_message(buffer.dead_letter_queue, process.role)
