@@ -131,7 +131,7 @@ def test_processor_may_only_put_items_on_the_existing_table(existing):
 def test_kms_key_encrypts_source_queue_and_dlq_and_lets_eventbridge_use_it(existing):
     stack, pipeline, template = existing
     key_id = stack.get_logical_id(pipeline.node.scope.node.find_child("TeamKey").node.default_child)
-    for attribute in ("queue", "dead_letter_queue"):
+    for attribute in ("queue", "dead_letter_queue", "quarantine_queue"):
         assert props(existing, attribute)["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     # the target DLQ stays SQS-managed so it can catch events a broken key policy bounces
     assert props(existing, "target_dead_letter_queue")["SqsManagedSseEnabled"] is True

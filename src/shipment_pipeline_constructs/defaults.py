@@ -80,10 +80,13 @@ OLDEST_MESSAGE_AGE_SECONDS = 15 * 60
 # With a longer function timeout the default follows the visibility timeout
 # (2.5 of them; with the 360 s default that is the same 15 minutes).
 OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS = 2.5
-# A message in the DLQ failed every retry, or was quarantined as invalid (its
-# error record says which): either way someone has to look at it.
+# A message in the DLQ failed every retry (its error record says why): a
+# stored event is missing because something is broken. Critical: page.
 DEAD_LETTER_MESSAGES = 1
 DEAD_LETTER_PERIOD_MINUTES = 1
+# A quarantined event (invalid, or in conflict) waits for a person's decision,
+# but nothing is broken: one is enough to tell someone, on the 5-minute period.
+QUARANTINE_MESSAGES = 1
 # Failed batches return to the queue and are retried, so one error heals
 # itself; errors in 2 of 3 periods (10 of 15 minutes) mean something is broken.
 FUNCTION_ERRORS = 1

@@ -76,7 +76,7 @@ class ShipmentEventPipeline(Construct):
         table: An existing events table (partition key ``shipment_id``, sort
             key ``event_timestamp``, both strings; TTL on ``expires_at``).
             Of ``storage``, only ``on_conflict`` can be combined with it. Default: a new table.
-        encryption_key: KMS key for the source queue and its DLQ. Its key
+        encryption_key: KMS key for the source queue, its DLQ and the quarantine queue. Its key
             policy is extended so EventBridge can use it (an imported key's
             policy must allow ``events.amazonaws.com`` yourself). Default:
             SQS-managed encryption, which needs no key policy and costs nothing.
@@ -89,7 +89,7 @@ class ShipmentEventPipeline(Construct):
             Default: ``StorageOptions()``.
         alarms: Thresholds of the built-in alarms; a field set to ``None``
             turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
-            Default: ``AlarmThresholds()`` (ten alarms, listed in the README's "What you get").
+            Default: ``AlarmThresholds()`` (eleven alarms, listed in the README's "What you get").
         alarm_topic: An existing topic every alarm notifies. Default: a new
             topic ``shipment-events-{suffix}-alarms``, encrypted with its own
             rotating KMS key and refusing requests without TLS (none when every alarm is off).
@@ -138,7 +138,9 @@ class ShipmentEventPipeline(Construct):
     queue: sqs.Queue
     """The source queue the processor consumes."""
     dead_letter_queue: sqs.Queue
-    """Messages that failed ``max_receive_count`` times, or were quarantined as invalid."""
+    """Messages that failed ``max_receive_count`` times (their retries ran out)."""
+    quarantine_queue: sqs.Queue
+    """Copies of the events the processor quarantined (invalid, or in conflict with a stored event)."""
     target_dead_letter_queue: sqs.Queue
     """Events the rule could not deliver to :attr:`queue`."""
     function: lambda_.Function
@@ -294,6 +296,7 @@ class ShipmentEventPipeline(Construct):
         self.archive = ingest_stage.archive
         self.queue = buffer_stage.queue
         self.dead_letter_queue = buffer_stage.dead_letter_queue
+        self.quarantine_queue = buffer_stage.quarantine_queue
         self.target_dead_letter_queue = buffer_stage.target_dead_letter_queue
         self.function = process_stage.function
         self.role = process_stage.role
@@ -319,8 +322,12 @@ class ShipmentEventPipeline(Construct):
         return self.queue.metric_approximate_age_of_oldest_message(**props)
 
     def metric_dead_letter_messages(self, **props) -> cloudwatch.Metric:
-        """Messages in the source queue's DLQ."""
+        """Messages in the source queue's DLQ (retries exhausted)."""
         return self.dead_letter_queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_quarantine_messages(self, **props) -> cloudwatch.Metric:
+        """Quarantined events waiting in the quarantine queue."""
+        return self.quarantine_queue.metric_approximate_number_of_messages_visible(**props)
 
     def metric_function_errors(self, **props) -> cloudwatch.Metric:
         """Invocations of the processor that failed as a whole."""

@@ -97,6 +97,7 @@ def test_ingest_row_shows_matched_delivered_failed_and_target_dlq_depth(widgets)
 
 def test_queue_row_shows_depth_in_flight_age_traffic_and_dlq(widgets):
     queue, dlq = "<PipelineQueueC13966F5.QueueName>", "<PipelineDeadLetterQueueF08023D6.QueueName>"
+    quarantine = "<PipelineQuarantineQueueD22B6F86.QueueName>"
     got = [line for w in metric_widgets(widgets) if w["properties"]["title"].startswith("2 ") for line in lines(w)]
     assert [(namespace, name, dims["QueueName"], stat) for namespace, name, dims, stat, _ in got] == [
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum"),
@@ -106,6 +107,7 @@ def test_queue_row_shows_depth_in_flight_age_traffic_and_dlq(widgets):
         ("AWS/SQS", "NumberOfMessagesReceived", queue, "Sum"),
         ("AWS/SQS", "NumberOfMessagesDeleted", queue, "Sum"),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dlq, "Maximum"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", quarantine, "Maximum"),
     ]
     titles = [w["properties"]["title"] for w in metric_widgets(widgets) if w["properties"]["title"].startswith("2 ")]
     assert "2 Queue: age of the oldest waiting message (seconds)" in titles

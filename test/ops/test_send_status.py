@@ -108,7 +108,10 @@ def test_status_unhealthy_with_dlq_messages_and_alarm(moto_pipeline: MotoPipelin
     assert [a for a in status["alarms"] if a["state"] == "ALARM"] == [
         {"name": alarm, "state": "ALARM", "reason": "test"}
     ]
-    assert len(status["alarms"]) == len(status["expected_alarms"]) == len(shape.ALARM_IDS) and status["missing_alarms"] == []
+    assert (
+        len(status["alarms"]) == len(status["expected_alarms"]) == len(shape.ALARM_IDS)
+        and status["missing_alarms"] == []
+    )
     assert [problem.split(" ")[0] for problem in status["problems"]] == ["alarm", "2", "1"]
 
 

@@ -7,7 +7,8 @@ template does not give:
 
 * the function's role (its ``AWS::IAM::Policy`` resources and inline
   policies): ``dynamodb:PutItem`` on both tables, ``sqs:SendMessage`` on the
-  dead-letter queue (quarantine), and what Lambda's SQS poller needs on the
+  quarantine queue (the dead-letter queue in a template from before the
+  quarantine queue existed), and what Lambda's SQS poller needs on the
   queue (``sqs:ReceiveMessage``, ``sqs:DeleteMessage``, ``sqs:GetQueueAttributes``);
 * the queues' ``AWS::SQS::QueuePolicy``: ``events.amazonaws.com`` may
   ``sqs:SendMessage`` to the queue and to the target dead-letter queue.
@@ -30,7 +31,7 @@ __all__ = ["missing_permissions"]
 _FUNCTION_NEEDS = (
     ("events_table", "dynamodb:PutItem"),
     ("errors_table", "dynamodb:PutItem"),
-    ("dead_letter_queue", "sqs:SendMessage"),
+    ("quarantine_queue", "sqs:SendMessage"),
     ("queue", "sqs:ReceiveMessage"),
     ("queue", "sqs:DeleteMessage"),
     ("queue", "sqs:GetQueueAttributes"),
@@ -44,6 +45,8 @@ def missing_permissions(template: PipelineTemplate) -> list[str]:
     missing = []
     role_statements = list(_role_statements(template))
     for role, action in _FUNCTION_NEEDS:
+        if role == "quarantine_queue" and template.logical_id(role) is None:
+            role = "dead_letter_queue"  # a template from before the quarantine queue: copies went to the DLQ
         if not any(_allows(statement, action, template.logical_ids[role]) for statement in role_statements):
             missing.append(f"the function's role does not allow {action} on {role}")
     for role, action in _EVENTBRIDGE_NEEDS:

@@ -71,8 +71,12 @@ class AlarmThresholds:
             queue. Default: ``900`` (15 minutes; a healthy message waits seconds), or
             2.5 x the queue's visibility timeout when that is longer, so one ordinary
             retry of a long-running function does not page (see :meth:`fitted_to`).
-        dead_letter_messages: Messages in the source queue's DLQ (maximum over
-            1 minute). Default: ``1`` (each one is an event that was not stored).
+        dead_letter_messages: Messages in the source queue's DLQ, whose retries
+            ran out (maximum over 1 minute). Default: ``1`` (each one is an event
+            that was not stored because something is broken).
+        quarantine_messages: Quarantined events waiting in the quarantine queue
+            (maximum over 5 minutes). Default: ``1`` (each one needs a person's
+            decision, but no system is broken: a warning, not a page).
         target_dead_letter_messages: Events in the EventBridge target DLQ
             (maximum over 1 minute). Default: ``1`` (each one never reached the queue).
         function_errors: Failed invocations of the processor in 5 minutes, in
@@ -98,6 +102,7 @@ class AlarmThresholds:
     dead_letter_messages: Optional[AlarmThreshold] = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )
+    quarantine_messages: Optional[AlarmThreshold] = AlarmThreshold(defaults.QUARANTINE_MESSAGES)
     target_dead_letter_messages: Optional[AlarmThreshold] = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )

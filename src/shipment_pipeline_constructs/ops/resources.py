@@ -32,6 +32,7 @@ ROLE_FIELDS = (
     "archive",
     "queue",
     "dead_letter_queue",
+    "quarantine_queue",
     "target_dead_letter_queue",
     "function",
     "events_table",
@@ -43,6 +44,7 @@ OUTPUT_KEYS = {
     "event_bus": ("EventBusName",),
     "queue": ("QueueUrl",),
     "dead_letter_queue": ("DeadLetterQueueUrl",),
+    "quarantine_queue": ("QuarantineQueueUrl",),
     "target_dead_letter_queue": ("TargetDeadLetterQueueUrl",),
     "events_table": ("TableName", "EventsTableName"),
     "errors_table": ("ErrorsTableName",),
@@ -57,6 +59,7 @@ _FLAGS = {
     "archive": "--archive",
     "queue": "--queue",
     "dead_letter_queue": "--dlq",
+    "quarantine_queue": "--quarantine-queue",
     "target_dead_letter_queue": "--target-dlq",
     "function": "--function",
     "events_table": "--events-table",
@@ -89,6 +92,7 @@ class PipelineResources:
     archive: Optional[str] = None
     queue: Optional[str] = None
     dead_letter_queue: Optional[str] = None
+    quarantine_queue: Optional[str] = None
     target_dead_letter_queue: Optional[str] = None
     function: Optional[str] = None
     events_table: Optional[str] = None
