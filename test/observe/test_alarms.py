@@ -53,6 +53,18 @@ EXPECTED = {
         None,
         "ignore",
     ),
+    # Refused events wait apart from exhausted retries: a warning on its own queue, not the DLQ's page.
+    "QuarantineMessages": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PipelineQuarantineQueueD22B6F86", "QueueName"]}}],
+        "Maximum",
+        300,
+        1,
+        1,
+        None,
+        "ignore",
+    ),
     "TargetDeadLetterMessages": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
@@ -194,6 +206,14 @@ def test_alarm_names_start_with_the_pipeline_name(default_pipeline):
     assert (
         alarm_props(default_pipeline, "DeadLetterMessages")["AlarmName"] == "shipment-events-test-dead-letter-messages"
     )
+
+
+def test_the_dlq_pages_as_critical_and_the_quarantine_queue_warns(default_pipeline):
+    # Each alarm says how urgent it is and which command handles it.
+    dlq = alarm_props(default_pipeline, "DeadLetterMessages")["AlarmDescription"]
+    quarantine = alarm_props(default_pipeline, "QuarantineMessages")["AlarmDescription"]
+    assert dlq.startswith("CRITICAL") and "quarantin" not in dlq and "dlq redrive" in dlq
+    assert quarantine.startswith("WARNING") and "dlq inspect --quarantine" in quarantine
 
 
 def test_defaults_follow_the_reference_scale():
