@@ -87,8 +87,8 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         "quarantine_messages",
         "WARNING: events are in the quarantine queue: the processor refused them as invalid, or as in "
         "conflict with a stored event, and kept a copy for a person to decide. The pipeline itself is "
-        "healthy. `shipment-pipeline dlq inspect --quarantine` shows why; fix the producer, then redrive "
-        "(`dlq redrive --quarantine`) or delete them.",
+        "healthy. `shipment-pipeline dlq inspect --quarantine` shows why; have the producer resend corrected "
+        "events, or, if they were refused wrongly, fix the processor and `dlq redrive --quarantine`.",
         MissingData.IGNORE,
         _DLQ_MISSING,
         lambda metrics, period: metrics.quarantine_messages(period),
