@@ -67,19 +67,19 @@ def test_queue_retention_visibility_and_redrive(default_pipeline):
     assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].startswith("PipelineDeadLetterQueue")
 
 
-@pytest.mark.parametrize("attribute", ["queue", "dead_letter_queue", "target_dead_letter_queue"])
+@pytest.mark.parametrize("attribute", ["queue", "dead_letter_queue", "quarantine_queue", "target_dead_letter_queue"])
 def test_every_queue_is_encrypted_with_sqs_managed_keys(default_pipeline, attribute):
     assert props_at(default_pipeline, attribute)["SqsManagedSseEnabled"] is True
 
 
-@pytest.mark.parametrize("attribute", ["dead_letter_queue", "target_dead_letter_queue"])
+@pytest.mark.parametrize("attribute", ["dead_letter_queue", "quarantine_queue", "target_dead_letter_queue"])
 def test_dead_letter_queues_keep_messages_fourteen_days(default_pipeline, attribute):
     assert props_at(default_pipeline, attribute)["MessageRetentionPeriod"] == 14 * DAY
 
 
 def test_every_queue_denies_requests_without_tls(default_template):
     policies = default_template.find_resources("AWS::SQS::QueuePolicy")
-    assert len(policies) == 3
+    assert len(policies) == 4
     for policy in policies.values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
         assert any(
@@ -164,9 +164,18 @@ def test_handler_environment_carries_its_whole_configuration(default_pipeline):
     assert env["MAX_RECEIVE_COUNT"] == "5"
     assert env["METRICS_NAMESPACE"] == "ShipmentPipeline"
     assert env["PIPELINE_NAME"] == "shipment-events-test"
+    assert env["ON_CONFLICT"] == "record"  # first write wins, the conflict is recorded
     assert env["EVENTS_TABLE_NAME"] == {"Ref": stack.get_logical_id(pipeline.table.node.default_child)}
     assert env["ERRORS_TABLE_NAME"] == {"Ref": stack.get_logical_id(pipeline.errors_table.node.default_child)}
-    assert env["DEAD_LETTER_QUEUE_URL"] == {"Ref": stack.get_logical_id(pipeline.dead_letter_queue.node.default_child)}
+    # Quarantined copies go to their own queue; the DLQ only receives what SQS redrives there.
+    assert env["QUARANTINE_QUEUE_URL"] == {"Ref": stack.get_logical_id(pipeline.quarantine_queue.node.default_child)}
+    assert "DEAD_LETTER_QUEUE_URL" not in env
+
+
+def test_quarantine_queue_is_named_after_the_suffix_and_has_no_redrive(default_pipeline):
+    quarantine = props_at(default_pipeline, "quarantine_queue")
+    assert quarantine["QueueName"] == "shipment-events-quarantine-test"
+    assert "RedrivePolicy" not in quarantine  # a terminal holding queue, like the DLQ
 
 
 def test_no_backup_plan_and_no_vpc_by_default(default_pipeline):

@@ -73,9 +73,38 @@ def test_handler_publishes_the_metrics_shape_names_in_the_same_order():
 
 
 def test_construct_sets_every_variable_the_handler_reads_and_no_other(default_pipeline):
+    # A fallback (read only when the variable it stands in for is absent) is for functions configured before
+    # that variable existed: the construct sets the variable itself, not the fallback.
+    fallbacks = handler_module("config").FALLBACK_VARIABLES
     stack, pipeline, template = default_pipeline
     function = template.to_json()["Resources"][stack.get_logical_id(pipeline.function.node.default_child)]
-    assert sorted(function["Properties"]["Environment"]["Variables"]) == variables_config_load_reads()
+    assert sorted(function["Properties"]["Environment"]["Variables"]) == [
+        name for name in variables_config_load_reads() if name not in fallbacks
+    ]
+    assert set(fallbacks.values()) <= set(function["Properties"]["Environment"]["Variables"])
+
+
+def test_a_function_configured_before_the_quarantine_queue_quarantines_to_its_dlq():
+    config = handler_module("config")
+    base = {
+        shape.ENV.events_table_name: "events",
+        shape.ENV.errors_table_name: "errors",
+        shape.ENV.ttl_days: "90",
+        shape.ENV.max_receive_count: "5",
+        shape.ENV.metrics_namespace: "Test",
+        shape.ENV.pipeline_name: "test",
+    }
+    # GIVEN the environment an older construct set (the DLQ's URL only)  THEN quarantined copies go to the DLQ
+    older = config.load({**base, shape.ENV.dead_letter_queue_url: "https://sqs/dlq"})
+    assert older.quarantine_destination == "https://sqs/dlq"
+    # GIVEN this construct's environment  THEN they go to the quarantine queue, whatever else is set
+    current = config.load({**base, shape.ENV.quarantine_queue_url: "https://sqs/quarantine"})
+    assert current.quarantine_destination == "https://sqs/quarantine"
+    both = config.load({**base, shape.ENV.quarantine_queue_url: "https://sqs/q", shape.ENV.dead_letter_queue_url: "d"})
+    assert both.quarantine_destination == "https://sqs/q"
+    # GIVEN neither  THEN init fails naming the variable the construct sets
+    with pytest.raises(config.ConfigurationError, match="QUARANTINE_QUEUE_URL is not set"):
+        config.load(base)
 
 
 def test_handler_reads_the_environment_only_through_config_load():

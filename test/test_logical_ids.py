@@ -13,6 +13,8 @@ PINNED = {
     "PipelineQueueC13966F5": "AWS::SQS::Queue",
     "PipelineDeadLetterQueueF08023D6": "AWS::SQS::Queue",
     "PipelineTargetDeadLetterQueue88587787": "AWS::SQS::Queue",
+    # Added with the quarantine queue; pinned from its first release like the others.
+    "PipelineQuarantineQueueD22B6F86": "AWS::SQS::Queue",
     "PipelineEventsTableCF2EDC92": "AWS::DynamoDB::Table",
     "PipelineErrorsTable7374816B": "AWS::DynamoDB::Table",
     "PipelineProcessorLogGroupF27E379C": "AWS::Logs::LogGroup",

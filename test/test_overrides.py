@@ -109,14 +109,29 @@ def test_processor_may_only_put_items_on_the_existing_table(existing):
     template = existing[2]
     rendered = json.dumps(template.find_resources("AWS::IAM::Policy"))
     assert "table/team-shipments" in rendered
-    for forbidden in ("dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:*", '"*"'):
+    for forbidden in ("dynamodb:Scan", "dynamodb:*", '"*"'):
         assert forbidden not in rendered.replace('"Resource": "*"', "")
+    # The one delete the handler makes is of its own error records, in the errors table the construct created.
+    statements = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    on_team_table = [s for s in statements if "table/team-shipments" in json.dumps(s["Resource"])]
+    assert [s["Action"] for s in on_team_table] == ["dynamodb:PutItem"]
+    deletes = [s for s in statements if "dynamodb:DeleteItem" in json.dumps(s["Action"])]
+    assert [(s["Action"], s["Resource"]) for s in deletes] == [
+        (
+            "dynamodb:DeleteItem",
+            {"Fn::GetAtt": [existing[0].get_logical_id(existing[1].errors_table.node.default_child), "Arn"]},
+        )
+    ]
 
 
 def test_kms_key_encrypts_source_queue_and_dlq_and_lets_eventbridge_use_it(existing):
     stack, pipeline, template = existing
     key_id = stack.get_logical_id(pipeline.node.scope.node.find_child("TeamKey").node.default_child)
-    for attribute in ("queue", "dead_letter_queue"):
+    for attribute in ("queue", "dead_letter_queue", "quarantine_queue"):
         assert props(existing, attribute)["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     # the target DLQ stays SQS-managed so it can catch events a broken key policy bounces
     assert props(existing, "target_dead_letter_queue")["SqsManagedSseEnabled"] is True

@@ -13,6 +13,7 @@ import pytest
 from aws_cdk import App, CfnParameter, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk.assertions import Template
 
 from shipment_pipeline_constructs import (
     AlarmThreshold,
@@ -133,8 +134,26 @@ def test_existing_table_with_table_options_is_rejected():
     with pytest.raises(PipelineValidationError) as raised:
         ShipmentEventPipeline(stack, "Pipeline", table=table, storage=StorageOptions(point_in_time_recovery=False))
     assert raised.value.problems == [
-        "storage configures the events table this construct would create, but table= gives an existing one: "
-        "drop storage= (configure your own table), or drop table="
+        "storage.point_in_time_recovery configure the events table this construct would create, but table= "
+        "gives an existing one: drop them (configure your own table; only storage.on_conflict applies to an "
+        "existing table), or drop table="
+    ]
+
+
+def test_existing_table_takes_the_conflict_policy_and_the_handler_gets_it():
+    # GIVEN an existing table and storage= that sets only on_conflict  THEN it is accepted and reaches the handler
+    stack = Stack(App(), "Validation")
+    table = dynamodb.Table.from_table_name(stack, "Existing", "team-table")
+    pipeline = ShipmentEventPipeline(stack, "Pipeline", table=table, storage=StorageOptions(on_conflict="quarantine"))
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    function = resources[stack.get_logical_id(pipeline.function.node.default_child)]
+    assert function["Properties"]["Environment"]["Variables"]["ON_CONFLICT"] == "quarantine"
+
+
+def test_on_conflict_must_be_record_or_quarantine_and_is_reported_with_the_other_problems():
+    assert problems_of(ttl_days=0, storage=StorageOptions(on_conflict="overwrite")) == [
+        "storage.on_conflict must be one of 'record', 'quarantine', got 'overwrite'",
+        "ttl_days must be >= 1 days, got 0",
     ]
 
 

@@ -177,7 +177,7 @@ class Store:
         self._sqs = sqs
         self._events_table = config.events_table_name
         self._errors_table = config.errors_table_name
-        self._dead_letter_queue_url = config.dead_letter_queue_url
+        self._quarantine_queue_url = config.quarantine_destination
 
     def put_event(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """Write an event unless its (shipment_id, event_timestamp) exists.
@@ -210,9 +210,13 @@ class Store:
         self._dynamodb.delete_item(TableName=self._errors_table, Key=key)
 
     def send_to_dead_letter_queue(self, body: str, attributes: Mapping[str, str]) -> None:
-        """Send a copy of a quarantined message, body unchanged, with string ``attributes`` saying why."""
+        """Send a copy of a quarantined message, body unchanged, with string ``attributes`` saying why.
+
+        It goes to the quarantine queue (``QUARANTINE_QUEUE_URL``), or to the DLQ for a function
+        configured before that queue existed.
+        """
         self._sqs.send_message(
-            QueueUrl=self._dead_letter_queue_url,
+            QueueUrl=self._quarantine_queue_url,
             MessageBody=body,
             MessageAttributes={
                 name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()

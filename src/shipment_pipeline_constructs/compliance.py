@@ -80,6 +80,16 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         cfn_lint_rules=("ES6000",),
     ),
     Exemption(
+        "quarantine-queue-is-a-holding-queue",
+        ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"),
+        _id("quarantine_queue"),
+        "This queue holds copies of the events the processor quarantined (invalid, or in conflict with a stored "
+        "event) for a person to decide. Like a DLQ it is a terminal holding queue: nothing consumes it "
+        "automatically, so no message can fail there and a DLQ of its own would only move them one queue "
+        "further. An operator redrives or deletes them; the QuarantineMessages alarm watches it.",
+        cfn_lint_rules=("ES6000",),
+    ),
+    Exemption(
         "sqs-mapping-has-no-destination",
         ("Serverless-LambdaEventSourceMappingDestination",),
         _id("event_source"),
@@ -220,6 +230,7 @@ def acknowledge_pipeline_findings(
 
     exempt(buffer.target_dead_letter_queue, "target-dlq-is-a-dlq")
     exempt(buffer.dead_letter_queue, "dlq-has-no-redrive")
+    exempt(buffer.quarantine_queue, "quarantine-queue-is-a-holding-queue")
     exempt(process.event_source_mapping, "sqs-mapping-has-no-destination")
     exempt(process.function, "function-is-invoked-synchronously")
     exempt(process.function, "function-depends-on-its-role")

@@ -11,6 +11,8 @@ importable from here as well.
 
 from __future__ import annotations
 
+from typing import Final
+
 # Re-exported for code that reads every table setting here.
 from .shape import (  # noqa: F401
     ERRORS_BY_SHIPMENT_INDEX,
@@ -56,6 +58,9 @@ METRICS_NAMESPACE = "ShipmentPipeline"
 EVENT_TTL_DAYS = 90
 POINT_IN_TIME_RECOVERY = True
 PROVISIONED_TARGET_UTILIZATION_PERCENT = 70
+# A different event under a stored key: the first write wins and the conflict is
+# recorded (error record, Conflicts metric and alarm); nothing is overwritten.
+ON_CONFLICT: Final = "record"
 
 # The bundled handler (lambda/shipment_processor) and its entry point.
 HANDLER = "shipment_processor.app.handler"
@@ -75,10 +80,13 @@ OLDEST_MESSAGE_AGE_SECONDS = 15 * 60
 # With a longer function timeout the default follows the visibility timeout
 # (2.5 of them; with the 360 s default that is the same 15 minutes).
 OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS = 2.5
-# A message in the DLQ failed every retry, or was quarantined as invalid (its
-# error record says which): either way someone has to look at it.
+# A message in the DLQ failed every retry (its error record says why): a
+# stored event is missing because something is broken. Critical: page.
 DEAD_LETTER_MESSAGES = 1
 DEAD_LETTER_PERIOD_MINUTES = 1
+# A quarantined event (invalid, or in conflict) waits for a person's decision,
+# but nothing is broken: one is enough to tell someone, on the 5-minute period.
+QUARANTINE_MESSAGES = 1
 # Failed batches return to the queue and are retried, so one error heals
 # itself; errors in 2 of 3 periods (10 of 15 minutes) mean something is broken.
 FUNCTION_ERRORS = 1
@@ -97,3 +105,7 @@ TABLE_THROTTLES_DATAPOINTS_TO_ALARM = 2
 # About 5% of the 105 events per 5 minutes at 30,000 a day: a producer is sending
 # malformed events, not a one-off typo.
 QUARANTINED_EVENTS = 5
+# A conflict means two producers disagree about one event (same shipment and
+# timestamp, different content): there is no safe automatic choice, so a single
+# one in 5 minutes needs a person.
+CONFLICTS = 1

@@ -57,6 +57,11 @@ class ResourceNames:
         return f"shipment-events-dlq-{self.suffix}"
 
     @property
+    def quarantine_queue(self) -> str:
+        """Queue of quarantined events (invalid, or in conflict), kept apart from the DLQ's exhausted retries."""
+        return f"shipment-events-quarantine-{self.suffix}"
+
+    @property
     def target_dead_letter_queue(self) -> str:
         """Dead-letter queue of the EventBridge target (events the rule could not deliver)."""
         return f"shipment-events-target-dlq-{self.suffix}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from aws_cdk import RemovalPolicy, Token
 from aws_cdk import aws_events as events
@@ -220,7 +221,10 @@ class ProvisionedCapacity:
 
 @dataclass(frozen=True)
 class StorageOptions:
-    """The events table the construct creates (ignored parts are errors with an existing table).
+    """The events table the construct creates, and what happens when two events claim one key.
+
+    With an existing table (``table=``) only ``on_conflict`` applies; setting
+    any other field is an error.
 
     Attributes:
         provisioned: Provisioned capacity with auto scaling; ``None`` means
@@ -228,16 +232,34 @@ class StorageOptions:
         point_in_time_recovery: Continuous backups for 35 days. Default: ``True``.
         removal_policy: What happens to the tables when the stack deletes
             them. Default: ``RemovalPolicy.RETAIN`` (with deletion protection on).
+        on_conflict: What the processor does with an event whose key (shipment
+            id and timestamp) is already stored with different content. ``"record"``:
+            the first write wins, the later event is kept in an error record
+            (``error_type=conflict``) and counted (``Conflicts`` metric and alarm).
+            ``"quarantine"``: the same, and the later event is also sent to the
+            quarantine queue for a person to decide (and redrive, or delete).
+            A redelivery or replay of the same event is a duplicate, never a
+            conflict. Default: ``"record"``.
     """
 
     provisioned: ProvisionedCapacity | None = None
     point_in_time_recovery: bool = defaults.POINT_IN_TIME_RECOVERY
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    on_conflict: Literal["record", "quarantine"] = defaults.ON_CONFLICT
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every invalid table setting."""
         if isinstance(self.provisioned, ProvisionedCapacity) and not problems.mistyped("storage.provisioned"):
             self.provisioned.collect_problems(problems)
+
+    def table_settings(self) -> list[str]:
+        """The fields set away from their defaults that configure a table this construct creates."""
+        default = StorageOptions()
+        return [
+            name
+            for name in ("provisioned", "point_in_time_recovery", "removal_policy")
+            if getattr(self, name) != getattr(default, name)
+        ]
 
 
 def _set_fields(pattern: events.EventPattern) -> list[str]:

@@ -76,8 +76,8 @@ class ShipmentEventPipeline(Construct):
             new bus ``shipment-events-{suffix}``.
         table: An existing events table (partition key ``shipment_id``, sort
             key ``event_timestamp``, both strings; TTL on ``expires_at``).
-            Cannot be combined with ``storage``. Default: a new table.
-        encryption_key: KMS key for the source queue and its DLQ. Its key
+            Of ``storage``, only ``on_conflict`` can be combined with it. Default: a new table.
+        encryption_key: KMS key for the source queue, its DLQ and the quarantine queue. Its key
             policy is extended so EventBridge can use it (an imported key's
             policy must allow ``events.amazonaws.com`` yourself). Default:
             SQS-managed encryption, which needs no key policy and costs nothing.
@@ -86,7 +86,8 @@ class ShipmentEventPipeline(Construct):
         ingest: Rule, target retry policy and archive. Default: ``IngestOptions()``.
         queues: Queue retention and redrive. Default: ``QueueOptions()``.
         processor: Function and event source mapping. Default: ``ProcessorOptions()``.
-        storage: The events table the construct creates. Default: ``StorageOptions()``.
+        storage: The events table the construct creates, and how conflicting events are handled.
+            Default: ``StorageOptions()``.
         alarms: Thresholds of the built-in alarms; a field set to ``None``
             turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
             Default: ``AlarmThresholds()`` (every alarm on, listed on the documentation's "Dashboard and alarms" page).
@@ -138,7 +139,9 @@ class ShipmentEventPipeline(Construct):
     queue: sqs.Queue
     """The source queue the processor consumes."""
     dead_letter_queue: sqs.Queue
-    """Messages that failed ``max_receive_count`` times, or were quarantined as invalid."""
+    """Messages that failed ``max_receive_count`` times (their retries ran out)."""
+    quarantine_queue: sqs.Queue
+    """Copies of the events the processor quarantined (invalid, or in conflict with a stored event)."""
     target_dead_letter_queue: sqs.Queue
     """Events the rule could not deliver to :attr:`queue`."""
     function: lambda_.Function
@@ -274,6 +277,7 @@ class ShipmentEventPipeline(Construct):
             max_receive_count=queues.max_receive_count,
             metrics_namespace=processor.metrics_namespace,
             pipeline_name=self.pipeline_name,
+            on_conflict=storage.on_conflict,
         )
 
         # The library's own, documented exceptions, now that every resource and grant exists.
@@ -293,6 +297,7 @@ class ShipmentEventPipeline(Construct):
         self.archive = ingest_stage.archive
         self.queue = buffer_stage.queue
         self.dead_letter_queue = buffer_stage.dead_letter_queue
+        self.quarantine_queue = buffer_stage.quarantine_queue
         self.target_dead_letter_queue = buffer_stage.target_dead_letter_queue
         self.function = process_stage.function
         self.role = process_stage.role
@@ -318,15 +323,21 @@ class ShipmentEventPipeline(Construct):
         return self.queue.metric_approximate_age_of_oldest_message(**props)
 
     def metric_dead_letter_messages(self, **props) -> cloudwatch.Metric:
-        """Messages in the source queue's DLQ."""
+        """Messages in the source queue's DLQ (retries exhausted)."""
         return self.dead_letter_queue.metric_approximate_number_of_messages_visible(**props)
+
+    def metric_quarantine_messages(self, **props) -> cloudwatch.Metric:
+        """Quarantined events waiting in the quarantine queue."""
+        return self.quarantine_queue.metric_approximate_number_of_messages_visible(**props)
 
     def metric_function_errors(self, **props) -> cloudwatch.Metric:
         """Invocations of the processor that failed as a whole."""
         return self.function.metric_errors(**props)
 
     def metric_processor(self, metric_name: str, **props) -> cloudwatch.Metric:
-        """One of the processor's own counts: ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried``.
+        """One of the processor's own counts.
+
+        ``Received``, ``Stored``, ``Duplicates``, ``Quarantined``, ``Retried`` or ``Conflicts``.
 
         Sum unless ``statistic`` is given, under the namespace
         ``processor.metrics_namespace`` and the dimension ``Pipeline`` =
@@ -359,11 +370,15 @@ def _validate(**props: Any) -> None:
                 f"(it ends every resource name), got {suffix!r}"
             )
     problems.check_range("ttl_days", props["ttl_days"], 1, unit="days")
-    if props["table"] is not None and props["storage"] is not None:
-        problems.add(
-            "storage configures the events table this construct would create, but table= gives an existing "
-            "one: drop storage= (configure your own table), or drop table="
-        )
+    storage = props["storage"]
+    if props["table"] is not None and isinstance(storage, StorageOptions) and not problems.mistyped("storage"):
+        table_settings = storage.table_settings()
+        if table_settings:
+            problems.add(
+                f"storage.{', storage.'.join(table_settings)} configure the events table this construct would "
+                "create, but table= gives an existing one: drop them (configure your own table; only "
+                "storage.on_conflict applies to an existing table), or drop table="
+            )
     for group in ("ingest", "queues", "processor", "storage", "alarms"):
         if props[group] is not None and not problems.mistyped(group):
             props[group].collect_problems(problems)

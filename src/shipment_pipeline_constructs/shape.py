@@ -75,6 +75,7 @@ PARTS: dict[str, Part] = {
     "queue": _part("Queue", "AWS::SQS::Queue", "QueueName"),
     "dead_letter_queue": _part("DeadLetterQueue", "AWS::SQS::Queue", "QueueName"),
     "target_dead_letter_queue": _part("TargetDeadLetterQueue", "AWS::SQS::Queue", "QueueName"),
+    "quarantine_queue": _part("QuarantineQueue", "AWS::SQS::Queue", "QueueName"),
     "role": _part("ProcessorRole", "AWS::IAM::Role", "RoleName"),
     "log_group": _part("ProcessorLogGroup", "AWS::Logs::LogGroup", "LogGroupName"),
     "function": _part("Processor", "AWS::Lambda::Function", "FunctionName"),
@@ -111,12 +112,14 @@ class AlarmIds:
     queue_backlog: str = "QueueBacklog"
     oldest_message_age: str = "OldestMessageAge"
     dead_letter_messages: str = "DeadLetterMessages"
+    quarantine_messages: str = "QuarantineMessages"
     target_dead_letter_messages: str = "TargetDeadLetterMessages"
     function_errors: str = "FunctionErrors"
     function_throttles: str = "FunctionThrottles"
     failed_invocations: str = "FailedInvocations"
     table_throttles: str = "TableThrottles"
     quarantined_events: str = "QuarantinedEvents"
+    conflicts: str = "Conflicts"
 
 
 #: The built-in alarms' ids by name (``ALARM_ID.queue_backlog == "QueueBacklog"``).
@@ -134,6 +137,7 @@ class ProcessorMetricNames:
     duplicates: str = "Duplicates"
     quarantined: str = "Quarantined"
     retried: str = "Retried"
+    conflicts: str = "Conflicts"
 
 
 #: The processor's metric names by field (``PROCESSOR_METRIC.quarantined == "Quarantined"``).
@@ -146,15 +150,21 @@ METRIC_DIMENSION = "Pipeline"
 
 @dataclass(frozen=True)
 class HandlerEnvironment:
-    """The names of the environment variables the bundled handler reads: its whole configuration."""
+    """The names of the environment variables the bundled handler reads: its whole configuration.
+
+    The construct sets all of them but ``dead_letter_queue_url``, which the handler reads only when
+    ``quarantine_queue_url`` is absent (a function configured before the quarantine queue existed).
+    """
 
     events_table_name: str = "EVENTS_TABLE_NAME"
     errors_table_name: str = "ERRORS_TABLE_NAME"
+    quarantine_queue_url: str = "QUARANTINE_QUEUE_URL"
     dead_letter_queue_url: str = "DEAD_LETTER_QUEUE_URL"
     ttl_days: str = "TTL_DAYS"
     max_receive_count: str = "MAX_RECEIVE_COUNT"
     metrics_namespace: str = "METRICS_NAMESPACE"
     pipeline_name: str = "PIPELINE_NAME"
+    on_conflict: str = "ON_CONFLICT"
 
 
 #: The handler's environment variable names (``ENV.events_table_name == "EVENTS_TABLE_NAME"``).

@@ -56,6 +56,7 @@ def test_rules_that_cannot_apply_are_skipped_on_their_resources_only(default_tem
     }
     assert ignored == {
         "PipelineDeadLetterQueueF08023D6": ["ES6000"],
+        "PipelineQuarantineQueueD22B6F86": ["ES6000"],
         "PipelineTargetDeadLetterQueue88587787": ["ES6000"],
         "PipelineQueueEventSourceFED3CD67": ["ES1001"],
         "PipelineProcessorD7E2B244": ["W3005"],

@@ -54,7 +54,35 @@ def test_processor_writes_only_to_the_tables_themselves(default_pipeline):
     )
 
 
-def test_dlq_sends_with_a_customer_key_use_named_kms_actions(with_key):  # noqa: F811
+def test_processor_deletes_only_error_records(default_pipeline):
+    # The handler deletes the error record it wrote before a last receive once the event is stored: the errors
+    # table only, never the events table, and no other delete-like action anywhere.
+    stack, pipeline, template = default_pipeline
+    deletes = [
+        s for s in statements(template) if any("Delete" in a for a in as_list(s["Action"]) if a.startswith("dynamodb:"))
+    ]
+    assert [(as_list(s["Action"]), as_list(s["Resource"])) for s in deletes] == [
+        (
+            ["dynamodb:DeleteItem"],
+            [{"Fn::GetAtt": [stack.get_logical_id(pipeline.errors_table.node.default_child), "Arn"]}],
+        )
+    ]
+
+
+@pytest.mark.parametrize("variant", ["default", "with_key"])
+def test_processor_sends_only_to_the_quarantine_queue(variant, default_pipeline, with_key):  # noqa: F811
+    # Quarantined copies go to the quarantine queue; the DLQ is filled by SQS's redrive alone, so nobody may send there.
+    stack, pipeline, template = {"default": default_pipeline, "with_key": with_key}[variant]
+    sends = [s for s in statements(template) if any(a.startswith("sqs:Send") for a in as_list(s["Action"]))]
+    assert [(as_list(s["Action"]), as_list(s["Resource"])) for s in sends] == [
+        (
+            ["sqs:SendMessage"],
+            [{"Fn::GetAtt": [stack.get_logical_id(pipeline.quarantine_queue.node.default_child), "Arn"]}],
+        )
+    ]
+
+
+def test_quarantine_sends_with_a_customer_key_use_named_kms_actions(with_key):  # noqa: F811
     kms_actions = {a for s in statements(with_key[2]) for a in as_list(s["Action"]) if a.startswith("kms:")}
     assert kms_actions == {"kms:Decrypt", "kms:GenerateDataKey"}
 

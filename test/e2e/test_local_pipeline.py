@@ -124,7 +124,7 @@ def test_invalid_events_are_quarantined_at_once_and_valid_neighbours_stored(pipe
     assert pipeline.drain(timeout=30)
 
     # THEN every valid event is stored, every invalid one was received once, quarantined with a reason,
-    # and its message is kept in the DLQ (body unchanged) for redrive
+    # and its message is kept in the quarantine queue (body unchanged) for redrive
     report = pipeline.report()
     assert (report["stored"], report["quarantined"], report["retried"], report["unaccounted"]) == (12, 3, 0, 0)
     deliveries = pipeline.mapping.ledger.deliveries
@@ -139,10 +139,12 @@ def test_invalid_events_are_quarantined_at_once_and_valid_neighbours_stored(pipe
         "missing_field",
     }
     assert all(r["error_message"]["S"] for r in records.values())
-    dlq = pipeline.peek(pipeline.dead_letter_queue_url)
-    assert {m["MessageAttributes"]["source_message_id"]["StringValue"] for m in dlq} == quarantined_ids
-    assert {m["Body"] for m in dlq} == {deliveries[m].body for m in quarantined_ids}
-    assert len(pipeline.peek(pipeline.dead_letter_queue_url)) == 3  # peeking leaves them there
+    quarantine = pipeline.peek(pipeline.quarantine_queue_url)
+    assert {m["MessageAttributes"]["source_message_id"]["StringValue"] for m in quarantine} == quarantined_ids
+    assert {m["Body"] for m in quarantine} == {deliveries[m].body for m in quarantined_ids}
+    assert len(pipeline.peek(pipeline.quarantine_queue_url)) == 3  # peeking leaves them there
+    # and the DLQ, which pages, holds none of them: nothing exhausted its retries
+    assert pipeline.peek(pipeline.dead_letter_queue_url) == []
 
 
 def test_events_from_another_source_are_not_matched(pipeline: LocalPipeline) -> None:

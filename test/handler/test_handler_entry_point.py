@@ -127,8 +127,9 @@ def test_init_fails_fast_on_a_bad_environment(aws_environment: None, monkeypatch
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EVENTS_TABLE_NAME")
     monkeypatch.delenv("DEAD_LETTER_QUEUE_URL", raising=False)
+    monkeypatch.delenv("QUARANTINE_QUEUE_URL", raising=False)
 
     # WHEN / THEN init fails, naming every missing variable
-    with pytest.raises(ConfigurationError, match=r"EVENTS_TABLE_NAME.*DEAD_LETTER_QUEUE_URL"):
+    with pytest.raises(ConfigurationError, match=r"EVENTS_TABLE_NAME.*QUARANTINE_QUEUE_URL"):
         _fresh_import()
     sys.modules.pop("shipment_processor.app", None)

@@ -65,12 +65,14 @@ def test_disabled_turns_every_alarm_off():
         "queue_backlog_messages",
         "oldest_message_age_seconds",
         "dead_letter_messages",
+        "quarantine_messages",
         "target_dead_letter_messages",
         "function_errors",
         "function_throttles",
         "failed_invocations",
         "table_throttled_requests",
         "quarantined_events",
+        "conflicts",
     }
 
 

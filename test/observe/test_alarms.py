@@ -53,6 +53,18 @@ EXPECTED = {
         None,
         "ignore",
     ),
+    # Refused events wait apart from exhausted retries: a warning on its own queue, not the DLQ's page.
+    "QuarantineMessages": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["PipelineQuarantineQueueD22B6F86", "QueueName"]}}],
+        "Maximum",
+        300,
+        1,
+        1,
+        None,
+        "ignore",
+    ),
     "TargetDeadLetterMessages": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
@@ -108,6 +120,18 @@ EXPECTED = {
         "Sum",
         300,
         5,
+        1,
+        None,
+        "notBreaching",
+    ),
+    # One conflict is two producers disagreeing about one event: a person decides.
+    "Conflicts": (
+        "ShipmentPipeline",
+        "Conflicts",
+        [{"Name": "Pipeline", "Value": "shipment-events-test"}],
+        "Sum",
+        300,
+        1,
         1,
         None,
         "notBreaching",
@@ -184,11 +208,20 @@ def test_alarm_names_start_with_the_pipeline_name(default_pipeline):
     )
 
 
+def test_the_dlq_pages_as_critical_and_the_quarantine_queue_warns(default_pipeline):
+    # Each alarm says how urgent it is and which command handles it.
+    dlq = alarm_props(default_pipeline, "DeadLetterMessages")["AlarmDescription"]
+    quarantine = alarm_props(default_pipeline, "QuarantineMessages")["AlarmDescription"]
+    assert dlq.startswith("CRITICAL") and "quarantin" not in dlq and "dlq redrive" in dlq
+    assert quarantine.startswith("WARNING") and "dlq inspect --quarantine" in quarantine
+
+
 def test_defaults_follow_the_reference_scale():
     # 30,000 events a day is about 21 a minute: half an hour of them waiting.
     assert AlarmThresholds().queue_backlog_messages == AlarmThreshold(630, period_minutes=5, evaluation_periods=3)
     assert AlarmThresholds().oldest_message_age_seconds == AlarmThreshold(900)
     assert AlarmThresholds().quarantined_events == AlarmThreshold(5)
+    assert AlarmThresholds().conflicts == AlarmThreshold(1)
 
 
 def _own_topic_and_thresholds(stack):

@@ -97,6 +97,7 @@ def test_ingest_row_shows_matched_delivered_failed_and_target_dlq_depth(widgets)
 
 def test_queue_row_shows_depth_in_flight_age_traffic_and_dlq(widgets):
     queue, dlq = "<PipelineQueueC13966F5.QueueName>", "<PipelineDeadLetterQueueF08023D6.QueueName>"
+    quarantine = "<PipelineQuarantineQueueD22B6F86.QueueName>"
     got = [line for w in metric_widgets(widgets) if w["properties"]["title"].startswith("2 ") for line in lines(w)]
     assert [(namespace, name, dims["QueueName"], stat) for namespace, name, dims, stat, _ in got] == [
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue, "Maximum"),
@@ -106,6 +107,7 @@ def test_queue_row_shows_depth_in_flight_age_traffic_and_dlq(widgets):
         ("AWS/SQS", "NumberOfMessagesReceived", queue, "Sum"),
         ("AWS/SQS", "NumberOfMessagesDeleted", queue, "Sum"),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible", dlq, "Maximum"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", quarantine, "Maximum"),
     ]
     titles = [w["properties"]["title"] for w in metric_widgets(widgets) if w["properties"]["title"].startswith("2 ")]
     assert "2 Queue: age of the oldest waiting message (seconds)" in titles
@@ -150,7 +152,7 @@ def test_outcome_row_shows_the_processors_emf_counts(widgets):
     (outcomes,) = [w for w in metric_widgets(widgets) if w["properties"]["title"].startswith("5 ")]
     assert lines(outcomes) == [
         ("ShipmentPipeline", name, {"Pipeline": "shipment-events-test"}, "Sum", name)
-        for name in ("Received", "Stored", "Duplicates", "Quarantined", "Retried")
+        for name in ("Received", "Stored", "Duplicates", "Quarantined", "Retried", "Conflicts")
     ]
 
 

@@ -62,6 +62,10 @@ def test_metric_processor_takes_a_statistic_and_period(default_pipeline):
     assert (metric.statistic, metric.period.to_seconds()) == ("SampleCount", 60)
 
 
+def test_metric_processor_accepts_conflicts(default_pipeline):
+    assert default_pipeline[1].metric_processor("Conflicts").metric_name == "Conflicts"
+
+
 def test_metric_processor_rejects_names_the_processor_never_publishes(default_pipeline):
     with pytest.raises(ValueError, match="metric_name must be one of Received, Stored, Duplicates, Quarantined, "):
         default_pipeline[1].metric_processor("Stord")
@@ -77,6 +81,7 @@ def imported():
         rule=events.Rule.from_event_rule_arn(stack, "Rule", "arn:aws:events:eu-west-1:111111111111:rule/orders/r"),
         queue=sqs.Queue.from_queue_arn(stack, "Queue", arn + "q"),
         dead_letter_queue=sqs.Queue.from_queue_arn(stack, "Dlq", arn + "dlq"),
+        quarantine_queue=sqs.Queue.from_queue_arn(stack, "Quarantine", arn + "quarantine"),
         target_dead_letter_queue=sqs.Queue.from_queue_arn(stack, "TargetDlq", arn + "target-dlq"),
         function=lambda_.Function.from_function_arn(
             stack, "Function", "arn:aws:lambda:eu-west-1:111111111111:function:processor"
@@ -98,6 +103,7 @@ def test_factory_needs_only_the_resources_it_describes(imported):
         {"QueueName": "q"},
     )
     assert stack.resolve(factory.dead_letter_messages().dimensions) == {"QueueName": "dlq"}
+    assert stack.resolve(factory.quarantine_messages().dimensions) == {"QueueName": "quarantine"}
     assert stack.resolve(factory.target_dead_letter_messages().dimensions) == {"QueueName": "target-dlq"}
     assert stack.resolve(factory.function_errors().dimensions) == {"FunctionName": "processor"}
     assert [label for label, _ in factory.tables()] == ["events", "errors"]

@@ -41,16 +41,16 @@ def test_30k_a_day_with_the_default_configuration() -> None:
     assert line(result, "DynamoDB", "storage").quantity == pytest.approx(
         (30_000 * 92 * 1124 + 30 * 92 * 2 * 1424) / GIB
     )
-    # CloudWatch: $3 dashboard + 9 x $0.10 alarms + 5 x $0.30 metrics + logs; X-Ray: every invocation sampled at < 1/s
+    # CloudWatch: $3 dashboard + 11 x $0.10 alarms + 6 x $0.30 metrics + logs; X-Ray: every invocation sampled at < 1/s
     assert result.by_service()["CloudWatch"] == pytest.approx(
-        3 + 0.9 + 1.5 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
+        3 + 1.1 + 1.8 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
     )
     assert line(result, "X-Ray", "traces").monthly_usd == pytest.approx(4.50)
     # KMS: the alarm topic's key
     assert result.by_service()["KMS"] == 1.0
-    assert result.total_usd == pytest.approx(16.0878, abs=1e-4)
-    assert result.free_tier_usd == pytest.approx(8.0081, abs=1e-4)
-    assert result.after_free_tier_usd == pytest.approx(8.0797, abs=1e-4)
+    assert result.total_usd == pytest.approx(16.5878, abs=1e-4)
+    assert result.free_tier_usd == pytest.approx(8.4081, abs=1e-4)
+    assert result.after_free_tier_usd == pytest.approx(8.1797, abs=1e-4)
 
 
 def test_batching_window_architecture_and_cmk_change_the_right_lines() -> None:

@@ -112,7 +112,10 @@ def test_status_unhealthy_with_dlq_messages_and_alarm(moto_pipeline: MotoPipelin
     assert [a for a in status["alarms"] if a["state"] == "ALARM"] == [
         {"name": alarm, "state": "ALARM", "reason": "test"}
     ]
-    assert len(status["alarms"]) == len(status["expected_alarms"]) == 9 and status["missing_alarms"] == []
+    assert (
+        len(status["alarms"]) == len(status["expected_alarms"]) == len(shape.ALARM_IDS)
+        and status["missing_alarms"] == []
+    )
     assert [problem.split(" ")[0] for problem in status["problems"]] == ["alarm", "2", "1"]
 
 
@@ -159,7 +162,7 @@ def test_status_reports_expected_alarms_that_are_not_found(moto_pipeline: MotoPi
     code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX)
     assert code == 1
     assert out.startswith(f"pipeline shipment-events-{SUFFIX}: UNHEALTHY")
-    assert f"1 of the pipeline's 9 alarm(s) not found ({missing})" in out
+    assert f"1 of the pipeline's {len(shape.ALARM_IDS)} alarm(s) not found ({missing})" in out
     assert f"NOT FOUND         {missing}" in out
 
 

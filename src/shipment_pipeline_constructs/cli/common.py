@@ -84,6 +84,7 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
     names.add_argument("--archive", help="archive name")
     names.add_argument("--queue", help="source queue name or URL")
     names.add_argument("--dlq", dest="dead_letter_queue", help="dead-letter queue name or URL")
+    names.add_argument("--quarantine-queue", dest="quarantine_queue", help="quarantine queue name or URL")
     names.add_argument("--target-dlq", dest="target_dead_letter_queue", help="EventBridge target DLQ name or URL")
     names.add_argument("--function", help="processor function name")
     names.add_argument("--events-table", help="events table name")

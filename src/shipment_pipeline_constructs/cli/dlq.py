@@ -1,4 +1,4 @@
-"""``shipment-pipeline dlq inspect|redrive``: look into a dead-letter queue, and move its messages back."""
+"""``shipment-pipeline dlq inspect|redrive``: look into a dead-letter or the quarantine queue, and move its messages back."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = common.add_parser(
         subparsers,
         "dlq",
-        help="inspect or redrive the dead-letter queues",
-        description="Work with the source queue's DLQ (default) or, with --target, the DLQ of events "
-        "EventBridge could not deliver.",
+        help="inspect or redrive the dead-letter and quarantine queues",
+        description="Work with the source queue's DLQ (default: events whose retries ran out), with "
+        "--quarantine the quarantine queue (events the processor refused: invalid, or in conflict), or, with "
+        "--target, the DLQ of events EventBridge could not deliver.",
         example="shipment-pipeline dlq inspect --suffix prod",
     )
     actions = parser.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
@@ -52,13 +53,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     move.add_argument("--max-per-second", type=whole_number(1, 500), help="rate limit of the message-move task")
     move.add_argument("--no-native", action="store_true", help="skip the message-move task, use receive-send-delete")
     for action, run in ((inspect, run_inspect), (move, run_redrive)):
-        action.add_argument(
+        which = action.add_mutually_exclusive_group()
+        which.add_argument(
             "--target", action="store_true", help="the EventBridge target DLQ instead of the source queue's DLQ"
+        )
+        which.add_argument(
+            "--quarantine",
+            action="store_true",
+            help="the quarantine queue (refused events: invalid, or in conflict) instead of the source queue's DLQ",
         )
         common.add_operation_arguments(action, run)
 
 
 def _dead_letter_queue(args: argparse.Namespace, resources: PipelineResources) -> str:
+    if getattr(args, "quarantine", False):
+        return resources.require("quarantine_queue")
     return resources.require("target_dead_letter_queue" if args.target else "dead_letter_queue")
 
 
@@ -92,8 +101,8 @@ def run_redrive(args: argparse.Namespace) -> int:
         source_url=source,
         destination_url=destination,
         max_messages=args.max_messages,
-        # The target DLQ is no queue's redrive target, so SQS's task cannot move it.
-        try_native=not (args.no_native or args.target),
+        # The target DLQ and the quarantine queue are no queue's redrive target, so SQS's task cannot move them.
+        try_native=not (args.no_native or args.target or args.quarantine),
         max_per_second=args.max_per_second,
         dry_run=args.dry_run,
         progress=Progress(None, "messages moved", enabled=False if args.json else None),

@@ -8,7 +8,8 @@ template does not give:
 * the function's role (its ``AWS::IAM::Policy`` resources and inline
   policies): ``dynamodb:PutItem`` on both tables, ``dynamodb:DeleteItem`` on
   the errors table (settling a last receive), ``sqs:SendMessage`` on the
-  dead-letter queue (quarantine), and what Lambda's SQS poller needs on the
+  quarantine queue (the dead-letter queue in a template from before the
+  quarantine queue existed), and what Lambda's SQS poller needs on the
   queue (``sqs:ReceiveMessage``, ``sqs:DeleteMessage``, ``sqs:GetQueueAttributes``);
 * the queues' ``AWS::SQS::QueuePolicy``: ``events.amazonaws.com`` may
   ``sqs:SendMessage`` to the queue and to the target dead-letter queue.
@@ -33,7 +34,7 @@ _FUNCTION_NEEDS = (
     ("events_table", "dynamodb:PutItem"),
     ("errors_table", "dynamodb:PutItem"),
     ("errors_table", "dynamodb:DeleteItem"),
-    ("dead_letter_queue", "sqs:SendMessage"),
+    ("quarantine_queue", "sqs:SendMessage"),
     ("queue", "sqs:ReceiveMessage"),
     ("queue", "sqs:DeleteMessage"),
     ("queue", "sqs:GetQueueAttributes"),
@@ -46,7 +47,10 @@ def missing_permissions(template: PipelineTemplate) -> list[str]:
     """One sentence per missing grant; empty when the template grants everything the local run used."""
     missing = []
     role_statements = list(_role_statements(template))
-    for role, action in _FUNCTION_NEEDS:
+    for needed_on, action in _FUNCTION_NEEDS:
+        role = needed_on
+        if role == "quarantine_queue" and template.logical_id(role) is None:
+            role = "dead_letter_queue"  # a template from before the quarantine queue: copies went to the DLQ
         if not any(_allows(statement, action, template.logical_ids[role]) for statement in role_statements):
             missing.append(f"the function's role does not allow {action} on {role}")
     for role, action in _EVENTBRIDGE_NEEDS:

@@ -93,7 +93,7 @@ def provision(template: PipelineTemplate, clients: Any) -> Deployment:
     """Create every data-path resource; ``clients`` has boto3 ``sqs``, ``dynamodb`` and ``events`` clients."""
     deployment = Deployment()
     # Dead-letter queues first: the source queue's redrive policy names one.
-    for role in ("dead_letter_queue", "target_dead_letter_queue", "queue"):
+    for role in ("dead_letter_queue", "quarantine_queue", "target_dead_letter_queue", "queue"):
         if template.logical_id(role):
             _create_queue(template, role, clients.sqs, deployment)
     for role in ("events_table", "errors_table"):

@@ -167,6 +167,12 @@ class LocalPipeline:
         return self.deployment.physical_id(self.template, "dead_letter_queue")
 
     @property
+    def quarantine_queue_url(self) -> str:
+        """The quarantine queue's URL in the emulator (the DLQ's in a template from before that queue existed)."""
+        role = "quarantine_queue" if self.template.logical_id("quarantine_queue") else "dead_letter_queue"
+        return self.deployment.physical_id(self.template, role)
+
+    @property
     def max_receive_count(self) -> int:
         """Receives before SQS moves a message to the DLQ (the template's redrive policy)."""
         return stand_ins.max_receive_count(self.template)
@@ -248,7 +254,9 @@ class LocalPipeline:
             fingerprint=importlib.import_module(f"{package}.fingerprint").content_fingerprint,
             items=self.scan(self.events_table),
             error_records=self.scan(self.errors_table),
-            dlq_messages=self.peek(self.dead_letter_queue_url),
+            # Quarantine copies are told apart by their attributes, in whichever queue they are.
+            dlq_messages=self.peek(self.dead_letter_queue_url)
+            + (self.peek(self.quarantine_queue_url) if self.quarantine_queue_url != self.dead_letter_queue_url else []),
             target_dlq=target_dlq,
             in_queue=self.queued(),
         )

@@ -75,11 +75,23 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
         ALARM_ID.dead_letter_messages,
         "dead_letter_messages",
-        "Messages are in the dead-letter queue: events failed processing repeatedly or were quarantined as "
-        "invalid, and were not stored. Read the errors table, fix the cause, then redrive the DLQ.",
+        "CRITICAL: messages are in the dead-letter queue: valid-looking events failed every retry (DynamoDB "
+        "errors, throttling, timeouts, crashes) and were not stored. `shipment-pipeline dlq inspect` shows "
+        "each one's error record; fix the cause, then `shipment-pipeline dlq redrive`.",
         MissingData.IGNORE,
         _DLQ_MISSING,
         lambda metrics, period: metrics.dead_letter_messages(period),
+    ),
+    AlarmDefinition(
+        ALARM_ID.quarantine_messages,
+        "quarantine_messages",
+        "WARNING: events are in the quarantine queue: the processor refused them as invalid, or as in "
+        "conflict with a stored event, and kept a copy for a person to decide. The pipeline itself is "
+        "healthy. `shipment-pipeline dlq inspect --quarantine` shows why; have the producer resend corrected "
+        "events, or, if they were refused wrongly, fix the processor and `dlq redrive --quarantine`.",
+        MissingData.IGNORE,
+        _DLQ_MISSING,
+        lambda metrics, period: metrics.quarantine_messages(period),
     ),
     AlarmDefinition(
         ALARM_ID.target_dead_letter_messages,
@@ -132,6 +144,16 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         MissingData.NOT_BREACHING,
         _COUNT_MISSING,
         lambda metrics, period: metrics.processor(PROCESSOR_METRIC.quarantined, period),
+    ),
+    AlarmDefinition(
+        ALARM_ID.conflicts,
+        "conflicts",
+        "The processor received a shipment event that conflicts with a stored one (same shipment and "
+        "timestamp, different content): two producers disagree and the first write was kept. "
+        "`shipment-pipeline errors --type conflict` shows both versions; a person must decide which is right.",
+        MissingData.NOT_BREACHING,
+        _COUNT_MISSING,
+        lambda metrics, period: metrics.processor(PROCESSOR_METRIC.conflicts, period),
     ),
 )
 

@@ -111,8 +111,11 @@ def _buffer_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
             6,
         ),
         _graph(
-            "2 Queue: messages in the DLQ (failed or quarantined)",
-            [("Messages in the DLQ", metrics.dead_letter_messages())],
+            "2 Queue: messages in the DLQ (retries exhausted) and the quarantine queue",
+            [
+                ("In the DLQ", metrics.dead_letter_messages()),
+                ("In the quarantine queue", metrics.quarantine_messages()),
+            ],
             6,
         ),
     ]
@@ -170,7 +173,7 @@ def _store_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
 def _processor_row(metrics: PipelineMetricFactory) -> list[cloudwatch.IWidget]:
     return [
         _graph(
-            "5 Outcomes: events received, stored, duplicates skipped, quarantined, retried",
+            "5 Outcomes: events received, stored, duplicates skipped, quarantined, retried, in conflict",
             [(name, metrics.processor(name)) for name in PROCESSOR_METRICS],
             FULL_WIDTH,
         )

@@ -64,6 +64,7 @@ class PipelineMetricFactory:
         rule: The rule that forwards shipment events to ``queue``.
         queue: The source queue.
         dead_letter_queue: The source queue's DLQ.
+        quarantine_queue: The queue of quarantined events.
         target_dead_letter_queue: The rule target's DLQ.
         function: The processor.
         events_table: The table of shipment events.
@@ -79,6 +80,7 @@ class PipelineMetricFactory:
         rule: events.IRule,
         queue: sqs.IQueue,
         dead_letter_queue: sqs.IQueue,
+        quarantine_queue: sqs.IQueue,
         target_dead_letter_queue: sqs.IQueue,
         function: lambda_.IFunction,
         events_table: dynamodb.ITable,
@@ -90,6 +92,7 @@ class PipelineMetricFactory:
         self._rule = rule
         self._queue = queue
         self._dead_letter_queue = dead_letter_queue
+        self._quarantine_queue = quarantine_queue
         self._target_dead_letter_queue = target_dead_letter_queue
         self._function = function
         self._tables: tuple[tuple[str, dynamodb.ITable], ...] = (("events", events_table), ("errors", errors_table))
@@ -163,8 +166,12 @@ class PipelineMetricFactory:
         return self._queue.metric_number_of_messages_deleted(statistic=SUM, period=period)
 
     def dead_letter_messages(self, period: Duration = DEFAULT_PERIOD) -> cloudwatch.Metric:
-        """Messages in the source queue's DLQ: failed too often, or quarantined (visible messages, maximum)."""
+        """Messages in the source queue's DLQ: their retries ran out (visible messages, maximum)."""
         return _visible(self._dead_letter_queue, period)
+
+    def quarantine_messages(self, period: Duration = DEFAULT_PERIOD) -> cloudwatch.Metric:
+        """Quarantined events waiting for a person: invalid, or in conflict (visible messages, maximum)."""
+        return _visible(self._quarantine_queue, period)
 
     # Lambda ----------------------------------------------------------------
 

@@ -71,6 +71,7 @@ def create_observability(
         rule=ingest.rule,
         queue=buffer.queue,
         dead_letter_queue=buffer.dead_letter_queue,
+        quarantine_queue=buffer.quarantine_queue,
         target_dead_letter_queue=buffer.target_dead_letter_queue,
         function=process.function,
         events_table=store.table,

@@ -70,8 +70,12 @@ class AlarmThresholds:
             queue. Default: ``900`` (15 minutes; a healthy message waits seconds), or
             2.5 x the queue's visibility timeout when that is longer, so one ordinary
             retry of a long-running function does not page (see :meth:`fitted_to`).
-        dead_letter_messages: Messages in the source queue's DLQ (maximum over
-            1 minute). Default: ``1`` (each one is an event that was not stored).
+        dead_letter_messages: Messages in the source queue's DLQ, whose retries
+            ran out (maximum over 1 minute). Default: ``1`` (each one is an event
+            that was not stored because something is broken).
+        quarantine_messages: Quarantined events waiting in the quarantine queue
+            (maximum over 5 minutes). Default: ``1`` (each one needs a person's
+            decision, but no system is broken: a warning, not a page).
         target_dead_letter_messages: Events in the EventBridge target DLQ
             (maximum over 1 minute). Default: ``1`` (each one never reached the queue).
         function_errors: Failed invocations of the processor in 5 minutes, in
@@ -84,6 +88,10 @@ class AlarmThresholds:
             tables in 5 minutes, in 2 of 3 periods. Default: ``1``.
         quarantined_events: Invalid events the processor quarantined in 5
             minutes. Default: ``5`` (about 5% of 30,000 events a day, 105 per 5 minutes).
+        conflicts: Events the processor found in conflict with a stored event
+            (same shipment and timestamp, different content) in 5 minutes.
+            Default: ``1`` (two producers disagree about one event: a person
+            must decide which is right).
     """
 
     queue_backlog_messages: AlarmThreshold | None = AlarmThreshold(
@@ -93,6 +101,7 @@ class AlarmThresholds:
     dead_letter_messages: AlarmThreshold | None = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )
+    quarantine_messages: AlarmThreshold | None = AlarmThreshold(defaults.QUARANTINE_MESSAGES)
     target_dead_letter_messages: AlarmThreshold | None = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )
@@ -109,6 +118,7 @@ class AlarmThresholds:
         datapoints_to_alarm=defaults.TABLE_THROTTLES_DATAPOINTS_TO_ALARM,
     )
     quarantined_events: AlarmThreshold | None = AlarmThreshold(defaults.QUARANTINED_EVENTS)
+    conflicts: AlarmThreshold | None = AlarmThreshold(defaults.CONFLICTS)
 
     def fitted_to(self, *, visibility_timeout_seconds: float) -> AlarmThresholds:
         """These thresholds, with the default oldest-message age raised to 2.5 visibility timeouts if that is longer.

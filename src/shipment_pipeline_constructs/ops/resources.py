@@ -36,6 +36,7 @@ ROLE_FIELDS = (
     "archive",
     "queue",
     "dead_letter_queue",
+    "quarantine_queue",
     "target_dead_letter_queue",
     "function",
     "events_table",
@@ -47,6 +48,7 @@ OUTPUT_KEYS = {
     "event_bus": ("EventBusName",),
     "queue": ("QueueUrl",),
     "dead_letter_queue": ("DeadLetterQueueUrl",),
+    "quarantine_queue": ("QuarantineQueueUrl",),
     "target_dead_letter_queue": ("TargetDeadLetterQueueUrl",),
     "events_table": ("TableName", "EventsTableName"),
     "errors_table": ("ErrorsTableName",),
@@ -61,6 +63,7 @@ _FLAGS = {
     "archive": "--archive",
     "queue": "--queue",
     "dead_letter_queue": "--dlq",
+    "quarantine_queue": "--quarantine-queue",
     "target_dead_letter_queue": "--target-dlq",
     "function": "--function",
     "events_table": "--events-table",
@@ -93,6 +96,7 @@ class PipelineResources:
     archive: str | None = None
     queue: str | None = None
     dead_letter_queue: str | None = None
+    quarantine_queue: str | None = None
     target_dead_letter_queue: str | None = None
     function: str | None = None
     events_table: str | None = None

@@ -1,9 +1,14 @@
-"""Buffer stage: the source queue, its dead-letter queue and the EventBridge target DLQ.
+"""Buffer stage: the source queue, its dead-letter queue, the quarantine queue and the EventBridge target DLQ.
 
 Every queue is encrypted at rest and refuses requests that do not use TLS.
-The source queue and its DLQ use the given KMS key, or SQS-managed keys; the
-target DLQ always uses SQS-managed keys so that it can still catch events when
-a key policy keeps EventBridge from the main queue.
+The source queue, its DLQ and the quarantine queue use the given KMS key, or
+SQS-managed keys; the target DLQ always uses SQS-managed keys so that it can
+still catch events when a key policy keeps EventBridge from the main queue.
+
+The DLQ holds only messages whose retries ran out (something is broken: page);
+the quarantine queue holds the copies of events the processor refused (invalid,
+or in conflict with a stored event: a producer's mistake, for a person to look
+at). Kept apart, each has its own alarm and severity.
 """
 
 from __future__ import annotations
@@ -23,16 +28,18 @@ from ..shape import PARTS
 
 @dataclass(frozen=True)
 class BufferResources:
-    """The three queues of the pipeline.
+    """The four queues of the pipeline.
 
     Attributes:
         queue: The source queue the processor consumes.
-        dead_letter_queue: The source queue's DLQ: messages that failed too often, or were quarantined.
+        dead_letter_queue: The source queue's DLQ: messages that failed ``max_receive_count`` times.
+        quarantine_queue: Copies of the events the processor quarantined (invalid, or in conflict).
         target_dead_letter_queue: The rule target's DLQ: events EventBridge could not deliver.
     """
 
     queue: sqs.Queue
     dead_letter_queue: sqs.Queue
+    quarantine_queue: sqs.Queue
     target_dead_letter_queue: sqs.Queue
 
 
@@ -44,7 +51,7 @@ def create_queues(
     encryption_key: kms.IKey | None,
     names: ResourceNames | None,
 ) -> BufferResources:
-    """Create the source queue (redriving to its DLQ) and the target DLQ."""
+    """Create the source queue (redriving to its DLQ), the quarantine queue and the target DLQ."""
     dead_letter_queue = _queue(
         scope,
         PARTS["dead_letter_queue"].construct_id,
@@ -61,6 +68,14 @@ def create_queues(
         visibility_timeout=Duration.seconds(processor.visibility_timeout_seconds),
         dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letter_queue, max_receive_count=options.max_receive_count),
     )
+    # A holding queue like the DLQ: same retention and encryption; nothing consumes it automatically.
+    quarantine_queue = _queue(
+        scope,
+        PARTS["quarantine_queue"].construct_id,
+        name=names.quarantine_queue if names else None,
+        retention_days=options.dead_letter_retention_days,
+        encryption_key=encryption_key,
+    )
     target_dead_letter_queue = _queue(
         scope,
         PARTS["target_dead_letter_queue"].construct_id,
@@ -73,7 +88,10 @@ def create_queues(
     if encryption_key is not None:
         _limit_eventbridge_to_this_account(scope, encryption_key)
     return BufferResources(
-        queue=queue, dead_letter_queue=dead_letter_queue, target_dead_letter_queue=target_dead_letter_queue
+        queue=queue,
+        dead_letter_queue=dead_letter_queue,
+        quarantine_queue=quarantine_queue,
+        target_dead_letter_queue=target_dead_letter_queue,
     )
 
 

@@ -19,7 +19,7 @@ from ..naming import ResourceNames
 from ..options import ProcessorOptions
 from ..shape import ENV, PARTS
 from .buffer import BufferResources, grant_send_message
-from .store import StoreResources, grant_put_item
+from .store import StoreResources, grant_delete_item, grant_put_item
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class VpcPlacement:
     The SQS event source mapping needs nothing in the VPC: Lambda's poller
     reads the queue and invokes the function outside it, and Lambda delivers
     logs and X-Ray segments itself. Only the handler's own calls leave from
-    the VPC: DynamoDB PutItem and SQS SendMessage (quarantine to the DLQ).
+    the VPC: DynamoDB PutItem/DeleteItem and SQS SendMessage (to the quarantine queue).
     """
 
     vpc: ec2.IVpc
@@ -165,7 +165,7 @@ def _attach_to_vpc(scope: Construct, function: lambda_.Function, role: iam.Role,
         open=True,
     )
     sqs_endpoint.connections.allow_default_port_from(
-        function, "the shipment processor sends quarantined messages to its DLQ"
+        function, "the shipment processor sends quarantined messages to its quarantine queue"
     )
 
 
@@ -173,26 +173,29 @@ def handler_environment(
     *,
     events_table_name: str,
     errors_table_name: str,
-    dead_letter_queue_url: str,
+    quarantine_queue_url: str,
     ttl_days: int,
     max_receive_count: int,
     metrics_namespace: str,
     pipeline_name: str,
+    on_conflict: str,
 ) -> dict[str, str]:
     """The environment the bundled handler reads: its whole configuration.
 
     The names come from :data:`~shipment_pipeline_constructs.shape.ENV`;
-    ``lambda/shipment_processor/config.py`` reads exactly these, and
-    ``test/test_handler_contract.py`` keeps the two in step.
+    ``lambda/shipment_processor/config.py`` reads these (and ``DEAD_LETTER_QUEUE_URL``
+    only in their absence, for a function configured before the quarantine queue
+    existed), and ``test/test_handler_contract.py`` keeps the two in step.
     """
     return {
         ENV.events_table_name: events_table_name,
         ENV.errors_table_name: errors_table_name,
-        ENV.dead_letter_queue_url: dead_letter_queue_url,
+        ENV.quarantine_queue_url: quarantine_queue_url,
         ENV.ttl_days: str(ttl_days),
         ENV.max_receive_count: str(max_receive_count),
         ENV.metrics_namespace: metrics_namespace,
         ENV.pipeline_name: pipeline_name,
+        ENV.on_conflict: on_conflict,
     }
 
 
@@ -205,23 +208,31 @@ def connect_processor_to_store(
     max_receive_count: int,
     metrics_namespace: str,
     pipeline_name: str,
+    on_conflict: str,
 ) -> None:
     """Give the handler its configuration (:func:`handler_environment`) and allow exactly what it does.
 
-    The handler makes conditional puts on both tables and sends quarantined
-    messages to the source queue's DLQ; the role may do that and no more.
+    The handler makes conditional puts on both tables, deletes error records
+    it wrote itself, and sends quarantined messages to the quarantine queue;
+    the role may do that and no more. It sends nothing to the DLQ: SQS moves
+    messages there itself, through the source queue's redrive policy.
     """
     environment = handler_environment(
         events_table_name=store.table.table_name,
         errors_table_name=store.errors_table.table_name,
-        dead_letter_queue_url=buffer.dead_letter_queue.queue_url,
+        quarantine_queue_url=buffer.quarantine_queue.queue_url,
         ttl_days=ttl_days,
         max_receive_count=max_receive_count,
         metrics_namespace=metrics_namespace,
         pipeline_name=pipeline_name,
+        on_conflict=on_conflict,
     )
     for name, value in environment.items():
         process.function.add_environment(name, value)
     grant_put_item(store.table, process.role)
     grant_put_item(store.errors_table, process.role)
-    grant_send_message(buffer.dead_letter_queue, process.role)
+    # Before a message's last receive the handler writes an error record saying the invocation
+    # failed, so a message SQS dead-letters after a crash is explained; once the message is stored
+    # (or found a duplicate) it deletes that record again. Errors table only: events are never deleted.
+    grant_delete_item(store.errors_table, process.role)
+    grant_send_message(buffer.quarantine_queue, process.role)

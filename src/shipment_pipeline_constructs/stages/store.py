@@ -136,6 +136,15 @@ def grant_put_item(table: dynamodb.ITable, grantee: iam.IGrantable) -> iam.Grant
     return grant
 
 
+def grant_delete_item(table: dynamodb.Table, grantee: iam.IGrantable) -> iam.Grant:
+    """Allow ``dynamodb:DeleteItem`` on the table itself (not its indexes, which DeleteItem cannot use).
+
+    For the errors table only, which the construct creates with AWS owned
+    encryption: a customer managed key would need its own grant here.
+    """
+    return iam.Grant.add_to_principal(grantee=grantee, actions=["dynamodb:DeleteItem"], resource_arns=[table.table_arn])
+
+
 def _backup_plan(
     scope: Construct, tables: list[dynamodb.ITable], names: ResourceNames | None
 ) -> tuple[backup.BackupPlan, backup.BackupSelection]:

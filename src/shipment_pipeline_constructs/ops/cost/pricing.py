@@ -218,7 +218,7 @@ def _sqs(month: _Month) -> Iterator[CostLine]:
         ("ReceiveMessage with messages", month.invocations),
         ("DeleteMessageBatch", month.invocations),
         (f"empty long polls ({IDLE_POLLERS} pollers x 1 per {LONG_POLL_SECONDS} s)", empty_polls),
-        ("quarantine sends to the DLQ", month.failures),
+        ("quarantine sends to the quarantine queue", month.failures),
     ]
     free_share = _share_free(sum(quantity for _, quantity in items), month.free["sqs_requests"])
     for item, quantity in items:
