@@ -281,6 +281,11 @@ class _Level(enum.IntEnum):
             "resource name), got 'dev\\n'",
         ),
         ({"alarm_emails": ["ops@example.com\n"]}, "alarm_emails: 'ops@example.com\\n' is not an e-mail address"),
+        # one subscription per address (a second would also crash jsii: two constructs with one id)
+        (
+            {"alarm_emails": ["ops@example.com", "ops@example.com"]},
+            "alarm_emails: 'ops@example.com' is listed more than once: list each address once",
+        ),
         (
             {"processor": ProcessorOptions(metrics_namespace="Shipments\n")},
             "processor.metrics_namespace must be 1-255 letters, digits, spaces or . - _ / # : (CloudWatch's rule), "

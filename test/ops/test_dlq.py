@@ -418,17 +418,20 @@ def test_inspect_explains_every_message_and_counts_the_unexplained(moto_pipeline
         moto_pipeline.sqs.send_message(QueueUrl=moto_pipeline.dlq_url, MessageBody=body)["MessageId"]
         for body in (orphan_body, known_body, json.dumps({"detail": {"shipment_id": "SHP-NONE"}}))
     ]
+    # (records are written at a receive, so after the send: not at the module's NOW, which a long session leaves
+    # minutes behind, before the window the look-up reads)
+    received = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     put_record(
         moto_pipeline,
-        at=NOW,
+        at=received,
         message_id=ids[0],
         error_type="invocation_failed_on_last_receive",
         shipment_id=None,
         disposition="retries_exhausted",
     )
-    put_record(moto_pipeline, at=NOW, message_id=ids[1], error_type="ThrottlingException", shipment_id="SHP-9")
+    put_record(moto_pipeline, at=received, message_id=ids[1], error_type="ThrottlingException", shipment_id="SHP-9")
     # AND a record of another message in the same day, which must not be taken for theirs
-    put_record(moto_pipeline, at=NOW, message_id="someone-else", error_type="invalid_json", shipment_id=None)
+    put_record(moto_pipeline, at=received, message_id="someone-else", error_type="invalid_json", shipment_id=None)
 
     # WHEN inspected
     code, out, _ = run_cli(capsys, "dlq", "inspect", "--suffix", SUFFIX, "--json")

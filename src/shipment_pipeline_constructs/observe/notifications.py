@@ -35,9 +35,16 @@ def collect_email_problems(emails: Sequence[str], problems: Problems) -> None:
     """
     if problems.mistyped("alarm_emails"):
         return
+    seen: set[str] = set()
     for email in emails:
-        if not Token.is_unresolved(email) and not EMAIL_PATTERN.fullmatch(email):
+        if Token.is_unresolved(email):
+            continue
+        if not EMAIL_PATTERN.fullmatch(email):
             problems.add(f"alarm_emails: {email!r} is not an e-mail address")
+        elif email in seen:
+            # One subscription per address: a second would ask the same person to confirm twice.
+            problems.add(f"alarm_emails: {email!r} is listed more than once: list each address once")
+        seen.add(email)
 
 
 def create_alarm_topic(scope: Construct, *, topic_name: str | None) -> sns.Topic:
