@@ -21,6 +21,7 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from ..naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN
 from ..ops.times import parse_time
@@ -39,22 +40,47 @@ __all__ = [
 ]
 
 
-def whole_number(low: int, high: int | None = None, *, unit: str = "") -> Callable[[str], int]:
-    """A type accepting whole numbers from ``low`` to ``high`` (``None``: no upper bound)."""
-    allowed = f">= {low}" if high is None else f"from {low} to {high}"
+_Value = TypeVar("_Value", int, float)
+
+
+def _ranged(
+    parse: Callable[[str], _Value],
+    accepts: Callable[[_Value], bool],
+    *,
+    kind: str,
+    allowed: str,
+    unit: str,
+    range_kind: str | None = None,
+) -> Callable[[str], _Value]:
+    """A type parsing the text with ``parse`` and keeping the values ``accepts`` holds for.
+
+    Both errors read ``must be a <kind> <allowed> <unit>, got '<text>'``; ``range_kind``, when given, names the
+    kind in the error for a value that parsed but is out of range (``finite number``: ``float`` parses ``nan``).
+    """
     suffix = f" {unit}" if unit else ""
 
-    def convert(text: str) -> int:
+    def convert(text: str) -> _Value:
         try:
-            value = int(text.strip())
+            value = parse(text.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}{suffix}, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}{suffix}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be a {kind} {allowed}{suffix}, got {text!r}") from None
+        if not accepts(value):
+            raise argparse.ArgumentTypeError(f"must be a {range_kind or kind} {allowed}{suffix}, got {text!r}")
         return value
 
-    convert.__name__ = f"whole number {allowed}"
+    convert.__name__ = f"{kind} {allowed}"
     return convert
+
+
+def whole_number(low: int, high: int | None = None, *, unit: str = "") -> Callable[[str], int]:
+    """A type accepting whole numbers from ``low`` to ``high`` (``None``: no upper bound)."""
+    return _ranged(
+        int,
+        lambda value: low <= value and (high is None or value <= high),
+        kind="whole number",
+        allowed=f">= {low}" if high is None else f"from {low} to {high}",
+        unit=unit,
+    )
 
 
 def number(
@@ -66,21 +92,13 @@ def number(
         allowed = f"{left} {low:g}"
     else:
         allowed = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-    suffix = f" {unit}" if unit else ""
 
-    def convert(text: str) -> float:
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number {allowed}{suffix}, got {text!r}") from None
+    def accepts(value: float) -> bool:
         too_low = value <= low if low_open else value < low
         too_high = high is not None and (value >= high if high_open else value > high)
-        if not math.isfinite(value) or too_low or too_high:
-            raise argparse.ArgumentTypeError(f"must be a finite number {allowed}{suffix}, got {text!r}")
-        return value
+        return math.isfinite(value) and not too_low and not too_high
 
-    convert.__name__ = f"number {allowed}"
-    return convert
+    return _ranged(float, accepts, kind="number", allowed=allowed, unit=unit, range_kind="finite number")
 
 
 positive_int = whole_number(1)

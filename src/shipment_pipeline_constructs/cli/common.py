@@ -7,6 +7,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -127,6 +128,24 @@ def pipeline_resources(args: argparse.Namespace, conn: Connection) -> PipelineRe
     return found.with_overrides(
         **{field: getattr(args, field, None) for field in PipelineResources.__dataclass_fields__}
     )
+
+
+def read_template(path: Path) -> dict[str, Any]:
+    """The CloudFormation template in the JSON file ``path`` (a ``--template`` option's value).
+
+    Raises :class:`OperationError` naming the file when it cannot be read or parsed, or holds JSON that is not
+    an object (a template is an object with ``Resources``).
+    """
+    try:
+        template = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise OperationError(f"cannot read template {path}: {error}") from None
+    if not isinstance(template, dict):
+        raise OperationError(
+            f"{path} is not a CloudFormation template: it holds a JSON {type(template).__name__}, "
+            "not an object with Resources (pass cdk.out/<Stack>.template.json)"
+        )
+    return template
 
 
 def print_json(value: Any) -> None:

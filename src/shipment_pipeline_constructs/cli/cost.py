@@ -7,7 +7,6 @@ import dataclasses
 import json
 
 from .. import sizing
-from ..ops.aws import OperationError
 from ..ops.cost import PipelineConfig, Workload, estimate, format_estimate, load_prices
 from ..ops.send import MAX_ENTRY_BYTES as MAX_EVENT_BYTES
 from . import common
@@ -95,15 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace) -> PipelineConfig:
     if args.template:
-        try:
-            template = json.loads(args.template.read_text())
-        except (OSError, ValueError) as error:
-            raise OperationError(f"cannot read template {args.template}: {error}") from None
-        if not isinstance(template, dict):
-            raise OperationError(
-                f"{args.template} is not a CloudFormation template: it holds a JSON {type(template).__name__}, "
-                "not an object with Resources (pass cdk.out/<Stack>.template.json)"
-            )
+        template = common.read_template(args.template)
         return PipelineConfig.from_template(template, source=str(args.template))
     if args.stack:
         body = common.connection(args).client("cloudformation").get_template(StackName=args.stack)["TemplateBody"]

@@ -235,15 +235,7 @@ def _settings(args: argparse.Namespace) -> tuple[Any, dict | None, Any]:
         template, source = _synthesized(args.app, args.cdk_out, args.suffix)
     elif args.template:
         source = str(args.template)
-        try:
-            template = json.loads(Path(args.template).read_text())
-        except (OSError, ValueError) as error:
-            raise OperationError(f"cannot read template {args.template}: {error}") from None
-        if not isinstance(template, dict):
-            raise OperationError(
-                f"{args.template} is not a CloudFormation template: it holds a JSON {type(template).__name__}, "
-                "not an object with Resources (pass cdk.out/<Stack>.template.json)"
-            )
+        template = common.read_template(args.template)
     else:
         from ..capacity.model import ConsumerSettings
 

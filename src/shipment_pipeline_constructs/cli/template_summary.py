@@ -31,95 +31,90 @@ def _settings(stack: StackTemplate) -> list[str]:
     found: Found = {}
     if pipelines:
         found = {role: pipelines[0].properties(role) for role in pipelines[0].logical_ids}
-    return ["  key settings:", *(line for describe in _LINES for line in describe(found))]
+    lines = ["  key settings:"]
+    for needs, describe in _LINES:
+        if all(found.get(role) for role in needs):
+            lines.append(describe(found))
+    return lines
 
 
-def _rule(found: Found) -> list[str]:
-    rule = found.get("rule")
-    if not rule:
-        return []
+def _rule(found: Found) -> str:
+    rule = found["rule"]
     retry = (rule.get("Targets") or [{}])[0].get("RetryPolicy", {})
-    return [
+    return (
         f"    rule      pattern {json.dumps(rule.get('EventPattern'))}; target retries "
         f"{retry.get('MaximumRetryAttempts')} within {_seconds(retry.get('MaximumEventAgeInSeconds'))}, "
         f"then the target DLQ"
-    ]
+    )
 
 
-def _archive(found: Found) -> list[str]:
+def _archive(found: Found) -> str:
     archive = found.get("archive")
-    return [f"    archive   {'retention ' + _days(archive.get('RetentionDays')) if archive else 'off'}"]
+    return f"    archive   {'retention ' + _days(archive.get('RetentionDays')) if archive else 'off'}"
 
 
-def _queue(found: Found) -> list[str]:
-    queue = found.get("queue")
-    if not queue:
-        return []
-    return [
+def _queue(found: Found) -> str:
+    queue = found["queue"]
+    return (
         f"    queue     retention {_seconds(queue.get('MessageRetentionPeriod'))}, visibility "
         f"{_seconds(queue.get('VisibilityTimeout'))}, to the DLQ after "
         f"{queue.get('RedrivePolicy', {}).get('maxReceiveCount')} receives, {_encryption(queue)}"
-    ]
+    )
 
 
-def _dead_letter_queues(found: Found) -> list[str]:
-    dlq, target_dlq = found.get("dead_letter_queue"), found.get("target_dead_letter_queue")
-    if not (dlq and target_dlq):
-        return []
-    return [
+def _dead_letter_queues(found: Found) -> str:
+    dlq, target_dlq = found["dead_letter_queue"], found["target_dead_letter_queue"]
+    return (
         f"    DLQs      retention {_seconds(dlq.get('MessageRetentionPeriod'))}; target DLQ "
         f"{_seconds(target_dlq.get('MessageRetentionPeriod'))}"
-    ]
+    )
 
 
-def _function(found: Found) -> list[str]:
-    function, log_group = found.get("function"), found.get("log_group")
-    if not function:
-        return []
-    return [
+def _function(found: Found) -> str:
+    function, log_group = found["function"], found.get("log_group")
+    return (
         f"    function  {function.get('Runtime')} on {', '.join(function.get('Architectures', ['x86_64']))}, "
         f"{function.get('MemorySize')} MB, timeout {function.get('Timeout')} s, "
         f"X-Ray {function.get('TracingConfig', {}).get('Mode', 'PassThrough')}, "
         f"{function.get('LoggingConfig', {}).get('LogFormat', 'Text')} logs kept "
         f"{_days(log_group.get('RetentionInDays')) if log_group else 'forever'}"
-    ]
+    )
 
 
-def _polling(found: Found) -> list[str]:
-    mapping = found.get("event_source")
-    if not mapping:
-        return []
-    return [
+def _polling(found: Found) -> str:
+    mapping = found["event_source"]
+    return (
         f"    polling   batch {mapping.get('BatchSize')}, window {mapping.get('MaximumBatchingWindowInSeconds', 0)} s, "
         f"max concurrency {mapping.get('ScalingConfig', {}).get('MaximumConcurrency')}, "
         f"{', '.join(mapping.get('FunctionResponseTypes', []))}"
-    ]
+    )
 
 
-def _tables(found: Found) -> list[str]:
-    lines = []
-    for label, role in (("table", "events_table"), ("errors", "errors_table")):
-        props = found.get(role)
-        if props:
-            keys = "/".join(key["AttributeName"] for key in props.get("KeySchema", []))
-            pitr = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
-            lines.append(
-                f"    {label:<9} keys {keys}, {props.get('BillingMode', 'PROVISIONED')}, TTL on "
-                f"{props.get('TimeToLiveSpecification', {}).get('AttributeName')}, PITR {'on' if pitr else 'off'}, "
-                f"deletion protection {'on' if props.get('DeletionProtectionEnabled') else 'off'}"
-            )
-    return lines
+def _table(label: str, role: str) -> Callable[[Found], str]:
+    def describe(found: Found) -> str:
+        props = found[role]
+        keys = "/".join(key["AttributeName"] for key in props.get("KeySchema", []))
+        pitr = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
+        return (
+            f"    {label:<9} keys {keys}, {props.get('BillingMode', 'PROVISIONED')}, TTL on "
+            f"{props.get('TimeToLiveSpecification', {}).get('AttributeName')}, PITR {'on' if pitr else 'off'}, "
+            f"deletion protection {'on' if props.get('DeletionProtectionEnabled') else 'off'}"
+        )
+
+    return describe
 
 
-#: One function per summary line (or pair of lines), in the order they print.
-_LINES: tuple[Callable[[Found], list[str]], ...] = (
-    _rule,
-    _archive,
-    _queue,
-    _dead_letter_queues,
-    _function,
-    _polling,
-    _tables,
+#: One summary line each, in the order they print: the roles a line needs (it is left out when one of them
+#: is missing from the template), and the function that writes it.
+_LINES: tuple[tuple[tuple[str, ...], Callable[[Found], str]], ...] = (
+    (("rule",), _rule),
+    ((), _archive),  # prints "off" without an archive
+    (("queue",), _queue),
+    (("dead_letter_queue", "target_dead_letter_queue"), _dead_letter_queues),
+    (("function",), _function),
+    (("event_source",), _polling),
+    (("events_table",), _table("table", "events_table")),
+    (("errors_table",), _table("errors", "errors_table")),
 )
 
 
