@@ -21,7 +21,7 @@ declared type accepts:
   holds it only approximately (or as infinity).
 - ``bool``: exactly ``True`` or ``False`` (not ``0``/``1``).
 - ``str``: any ``str``; its format is checked by the prop's own rule, with full matches.
-- ``X | None``: ``None`` or an ``X``; any other prop refuses ``None``.
+- ``X | None`` (or ``Optional[X]``): ``None`` or an ``X``; any other prop refuses ``None``.
 - a dataclass (an option group): an instance of it, whose fields are checked the same way.
 - a ``Sequence[X]``: a list or tuple of ``X`` (a single string is not a sequence of strings).
 - a ``Literal[...]``: one of its values.
@@ -182,7 +182,7 @@ def _a(name: str) -> str:
 
 
 _SEQUENCES = (collections.abc.Sequence, list, tuple)
-#: ``X | None`` and ``X | None`` are two spellings of one union, with two different origins.
+#: ``Optional[X]`` and ``X | None`` are two spellings of one union, with two different origins.
 UNION_ORIGINS = (typing.Union, types.UnionType)
 
 
