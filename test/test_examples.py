@@ -44,7 +44,7 @@ def test_summary_names_resources_settings_and_the_template_file():
     _, assembly = synth_example("basic")
     (stack,) = assembly.stacks
     summary = describe_template(Path(assembly.directory) / stack.template_file)
-    assert "3 x AWS::SQS::Queue" in summary
+    assert "4 x AWS::SQS::Queue" in summary  # queue, DLQ, quarantine queue, target DLQ
     assert "to the DLQ after 5 receives, SSE-SQS encrypted" in summary
     assert "max concurrency 5, ReportBatchItemFailures" in summary
     assert "archive   retention 7 days" in summary

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 def test_synth_runs_the_app_of_cdk_json_with_the_context_and_summarizes_it(user_app: Path, synthesized: Run) -> None:
     assert synthesized.code == 0, synthesized.stderr
     assert "Stack template: cdk.out/ShipmentsStack.template.json" in synthesized.stdout
-    assert "3 x AWS::SQS::Queue" in synthesized.stdout
+    assert "4 x AWS::SQS::Queue" in synthesized.stdout  # queue, DLQ, quarantine queue, target DLQ
     template = json.loads((user_app / "cdk.out" / "ShipmentsStack.template.json").read_text())
     queue_names = sorted(
         r["Properties"]["QueueName"] for r in template["Resources"].values() if r["Type"] == "AWS::SQS::Queue"
@@ -31,6 +31,7 @@ def test_synth_runs_the_app_of_cdk_json_with_the_context_and_summarizes_it(user_
     assert queue_names == [
         "shipment-events-clitest",
         "shipment-events-dlq-clitest",
+        "shipment-events-quarantine-clitest",
         "shipment-events-target-dlq-clitest",
     ]
     assert all(
