@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from stacks import synth_example
 
+from shipment_pipeline_constructs import shape
+
 pytestmark = pytest.mark.slow  # synthesizes an example app or runs the emulator
 
 
@@ -27,7 +29,7 @@ def test_multi_env_builds_dev_and_prod_with_different_sizes_and_alarms() -> None
     assert dev_mapping["ScalingConfig"]["MaximumConcurrency"] == 5
     assert prod_mapping["ScalingConfig"]["MaximumConcurrency"] == 20
     assert resources_of(dev, "AWS::CloudWatch::Alarm") == [] and resources_of(dev, "AWS::SNS::Topic") == []
-    assert len(resources_of(prod, "AWS::CloudWatch::Alarm")) == 9
+    assert len(resources_of(prod, "AWS::CloudWatch::Alarm")) == len(shape.ALARM_IDS)  # every alarm on
     assert len(resources_of(prod, "AWS::SNS::Topic")) == 1  # e-mail subscriptions with -c oncallEmail=...
     (dev_archive,) = resources_of(dev, "AWS::Events::Archive")
     assert dev_archive["RetentionDays"] == 1
@@ -67,7 +69,7 @@ def test_existing_resources_uses_the_teams_bus_topic_and_key_and_grants_its_prod
     }
     assert alarm_actions == {"arn:aws:sns:eu-west-1:111111111111:team-alarms"}
     queues_with_key = [q for q in resources_of(stack, "AWS::SQS::Queue") if "KmsMasterKeyId" in q]
-    assert len(queues_with_key) == 2  # the queue and its DLQ; the target DLQ stays SSE-SQS
+    assert len(queues_with_key) == 3  # the queue, its DLQ and the quarantine queue; the target DLQ stays SSE-SQS
     statements = [
         s for policy in resources_of(stack, "AWS::IAM::Policy") for s in policy["PolicyDocument"]["Statement"]
     ]
