@@ -83,7 +83,7 @@ def test_the_example_grants_everything_the_local_run_relies_on(template_path: Pa
 
 
 def test_a_missing_grant_is_reported_although_moto_would_not_notice(template_path: Path) -> None:
-    # GIVEN the example's template without the function's sqs:SendMessage on the dead-letter queue
+    # GIVEN the example's template without the function's sqs:SendMessage on the quarantine queue
     template = load_pipeline(template_path)
     for resource in template.resources.values():
         if resource["Type"] == "AWS::IAM::Policy":
@@ -91,7 +91,7 @@ def test_a_missing_grant_is_reported_although_moto_would_not_notice(template_pat
             statements[:] = [s for s in statements if s["Action"] != "sqs:SendMessage"]
 
     # THEN the check names the grant
-    assert missing_permissions(template) == ["the function's role does not allow sqs:SendMessage on dead_letter_queue"]
+    assert missing_permissions(template) == ["the function's role does not allow sqs:SendMessage on quarantine_queue"]
 
 
 def test_a_slow_invocation_keeps_its_batch_invisible() -> None:
