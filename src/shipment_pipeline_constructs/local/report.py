@@ -186,14 +186,14 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"stored {report['stored']} new, {report['duplicates']} duplicates stored once, "
         f"{report['conflicts']} conflicts recorded, {report['quarantined']} invalid quarantined, "
         f"{report['exhausted']} exhausted their retries",
-        f"{report['retried']} redeliveries over {report['invocations']} invocations; DLQ holds {report['dlq']} "
+        f"{report['retried']} redeliveries over {report['invocations']} invocations; DLQ and quarantine queue hold {report['dlq']} "
         f"({report['dlq_unexplained']} without an error record), target DLQ {report['target_dlq']}; "
         f"unaccounted: {report['unaccounted']}",
     ]
     extra = report["dlq_detail"]["quarantine_copies"] - report["quarantined"]
     if extra > 0:
         lines.append(
-            f"the DLQ holds {extra} extra quarantine copies: a crash after the handler quarantined a message "
+            f"the quarantine queue holds {extra} extra copies: a crash after the handler quarantined a message "
             "made SQS deliver it again (at-least-once)"
         )
     for problem in report.get("missing_permissions", []):
