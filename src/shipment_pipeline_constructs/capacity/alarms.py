@@ -14,15 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import defaults
+from ..shape import ALARM_ID
 
 __all__ = ["AlarmRule", "AlarmTracker", "default_alarm_rules"]
 
 #: The alarms the simulation evaluates (construct ids, see ``shape.ALARM_IDS``) and the statistic each uses.
 SIMULATED_ALARMS = {
-    "QueueBacklog": "maximum",
-    "OldestMessageAge": "maximum",
-    "DeadLetterMessages": "maximum",
-    "TableThrottles": "sum",
+    ALARM_ID.queue_backlog: "maximum",
+    ALARM_ID.oldest_message_age: "maximum",
+    ALARM_ID.dead_letter_messages: "maximum",
+    ALARM_ID.table_throttles: "sum",
 }
 
 
@@ -50,10 +51,14 @@ def default_alarm_rules() -> dict[str, AlarmRule]:
     """The construct's default rules for the simulated alarms (``defaults``)."""
     period = defaults.ALARM_PERIOD_MINUTES * 60
     return {
-        "QueueBacklog": AlarmRule(defaults.QUEUE_BACKLOG_MESSAGES, period, defaults.QUEUE_BACKLOG_EVALUATION_PERIODS),
-        "OldestMessageAge": AlarmRule(defaults.OLDEST_MESSAGE_AGE_SECONDS, period),
-        "DeadLetterMessages": AlarmRule(defaults.DEAD_LETTER_MESSAGES, defaults.DEAD_LETTER_PERIOD_MINUTES * 60),
-        "TableThrottles": AlarmRule(
+        ALARM_ID.queue_backlog: AlarmRule(
+            defaults.QUEUE_BACKLOG_MESSAGES, period, defaults.QUEUE_BACKLOG_EVALUATION_PERIODS
+        ),
+        ALARM_ID.oldest_message_age: AlarmRule(defaults.OLDEST_MESSAGE_AGE_SECONDS, period),
+        ALARM_ID.dead_letter_messages: AlarmRule(
+            defaults.DEAD_LETTER_MESSAGES, defaults.DEAD_LETTER_PERIOD_MINUTES * 60
+        ),
+        ALARM_ID.table_throttles: AlarmRule(
             defaults.TABLE_THROTTLED_REQUESTS,
             period,
             defaults.TABLE_THROTTLES_EVALUATION_PERIODS,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..shape import ALARM_ID
 from .alarms import SIMULATED_ALARMS
 from .plan import Plan
 from .simulate import Sample
@@ -104,8 +105,8 @@ def format_plan(plan: Plan) -> str:
     samples = result.samples
     rules = scenario.alarm_rules or {}
     # Scaled to the alarm threshold when the curve stays below it, so a quiet queue draws a flat line.
-    backlog_scale = rules["QueueBacklog"].threshold if "QueueBacklog" in rules else 0.0
-    age_scale = rules["OldestMessageAge"].threshold if "OldestMessageAge" in rules else 0.0
+    backlog_scale = rules[ALARM_ID.queue_backlog].threshold if ALARM_ID.queue_backlog in rules else 0.0
+    age_scale = rules[ALARM_ID.oldest_message_age].threshold if ALARM_ID.oldest_message_age in rules else 0.0
     backlog_line = sparkline([s.visible for s in samples], scale=backlog_scale)
     age_line = sparkline([s.oldest_age_seconds for s in samples], scale=age_scale)
     lines.append(
@@ -123,7 +124,7 @@ def format_plan(plan: Plan) -> str:
         fired, cleared = result.alarm_times(name)
         state = "does not fire" if fired is None else f"fires {_at(fired)}, clears {_at(cleared)}"
         note = rules[name].describe() if name in rules else ""
-        if name == "DeadLetterMessages" and fired is not None:
+        if name == ALARM_ID.dead_letter_messages and fired is not None:
             note += " (any failed event; stays until the DLQ is redriven)"
         alarm_rows.append((name, state, note))
     lines += _table(alarm_rows or [("(none)", "the template has no queue alarms", "")])
@@ -261,7 +262,7 @@ def write_png(plan: Plan, path: Path) -> Path:
     age.set_ylabel("oldest message age (s)")
     age.set_xlabel("minutes")
     rules = plan.scenario.alarm_rules or {}
-    for axis, name in ((backlog, "QueueBacklog"), (age, "OldestMessageAge")):
+    for axis, name in ((backlog, ALARM_ID.queue_backlog), (age, ALARM_ID.oldest_message_age)):
         if name in rules:
             axis.axhline(rules[name].threshold, color="grey", linestyle="--", label=f"{name} threshold")
             axis.legend(loc="upper right")

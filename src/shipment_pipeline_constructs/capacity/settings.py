@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import defaults, shape
 from ..ops.cost import PipelineConfig
+from ..shape import ALARM_ID
 from ..template_reader import PATH_METADATA, PipelineTemplate, StackTemplate
 from .alarms import SIMULATED_ALARMS, AlarmRule, default_alarm_rules
 from .model import ConsumerSettings
@@ -90,10 +91,10 @@ def settings_from_profile(name: str) -> tuple[ConsumerSettings, dict[str, AlarmR
         source=f"scaling profile {profile.name}",
     )
     fields = {
-        "QueueBacklog": "queue_backlog_messages",
-        "OldestMessageAge": "oldest_message_age_seconds",
-        "DeadLetterMessages": "dead_letter_messages",
-        "TableThrottles": "table_throttled_requests",
+        ALARM_ID.queue_backlog: "queue_backlog_messages",
+        ALARM_ID.oldest_message_age: "oldest_message_age_seconds",
+        ALARM_ID.dead_letter_messages: "dead_letter_messages",
+        ALARM_ID.table_throttles: "table_throttled_requests",
     }
     rules = default_alarm_rules()
     for alarm, field in fields.items():

@@ -31,6 +31,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..shape import ALARM_ID
 from .alarms import SIMULATED_ALARMS, AlarmRule, AlarmTracker, default_alarm_rules
 from .figures import FIGURES
 from .load import Load
@@ -392,10 +393,10 @@ def simulate(scenario: Scenario) -> SimulationResult:  # noqa: PLR0915 - one tim
         age = max(now - oldest if oldest is not None else 0.0, deleted_age)
         queued = queue.visible + queue.in_flight
         values = {
-            "QueueBacklog": queue.visible,
-            "OldestMessageAge": age,
-            "DeadLetterMessages": dead_lettered,
-            "TableThrottles": throttled,
+            ALARM_ID.queue_backlog: queue.visible,
+            ALARM_ID.oldest_message_age: age,
+            ALARM_ID.dead_letter_messages: dead_lettered,
+            ALARM_ID.table_throttles: throttled,
         }
         for name, tracker in trackers.items():
             tracker.observe(now, values[name])
@@ -413,7 +414,7 @@ def simulate(scenario: Scenario) -> SimulationResult:  # noqa: PLR0915 - one tim
                 table.capacity,
             )
         )
-        settled = not any(t.in_alarm for name, t in trackers.items() if name != "DeadLetterMessages")
+        settled = not any(t.in_alarm for name, t in trackers.items() if name != ALARM_ID.dead_letter_messages)
         gave_up = scenario.give_up_age_seconds is not None and age > scenario.give_up_age_seconds
         if gave_up or now >= horizon or (now >= quiet_after and queued <= steady and settled):
             break
