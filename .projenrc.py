@@ -72,6 +72,9 @@ RUNTIME_DEPS = [
     f"aws-cdk-lib>={CDK_FLOOR},<3",
     "constructs>=10.3.0,<11",
     "boto3>=1.34,<2",
+    # An EventContract's detail_schema is compiled at synth time into plain Python that ships in the function's
+    # asset (the function itself installs nothing); fastjsonschema also checks the schema itself at synth.
+    "fastjsonschema>=2.19,<3",
 ]
 # The local emulator (moto's server) is only needed by `shipment-pipeline local`.
 LOCAL_EXTRA = ["moto[server]>=5.1,<6"]
@@ -106,7 +109,7 @@ DEV_DEPS = [
     "ruff>=0.8,<1",
     "mypy>=1.10,<3",
     # Typed boto3 clients for mypy, one extra per service the operator tools call; never imported at run time.
-    "types-boto3[cloudformation,cloudwatch,dynamodb,events,sqs]>=1.35,<2",
+    "types-boto3[cloudformation,cloudwatch,dynamodb,events,lambda,sqs]>=1.35,<2",
     "pre-commit>=4,<5",
     "pyyaml>=6,<7",
     *LOCAL_EXTRA,
