@@ -374,6 +374,8 @@ TASKS = [
         (
             'uv sync --locked --all-extras --quiet --python "${PYTHON:-python3}"',
             "[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --silent --no-audit --no-fund",
+            # checkov's own locked environment: its pins conflict with this one's (see tools/run_checkov.py).
+            "uv sync --locked --quiet --script tools/run_checkov.py",
         ),
         needs=(),
     ),

@@ -30,6 +30,7 @@ setup: $(if $(UV_ON_PATH),,.tools/bin/uv) ## install the locked environment into
 	@echo "==> installing the locked environment into .venv/ and the Node tools into node_modules/"
 	@uv sync --locked --all-extras --quiet --python "$${PYTHON:-python3}"
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --silent --no-audit --no-fund
+	@uv sync --locked --quiet --script tools/run_checkov.py
 
 demo: setup ## synthesize examples/basic and run the pipeline demo
 	@shipment-pipeline demo

@@ -1,7 +1,7 @@
 """The library's compliance exceptions, and the checks that prove nothing else is left.
 
-Where a cdk-nag rule (AwsSolutions, Serverless, NIST 800-53 R5) or a
-cfn-lint rule cannot apply to what the pipeline builds, the pipeline
+Where a cdk-nag rule (AwsSolutions, Serverless, NIST 800-53 R5), a
+cfn-lint rule or a checkov check cannot apply to what the pipeline builds, the pipeline
 acknowledges it here, on the exact resource and with the reason a security
 reviewer needs, so applications using the construct inherit no findings and
 no suppressions of their own. Everything else is fixed in the construct.
@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
+from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
 from .options import ProcessorOptions, StorageOptions
@@ -44,6 +47,8 @@ class Exemption:
         resource: Which resource it is acknowledged on (for the docs).
         reason: Why the rule cannot or should not apply.
         when: When the acknowledgment is made ("always" or the condition).
+        checkov_checks: checkov check ids, written into the resource's ``Metadata.checkov.skip``
+            (each with the reason as its comment) so checkov skips them there only.
     """
 
     key: str
@@ -52,6 +57,7 @@ class Exemption:
     reason: str
     when: str = "always"
     cfn_lint_rules: tuple[str, ...] = ()
+    checkov_checks: tuple[str, ...] = ()
 
 
 def _id(role: str) -> str:
@@ -104,6 +110,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "A function DLQ (or on-failure destination) applies to asynchronous invocations only. The processor "
         "is invoked synchronously by its SQS event source mapping; failures return to the queue and end in "
         "the queue's DLQ after max_receive_count receives.",
+        checkov_checks=("CKV_AWS_116",),
     ),
     Exemption(
         "function-depends-on-its-role",
@@ -148,6 +155,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "CloudWatch Logs encrypts every log group at rest with service-managed keys. A customer managed key "
         "adds a key policy for logs.REGION.amazonaws.com and a KMS call to every log read for logs that hold "
         "event ids and outcomes, not credentials; retention is bounded (processor.log_retention).",
+        checkov_checks=("CKV_AWS_158",),
     ),
     Exemption(
         "concurrency-capped-by-mapping",
@@ -157,6 +165,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "concurrency (processor.max_concurrency, default 5), the function's only invoker. Reserved concurrency "
         "alone throttles the poller, and throttled messages count towards max_receive_count and reach the DLQ.",
         when="processor.reserved_concurrency not set (default)",
+        checkov_checks=("CKV_AWS_115",),
     ),
     Exemption(
         "function-outside-vpc",
@@ -166,6 +175,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "resources, so a VPC would add ENIs and endpoints without protecting anything. Pass vpc= to run it in "
         "your VPC (the construct then adds the DynamoDB and SQS endpoints it needs).",
         when="vpc not set (default)",
+        checkov_checks=("CKV_AWS_117",),
     ),
     Exemption(
         "pitr-instead-of-backup-plan",
@@ -203,6 +213,49 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "AWS Backup's own service-role policy, the one AWS Backup documents for backup jobs; AWS keeps it in "
         "step with the service. The role can be assumed only by backup.amazonaws.com.",
         when="backup_plan=True",
+    ),
+    Exemption(
+        "queue-encrypted-by-sqs",
+        (),
+        f"{_id('queue')}, {_id('dead_letter_queue')}, {_id('quarantine_queue')}, {_id('target_dead_letter_queue')}",
+        "The queue is encrypted at rest with SSE-SQS (SqsManagedSseEnabled), keys SQS owns and rotates; the check "
+        "reads only KmsMasterKeyId, which predates SSE-SQS. With encryption_key, the source queue, its DLQ and the "
+        "quarantine queue use that key instead; the rule target's DLQ keeps SSE-SQS so that it still catches the "
+        "events EventBridge could not deliver because a key policy blocked it.",
+        when="the queue has no customer managed key (the target DLQ: always)",
+        checkov_checks=("CKV_AWS_27",),
+    ),
+    Exemption(
+        "table-encrypted-by-dynamodb",
+        (),
+        f"{_id('events_table')}, {_id('errors_table')}",
+        "DynamoDB encrypts every table at rest; without a customer managed key it uses an AWS owned key, which "
+        "costs nothing and has no key policy to keep. Who can read the shipment events and processing errors is "
+        "decided by the IAM grants on the table, which the processor holds for these two tables only.",
+        when="the table has no customer managed key",
+        checkov_checks=("CKV_AWS_119",),
+    ),
+    Exemption(
+        "environment-holds-no-secrets",
+        (),
+        _id("function"),
+        "Lambda encrypts environment variables at rest with an AWS managed key. The processor's hold only "
+        "resource names and settings (the table names, the quarantine queue's URL, the metrics namespace, the "
+        "TTL and retry settings), never a secret; "
+        "a customer managed key would add a key policy and a KMS call at every cold start and protect nothing.",
+        when="the function has no KmsKeyArn",
+        checkov_checks=("CKV_AWS_173",),
+    ),
+    Exemption(
+        "vault-encrypted-by-aws-backup",
+        (),
+        f"{_id('backup_plan')}/Vault",
+        "The vault's recovery points are encrypted at rest: with AWS Backup's advanced DynamoDB backup (the "
+        "default for accounts since November 2021) by the vault's key, AWS Backup's AWS managed key when none is "
+        "given, otherwise by the table's own key. A customer managed key is needed to copy backups to another "
+        "account, which this plan does not do.",
+        when="backup_plan=True (the vault has no EncryptionKeyArn)",
+        checkov_checks=("CKV_AWS_166",),
     ),
 )
 
@@ -248,6 +301,7 @@ def acknowledge_pipeline_findings(
         exempt(process.role, "lambda-vpc-access-policy")
     else:
         exempt(process.function, "function-outside-vpc")
+    _acknowledge_default_encryption(buffer=buffer, process=process, store=store)
     if store.backup_selection is not None:
         # The role AWS Backup assumes, which the selection creates (were it anything else, the finding
         # would stay, and show in cdk-nag's report: nothing is acknowledged by guess).
@@ -264,6 +318,30 @@ def acknowledge_pipeline_findings(
             exempt(table, "pitr-instead-of-backup-plan")
 
 
+def _acknowledge_default_encryption(
+    *, buffer: BufferResources, process: ProcessResources, store: StoreResources
+) -> None:
+    """Acknowledge checkov's customer-managed-key checks where the service's own encryption is used.
+
+    Each condition reads the resource as it will be synthesized, so a resource given a customer managed
+    key, which passes the check, gets no skip.
+    """
+    for queue in (buffer.queue, buffer.dead_letter_queue, buffer.quarantine_queue, buffer.target_dead_letter_queue):
+        cfn_queue = queue.node.default_child
+        if isinstance(cfn_queue, sqs.CfnQueue) and cfn_queue.kms_master_key_id is None:
+            exempt(queue, "queue-encrypted-by-sqs")
+    for table in (store.errors_table, store.table):
+        if isinstance(table, dynamodb.Table) and table.encryption_key is None:
+            exempt(table, "table-encrypted-by-dynamodb")
+    if store.backup_plan is not None:
+        cfn_vault = store.backup_plan.backup_vault.node.default_child
+        if isinstance(cfn_vault, backup.CfnBackupVault) and cfn_vault.encryption_key_arn is None:
+            exempt(store.backup_plan.backup_vault, "vault-encrypted-by-aws-backup")
+    cfn_function = process.function.node.default_child
+    if isinstance(cfn_function, lambda_.CfnFunction) and cfn_function.kms_key_arn is None:
+        exempt(process.function, "environment-holds-no-secrets")
+
+
 def exempt(resource: IConstruct, key: str) -> None:
     """Apply the exemption ``key`` to ``resource`` (an L1, or an L2 whose default child is the resource)."""
     exemption = _BY_KEY[key]
@@ -275,6 +353,13 @@ def exempt(resource: IConstruct, key: str) -> None:
         checks = config["config"]["ignore_checks"]
         config["config"]["ignore_checks"] = sorted(set(checks) | set(exemption.cfn_lint_rules))
         target.add_metadata("cfn-lint", config)
+    if exemption.checkov_checks:
+        skips = (target.get_metadata("checkov") or {"skip": []})["skip"]
+        skipped = {skip["id"] for skip in skips}
+        skips += [
+            {"id": check, "comment": exemption.reason} for check in exemption.checkov_checks if check not in skipped
+        ]
+        target.add_metadata("checkov", {"skip": skips})
 
 
 def _cfn_resource(construct: IConstruct) -> CfnResource:

@@ -22,7 +22,7 @@ def doc() -> str:
 @pytest.mark.parametrize("exemption", EXEMPTIONS, ids=lambda e: e.key)
 def test_every_acknowledgment_is_listed_with_its_reason(doc, exemption):
     assert exemption.reason in doc
-    for rule in exemption.rule_ids + exemption.cfn_lint_rules:
+    for rule in exemption.rule_ids + exemption.cfn_lint_rules + exemption.checkov_checks:
         assert f"`{rule}`" in doc
 
 
