@@ -18,6 +18,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from shipment_pipeline_constructs import ShipmentEventPipeline, latest_python_runtime
+from shipment_pipeline_constructs.compliance import skip_checkov_check
 
 PRODUCER_NAME_PREFIX = "orders-shipment-producer"
 # The team's producer: puts one shipment event on the bus per invocation.
@@ -122,21 +123,14 @@ def _producer(scope: Construct, *, name: str, bus_name: str) -> lambda_.Function
         Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
     # cfn-lint W3005: CDK's Function repeats, in DependsOn, the dependency on its role that its GetAtt implies.
     producer.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-    # The same exceptions for checkov, which reads them from the resource's metadata.
-    synchronous = "Invoked synchronously by the orders service, which sees every error."
-    producer.node.default_child.add_metadata(
-        "checkov",
-        {
-            "skip": [
-                {"id": "CKV_AWS_116", "comment": synchronous},
-                {"id": "CKV_AWS_117", "comment": "Calls only the EventBridge API, over TLS with IAM authentication."},
-                {"id": "CKV_AWS_173", "comment": "Its one environment variable is the bus name, not a secret."},
-            ]
-        },
-    )
-    log_group.node.default_child.add_metadata(
-        "checkov", {"skip": [{"id": "CKV_AWS_158", "comment": "Encrypted by CloudWatch Logs; holds no secrets."}]}
-    )
+    # The same exceptions for checkov, which reads them from each resource's template metadata.
+    for construct, check_id, reason in (
+        (producer, "CKV_AWS_116", "Invoked synchronously by the orders service, which sees every error."),
+        (producer, "CKV_AWS_117", "Calls only the EventBridge API, over TLS with IAM authentication."),
+        (producer, "CKV_AWS_173", "Its one environment variable is the bus name, not a secret."),
+        (log_group, "CKV_AWS_158", "Encrypted by CloudWatch Logs; holds no secrets."),
+    ):
+        skip_checkov_check(construct, check_id, reason)
     return producer
 
 

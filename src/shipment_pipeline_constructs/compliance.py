@@ -353,13 +353,23 @@ def exempt(resource: IConstruct, key: str) -> None:
         checks = config["config"]["ignore_checks"]
         config["config"]["ignore_checks"] = sorted(set(checks) | set(exemption.cfn_lint_rules))
         target.add_metadata("cfn-lint", config)
-    if exemption.checkov_checks:
-        skips = (target.get_metadata("checkov") or {"skip": []})["skip"]
-        skipped = {skip["id"] for skip in skips}
-        skips += [
-            {"id": check, "comment": exemption.reason} for check in exemption.checkov_checks if check not in skipped
-        ]
-        target.add_metadata("checkov", {"skip": skips})
+    for check_id in exemption.checkov_checks:
+        skip_checkov_check(target, check_id, exemption.reason)
+
+
+def skip_checkov_check(resource: IConstruct, check_id: str, reason: str) -> None:
+    """Have checkov skip ``check_id`` on ``resource`` only, with ``reason`` as the skip's comment.
+
+    Writes ``Metadata.checkov.skip`` (``[{id, comment}]``), which checkov reads from the template, on
+    ``resource`` (an L1, or an L2 whose default child is the resource). The construct uses it for its own
+    exemptions; use it on your own resources next to the pipeline the same way. A check already skipped
+    there keeps its first reason.
+    """
+    target = _cfn_resource(resource)
+    skips = list((target.get_metadata("checkov") or {"skip": []})["skip"])
+    if all(skip["id"] != check_id for skip in skips):
+        skips.append({"id": check_id, "comment": reason})
+    target.add_metadata("checkov", {"skip": skips})
 
 
 def _cfn_resource(construct: IConstruct) -> CfnResource:

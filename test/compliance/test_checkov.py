@@ -84,6 +84,11 @@ def test_every_example_and_tested_configuration_has_no_unexplained_checkov_findi
         if not check["resource"].split(".")[-1].startswith("Producer")
     }
     assert library_skips <= reasons
+    # The docs' Compliance page lists every check that ran, and says how many.
+    ran = {check["check_id"] for kind in ("passed_checks", "skipped_checks") for check in report["results"][kind]}
+    doc = (REPO / "docs" / "compliance.md").read_text()
+    assert [check for check in sorted(ran) if f"`{check}`" not in doc] == []
+    assert f"The {len(ran)} checks that apply" in doc
 
 
 def checkov_skips(template) -> dict[str, list[str]]:
