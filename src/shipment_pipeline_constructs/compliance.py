@@ -239,7 +239,7 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "environment-holds-no-secrets",
         (),
         _id("function"),
-        "Lambda encrypts environment variables at rest with an AWS managed key. The processor's hold only "
+        "Lambda encrypts environment variables at rest with an AWS managed key. The processor's variables hold only "
         "resource names and settings (the table names, the quarantine queue's URL, the metrics namespace, the "
         "TTL and retry settings), never a secret; "
         "a customer managed key would add a key policy and a KMS call at every cold start and protect nothing.",
