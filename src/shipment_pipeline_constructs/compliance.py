@@ -147,7 +147,9 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         _id("log_group"),
         "CloudWatch Logs encrypts every log group at rest with service-managed keys. A customer managed key "
         "adds a key policy for logs.REGION.amazonaws.com and a KMS call to every log read for logs that hold "
-        "event ids and outcomes, not credentials; retention is bounded (processor.log_retention).",
+        "event ids and outcomes, not credentials; retention is bounded (processor.log_retention). Pass "
+        "encryption_key= to encrypt it with your key.",
+        when="encryption_key not set (default)",
     ),
     Exemption(
         "concurrency-capped-by-mapping",
@@ -219,6 +221,7 @@ def acknowledge_pipeline_findings(
     physical_names: bool = True,
     names_from_parameter: bool = False,
     email_subscriptions: Sequence[IConstruct] = (),
+    encrypted: bool = False,
 ) -> None:
     """Apply every exemption that fits how the pipeline is configured, each on its exact resource.
 
@@ -236,7 +239,8 @@ def acknowledge_pipeline_findings(
     exempt(process.function, "function-depends-on-its-role")
     if not physical_names or names_from_parameter:
         exempt(process.function, "function-logs-via-logging-config")
-    exempt(process.log_group, "logs-encrypted-by-cloudwatch")
+    if not encrypted:
+        exempt(process.log_group, "logs-encrypted-by-cloudwatch")
     policy = process.role.node.try_find_child("DefaultPolicy")
     if policy is not None:
         exempt(policy, "one-role-one-policy")
