@@ -237,10 +237,7 @@ def acknowledge_pipeline_findings(
     exempt(process.event_source_mapping, "sqs-mapping-has-no-destination")
     exempt(process.function, "function-is-invoked-synchronously")
     exempt(process.function, "function-depends-on-its-role")
-    if not physical_names or names_from_parameter:
-        exempt(process.function, "function-logs-via-logging-config")
-    if not encrypted:
-        exempt(process.log_group, "logs-encrypted-by-cloudwatch")
+    _acknowledge_log_findings(process, named_literally=physical_names and not names_from_parameter, encrypted=encrypted)
     policy = process.role.node.try_find_child("DefaultPolicy")
     if policy is not None:
         exempt(policy, "one-role-one-policy")
@@ -266,6 +263,13 @@ def acknowledge_pipeline_findings(
         # Without PITR the reason would be false: the finding stays for the user to see.
         if point_in_time_recovery:
             exempt(table, "pitr-instead-of-backup-plan")
+
+
+def _acknowledge_log_findings(process: ProcessResources, *, named_literally: bool, encrypted: bool) -> None:
+    if not named_literally:
+        exempt(process.function, "function-logs-via-logging-config")
+    if not encrypted:
+        exempt(process.log_group, "logs-encrypted-by-cloudwatch")
 
 
 def exempt(resource: IConstruct, key: str) -> None:
