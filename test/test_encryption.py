@@ -13,6 +13,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from stacks import build_stack
 
 from shipment_pipeline_constructs import ShipmentEventPipeline
+from shipment_pipeline_constructs.ops.cost import PipelineConfig
 from shipment_pipeline_constructs.stages import encryption
 
 ACCOUNT, REGION = "111111111111", "eu-west-1"
@@ -339,6 +340,14 @@ def test_an_archive_on_an_existing_bus_is_encrypted_and_the_bus_left_alone():
         }
     }
     assert template.find_resources("AWS::Events::EventBus") == {}
+
+
+def test_the_cost_model_reads_the_key_from_a_template(keyed, default_template):
+    # the given key (in this test stack) replaces the alarm topic's: still one key, and its requests are counted
+    keyed_config = PipelineConfig.from_template(keyed[2].to_json())
+    assert (keyed_config.customer_managed_key, keyed_config.kms_keys) == (True, 1)
+    default_config = PipelineConfig.from_template(default_template.to_json())
+    assert (default_config.customer_managed_key, default_config.kms_keys) == (False, 1)
 
 
 def _all_sids() -> list[str]:
