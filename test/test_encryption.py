@@ -319,6 +319,9 @@ def test_an_imported_key_gets_the_grants_and_a_warning_per_statement_its_owner_m
     named = sorted(sid for sid in _all_sids() if any(sid in _text(w) for w in warnings))
     assert named == sorted(_all_sids())
     assert len(warnings) == len(_all_sids())
+    texts = [_text(w) for w in warnings]
+    assert all(" at 0x" not in text for text in texts)
+    assert any("(kms:DescribeKey for events.amazonaws.com)" in text for text in texts)
 
 
 def test_an_archive_on_an_existing_bus_is_encrypted_and_the_bus_left_alone():
@@ -348,6 +351,26 @@ def test_the_cost_model_reads_the_key_from_a_template(keyed, default_template):
     assert (keyed_config.customer_managed_key, keyed_config.kms_keys) == (True, 1)
     default_config = PipelineConfig.from_template(default_template.to_json())
     assert (default_config.customer_managed_key, default_config.kms_keys) == (False, 1)
+
+
+@pytest.mark.parametrize(
+    ("bus_name", "rule_name", "expected"),
+    [
+        ("orders", "to-queue", ("ArnEquals", "rule/orders/to-queue")),
+        ("orders", None, ("ArnLike", "rule/orders/*")),
+        ("default", "to-queue", ("ArnEquals", "rule/to-queue")),  # the default bus's rules have no bus in their ARN
+        (None, "to-queue", ("ArnLike", "rule/*")),  # a bus known only by reference
+    ],
+)
+def test_eventbridge_to_queue_is_as_narrow_as_the_names_known(bus_name, rule_name, expected):
+    stack = Stack(App(), "Names", env={"account": ACCOUNT, "region": REGION})
+    statement = encryption.eventbridge_sends_to_queue(stack, bus_name=bus_name, rule_name=rule_name)
+    conditions = stack.resolve(statement.to_statement_json())["Condition"]
+    operator, tail = expected
+    assert conditions == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        operator: {"aws:SourceArn": arn(f":events:{REGION}:{ACCOUNT}:{tail}")},
+    }
 
 
 def _all_sids() -> list[str]:

@@ -51,7 +51,12 @@ def eventbridge_sends_to_queue(scope: Construct, *, bus_name: str | None, rule_n
     permissions for AWS services"); with a CloudFormation-chosen rule name, any
     rule of the bus, and with a bus whose name is not known, any rule of this account and region.
     """
-    rule_path = f"{bus_name}/{rule_name or '*'}" if bus_name and bus_name != "default" else (rule_name or "*")
+    if bus_name is None:
+        rule_path = "*"  # a bus known only by reference: any rule of this account and region
+    elif bus_name == "default":
+        rule_path = rule_name or "*"  # rules of the default bus have no bus name in their ARN
+    else:
+        rule_path = f"{bus_name}/{rule_name or '*'}"
     rule_arn = _arn(scope, "events", "rule", rule_path, ArnFormat.SLASH_RESOURCE_NAME)
     return iam.PolicyStatement(
         sid=SID_EVENTBRIDGE_TO_QUEUE,
@@ -175,8 +180,14 @@ def add_to_key_policy(scope: Construct, key: kms.IKey, *statements: iam.PolicySt
             f"shipment-pipeline:key-policy-{statement.sid}",
             f"encryption_key is imported, so its key policy cannot be changed here: add the statement "
             f"{statement.sid} ({', '.join(statement.actions)} for "
-            f"{', '.join(str(p) for p in statement.principals)}) to it yourself, as listed in {DOCS_SECTION}.",
+            f"{_services(statement)}) to it yourself, as listed in {DOCS_SECTION}.",
         )
+
+
+def _services(statement: iam.PolicyStatement) -> str:
+    """The service principals of ``statement``, by name."""
+    names = [principal.service for principal in statement.principals if isinstance(principal, iam.ServicePrincipal)]
+    return ", ".join(names)
 
 
 def grant_key_via_service(key: kms.IKey, grantee: iam.IGrantable, *, service: str, actions: list[str]) -> None:
