@@ -30,7 +30,7 @@ class IngestResources:
         event_bus: The bus shipment events arrive on (created, or the one given).
         rule: The rule that selects shipment events; its target is the buffer's queue.
         archive: The archive of selected events (``None`` when turned off).
-        bus_name: The bus's name when known at synthesis (for key policy conditions), else ``None``.
+        bus_name: The bus's name as a value that refers to no resource (for key policy conditions), else ``None``.
     """
 
     event_bus: events.IEventBus
