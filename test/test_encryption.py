@@ -10,7 +10,7 @@ from aws_cdk import App, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
-from stacks import build_stack
+from stacks import build_stack, synth
 
 from shipment_pipeline_constructs import ShipmentEventPipeline
 from shipment_pipeline_constructs.ops.cost import PipelineConfig
@@ -255,6 +255,33 @@ def test_with_names_left_to_cloudformation_conditions_fall_back_to_this_accounts
     assert statements[encryption.SID_ALARMS_TO_TOPIC]["Condition"]["ArnLike"] == {
         "kms:EncryptionContext:aws:sns:topicArn": arn(f":sns:{REGION}:{ACCOUNT}:*")
     }
+
+
+STATEFUL = (
+    "AWS::SQS::Queue",
+    "AWS::DynamoDB::Table",
+    "AWS::Events::EventBus",
+    "AWS::Events::Archive",
+    "AWS::Logs::LogGroup",
+    "AWS::SNS::Topic",
+)
+#: The name properties: a change of name replaces the resource.
+NAMES = ("QueueName", "TableName", "Name", "ArchiveName", "LogGroupName", "TopicName")
+
+
+def test_adding_a_key_to_a_deployed_pipeline_replaces_nothing(keyed):
+    # GIVEN the same pipeline without a key  THEN  with it every stateful resource keeps its logical id and name
+    # (KMS key properties update in place); only the alarm topic's own key goes
+    def stateful(template: Template) -> dict[str, tuple]:
+        return {
+            logical_id: (resource["Type"], *(resource["Properties"].get(name) for name in NAMES))
+            for logical_id, resource in template.to_json()["Resources"].items()
+            if resource["Type"] in STATEFUL
+        }
+
+    _, _, unkeyed = synth(environment_suffix="kms")
+    assert stateful(keyed[2]) == stateful(unkeyed)
+    assert list(unkeyed.find_resources("AWS::KMS::Key")) == ["PipelineAlarmTopicKeyFFA133B0"]
 
 
 def test_eventbridge_may_send_to_the_queue_only_from_the_rule(keyed):

@@ -86,7 +86,8 @@ class ShipmentEventPipeline(Construct):
             gets one statement per service that uses the key on its own behalf
             (EventBridge for the queue, the bus and the archive, CloudWatch
             Logs, CloudWatch alarms), each limited to this pipeline's resources
-            or this account; the processor's role may use the key only through
+            or this account (but EventBridge's ``kms:DescribeKey``, metadata
+            only, which EventBridge documents without a condition); the processor's role may use the key only through
             SQS and DynamoDB (``kms:ViaService``). An imported key's policy
             cannot be changed from here: the construct warns, and its owner
             adds the statements listed in the documentation's "Encryption"
