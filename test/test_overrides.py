@@ -136,11 +136,17 @@ def test_kms_key_encrypts_source_queue_and_dlq_and_lets_eventbridge_use_it(exist
     # the target DLQ stays SQS-managed so it can catch events a broken key policy bounces
     assert props(existing, "target_dead_letter_queue")["SqsManagedSseEnabled"] is True
     statements = template.find_resources("AWS::KMS::Key")[key_id]["Properties"]["KeyPolicy"]["Statement"]
-    by_effect = {s["Effect"]: s for s in statements if s.get("Principal", {}).get("Service") == "events.amazonaws.com"}
-    # EventBridge may use the key (aws-cdk's SqsQueue target adds the grant) ...
-    assert "kms:GenerateDataKey*" in by_effect["Allow"]["Action"]
-    # ... but only for rules of this account (the construct's guard against a confused deputy)
-    assert by_effect["Deny"]["Condition"] == {"StringNotEquals": {"aws:SourceAccount": "111111111111"}}
+    (to_queue,) = [s for s in statements if s.get("Sid") == "EventBridgeSendsToTheQueue"]
+    # EventBridge may use the key to send to the queue, with the two actions SQS asks a sender for ...
+    assert to_queue["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
+    assert to_queue["Principal"] == {"Service": "events.amazonaws.com"}
+    # ... only for rules of this account on the team's bus (the rule's name is CloudFormation's: any rule of the bus)
+    assert to_queue["Condition"]["StringEquals"] == {"aws:SourceAccount": "111111111111"}
+    assert json.dumps(to_queue["Condition"]["ArnLike"]["aws:SourceArn"]).endswith(
+        ':events:eu-west-1:111111111111:rule/team-bus/*"]]}'
+    )
+    # and nothing is granted to EventBridge that a deny must take back
+    assert not [s for s in statements if s["Effect"] == "Deny"]
 
 
 def test_physical_names_can_be_left_to_cloudformation(existing):

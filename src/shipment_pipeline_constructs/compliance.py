@@ -154,7 +154,9 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         _id("log_group"),
         "CloudWatch Logs encrypts every log group at rest with service-managed keys. A customer managed key "
         "adds a key policy for logs.REGION.amazonaws.com and a KMS call to every log read for logs that hold "
-        "event ids and outcomes, not credentials; retention is bounded (processor.log_retention).",
+        "event ids and outcomes, not credentials; retention is bounded (processor.log_retention). Pass "
+        "encryption_key= to encrypt it with your key.",
+        when="encryption_key not set (default)",
         checkov_checks=("CKV_AWS_158",),
     ),
     Exemption(
@@ -272,6 +274,7 @@ def acknowledge_pipeline_findings(
     physical_names: bool = True,
     names_from_parameter: bool = False,
     email_subscriptions: Sequence[IConstruct] = (),
+    encrypted: bool = False,
 ) -> None:
     """Apply every exemption that fits how the pipeline is configured, each on its exact resource.
 
@@ -287,9 +290,7 @@ def acknowledge_pipeline_findings(
     exempt(process.event_source_mapping, "sqs-mapping-has-no-destination")
     exempt(process.function, "function-is-invoked-synchronously")
     exempt(process.function, "function-depends-on-its-role")
-    if not physical_names or names_from_parameter:
-        exempt(process.function, "function-logs-via-logging-config")
-    exempt(process.log_group, "logs-encrypted-by-cloudwatch")
+    _acknowledge_log_findings(process, named_literally=physical_names and not names_from_parameter, encrypted=encrypted)
     policy = process.role.node.try_find_child("DefaultPolicy")
     if policy is not None:
         exempt(policy, "one-role-one-policy")
@@ -340,6 +341,13 @@ def _acknowledge_default_encryption(
     cfn_function = process.function.node.default_child
     if isinstance(cfn_function, lambda_.CfnFunction) and cfn_function.kms_key_arn is None:
         exempt(process.function, "environment-holds-no-secrets")
+
+
+def _acknowledge_log_findings(process: ProcessResources, *, named_literally: bool, encrypted: bool) -> None:
+    if not named_literally:
+        exempt(process.function, "function-logs-via-logging-config")
+    if not encrypted:
+        exempt(process.log_group, "logs-encrypted-by-cloudwatch")
 
 
 def exempt(resource: IConstruct, key: str) -> None:

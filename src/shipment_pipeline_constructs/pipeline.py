@@ -77,10 +77,23 @@ class ShipmentEventPipeline(Construct):
         table: An existing events table (partition key ``shipment_id``, sort
             key ``event_timestamp``, both strings; TTL on ``expires_at``).
             Of ``storage``, only ``on_conflict`` can be combined with it. Default: a new table.
-        encryption_key: KMS key for the source queue, its DLQ and the quarantine queue. Its key
-            policy is extended so EventBridge can use it (an imported key's
-            policy must allow ``events.amazonaws.com`` yourself). Default:
-            SQS-managed encryption, which needs no key policy and costs nothing.
+        encryption_key: Customer managed KMS key for the data at rest: the
+            source queue, its DLQ and the quarantine queue, both tables, the
+            bus the construct creates and the archive, the function's log
+            group, and the alarm topic the construct creates (which then gets
+            no key of its own). The target DLQ keeps SQS-managed keys, so it
+            still catches events if the key cannot be used. The key's policy
+            gets one statement per service that uses the key on its own behalf
+            (EventBridge for the queue, the bus and the archive, CloudWatch
+            Logs, CloudWatch alarms), each limited to this pipeline's resources
+            or this account (but EventBridge's ``kms:DescribeKey``, metadata
+            only, which EventBridge documents without a condition); the processor's role may use the key only through
+            SQS and DynamoDB (``kms:ViaService``). An imported key's policy
+            cannot be changed from here: the construct warns, and its owner
+            adds the statements listed in the documentation's "Encryption"
+            section. Default: none (SQS-managed queue keys, DynamoDB's AWS
+            owned key, the bus's and the logs' service keys, the alarm
+            topic's own key), which needs no key policy and adds no KMS requests.
         ttl_days: Days a stored event or error record lives before DynamoDB's
             TTL deletes it, counted from when the processor stored it. Default: ``90``.
         ingest: Rule, target retry policy and archive. Default: ``IngestOptions()``.
@@ -231,7 +244,9 @@ class ShipmentEventPipeline(Construct):
         )
 
         # Each stage once, in the order events flow.
-        ingest_stage = create_ingest(self, event_bus=event_bus, options=ingest, names=physical)
+        ingest_stage = create_ingest(
+            self, event_bus=event_bus, options=ingest, names=physical, encryption_key=encryption_key
+        )
         buffer_stage = create_queues(
             self, options=queues, processor=processor, encryption_key=encryption_key, names=physical
         )
@@ -245,8 +260,16 @@ class ShipmentEventPipeline(Construct):
                 if vpc
                 else None
             ),
+            encryption_key=encryption_key,
         )
-        store_stage = create_store(self, existing_table=table, options=storage, backup_plan=backup_plan, names=physical)
+        store_stage = create_store(
+            self,
+            existing_table=table,
+            options=storage,
+            backup_plan=backup_plan,
+            names=physical,
+            encryption_key=encryption_key,
+        )
         observe_stage = create_observability(
             self,
             ingest=ingest_stage,
@@ -260,6 +283,7 @@ class ShipmentEventPipeline(Construct):
             alarm_topic=alarm_topic,
             alarm_emails=alarm_emails,
             dashboard=dashboard,
+            encryption_key=encryption_key,
         )
 
         # Wired: the rule delivers to the queue; the processor learns where to write and may write there.
@@ -268,6 +292,8 @@ class ShipmentEventPipeline(Construct):
             queue=buffer_stage.queue,
             target_dead_letter_queue=buffer_stage.target_dead_letter_queue,
             options=ingest,
+            bus_name=ingest_stage.bus_name,
+            rule_name=physical.rule if physical else None,
         )
         connect_processor_to_store(
             process_stage,
@@ -290,6 +316,7 @@ class ShipmentEventPipeline(Construct):
             physical_names=physical_names,
             names_from_parameter=Token.is_unresolved(environment_suffix),
             email_subscriptions=observe_stage.email_subscriptions,
+            encrypted=encryption_key is not None,
         )
 
         self.event_bus = ingest_stage.event_bus

@@ -91,6 +91,19 @@ def test_with_customer_managed_key_reserved_concurrency_and_email(with_key):
     assert rules(unacknowledged_findings(with_key[0])) == []
 
 
+@pytest.fixture(scope="session")
+def keyed_configurations():
+    """The given key with physical names (every key policy condition exact), and an imported key (no statement added)."""
+    from test_encryption import _imported_key, _keyed
+
+    return [build_stack("encryption-keyed", _keyed), build_stack("encryption-imported-key", _imported_key)]
+
+
+def test_with_a_customer_managed_key_everywhere_and_with_an_imported_key(keyed_configurations):
+    for stack, _, _ in keyed_configurations:
+        assert rules(unacknowledged_findings(stack)) == [], stack.stack_name
+
+
 def test_inside_a_vpc_with_a_backup_plan(in_vpc):
     assert rules(unacknowledged_findings(in_vpc[0])) == []
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from stacks import REPO, example_names, synth_example
-from test_cdk_nag import in_vpc, with_key  # noqa: F401  (shared session fixtures)
+from test_cdk_nag import in_vpc, keyed_configurations, with_key  # noqa: F401  (shared session fixtures)
 
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
@@ -33,7 +33,12 @@ def cfn_lint(templates: list[str]) -> tuple[int, str, str]:
 
 
 @pytest.mark.slow  # synthesizes an example app
-def test_every_example_and_tested_configuration_has_no_cfn_lint_findings(tmp_path, with_key, in_vpc):  # noqa: F811
+def test_every_example_and_tested_configuration_has_no_cfn_lint_findings(
+    tmp_path,
+    with_key,  # noqa: F811
+    in_vpc,  # noqa: F811
+    keyed_configurations,  # noqa: F811
+):
     # One cfn-lint run for all templates: each run costs seconds just to start; findings name their file.
     templates = [
         str(Path(assembly.directory) / stack.template_file)
@@ -41,7 +46,9 @@ def test_every_example_and_tested_configuration_has_no_cfn_lint_findings(tmp_pat
         for stack in assembly.stacks
     ]
     assert len(templates) >= len(example_names())
-    for name, (_, _, template) in (("with-key", with_key), ("in-vpc", in_vpc)):
+    configurations = [("with-key", with_key), ("in-vpc", in_vpc)]
+    configurations += [(f"keyed-{index}", keyed) for index, keyed in enumerate(keyed_configurations)]
+    for name, (_, _, template) in configurations:
         path = tmp_path / f"{name}.template.json"
         path.write_text(json.dumps(template.to_json()))
         templates.append(str(path))

@@ -82,9 +82,21 @@ def test_processor_sends_only_to_the_quarantine_queue(variant, default_pipeline,
     ]
 
 
-def test_quarantine_sends_with_a_customer_key_use_named_kms_actions(with_key):  # noqa: F811
-    kms_actions = {a for s in statements(with_key[2]) for a in as_list(s["Action"]) if a.startswith("kms:")}
-    assert kms_actions == {"kms:Decrypt", "kms:GenerateDataKey"}
+def test_the_role_uses_a_customer_key_only_through_sqs_and_dynamodb_with_named_actions(with_key):  # noqa: F811
+    # GIVEN encryption_key  THEN  every KMS statement of the role names the key and the one service it goes through
+    stack, _, template = with_key
+    key_arn = {"Fn::GetAtt": [stack.get_logical_id(stack.node.find_child("Key").node.default_child), "Arn"]}
+    kms_statements = [s for s in statements(template) if any(a.startswith("kms:") for a in as_list(s["Action"]))]
+    assert [s["Resource"] for s in kms_statements] == [key_arn] * len(kms_statements)
+    by_service: dict[str, set[str]] = {}
+    for statement in kms_statements:
+        via = statement["Condition"]["StringEquals"]["kms:ViaService"]
+        by_service.setdefault(via, set()).update(as_list(statement["Action"]))
+    assert by_service == {
+        # consume the source queue (Decrypt) and send to the quarantine queue (GenerateDataKey, Decrypt)
+        "sqs.eu-west-1.amazonaws.com": {"kms:Decrypt", "kms:GenerateDataKey"},
+        "dynamodb.eu-west-1.amazonaws.com": {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
+    }
 
 
 def key_policy_statements(template) -> list[dict]:
@@ -100,31 +112,25 @@ def key_policy_statements(template) -> list[dict]:
     return found
 
 
-# aws-cdk's SqsQueue target grants EventBridge encrypt/decrypt on a queue's key itself, with its
-# own wildcards (kms:ReEncrypt*, kms:GenerateDataKey*); the construct cannot narrow that statement,
-# so it adds a deny that keeps it to this account.
-CDK_TARGET_GRANT = {"kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"}
-
-
 @pytest.mark.parametrize("variant", ["default", "with_key"])
 def test_key_policies_let_services_use_keys_for_this_account_only(variant, default_template, with_key):  # noqa: F811
     # GIVEN the alarm topic's key (default) and a customer key for the queues (with_key)
     template = {"default": default_template, "with_key": with_key[2]}[variant]
     service_statements = [s for s in key_policy_statements(template) if "Service" in s.get("Principal", {})]
-    allows = [s for s in service_statements if s["Effect"] == "Allow"]
-    guarded = {
-        s["Principal"]["Service"]
-        for s in service_statements
-        if s["Effect"] == "Deny" and "aws:SourceAccount" in s.get("Condition", {}).get("StringNotEquals", {})
-    }
-    assert allows
-    for statement in allows:
-        # THEN each grant is limited to this account, by its own condition or by a deny for other accounts
-        own_condition = "aws:SourceAccount" in statement.get("Condition", {}).get("StringEquals", {})
-        assert own_condition or statement["Principal"]["Service"] in guarded, statement
-        # AND names its actions, except the statement aws-cdk's SqsQueue target writes
-        wildcards = [action for action in as_list(statement["Action"]) if "*" in action]
-        assert not wildcards or set(as_list(statement["Action"])) == CDK_TARGET_GRANT, statement
+    assert service_statements and {s["Effect"] for s in service_statements} == {"Allow"}
+    for statement in service_statements:
+        # THEN each names its actions (no wildcards) ...
+        assert not [action for action in as_list(statement["Action"]) if "*" in action], statement
+        # ... and is limited to this account or to this pipeline's resources, except EventBridge's DescribeKey
+        # (metadata only; the EventBridge user guide gives it no condition: it carries no encryption context)
+        if as_list(statement["Action"]) != ["kms:DescribeKey"]:
+            conditions = {key for operator in statement["Condition"].values() for key in operator}
+            assert conditions & {
+                "aws:SourceAccount",
+                "aws:SourceArn",
+                "kms:EncryptionContext:aws:events:event-bus:arn",
+                "kms:EncryptionContext:aws:logs:arn",
+            }, statement
 
 
 def test_function_in_a_vpc_gets_only_the_network_interface_policy(in_vpc):  # noqa: F811

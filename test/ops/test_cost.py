@@ -66,9 +66,48 @@ def test_batching_window_architecture_and_cmk_change_the_right_lines() -> None:
     assert line(result, "Lambda", "duration").unit_price == pytest.approx(0.0000166667)
     assert line(result, "Lambda", "duration").quantity == pytest.approx(900_000 * 0.090 * 0.5)
     assert line(result, "KMS", "KMS keys").monthly_usd == 2.0
-    # 2 principals x one data key per 5 minutes: 17,280 requests, inside the 20,000 free
-    kms_requests = line(result, "KMS", "requests")
-    assert kms_requests.quantity == 17_280 and kms_requests.free_tier_usd == kms_requests.monthly_usd
+    # 2 principals x one data key per 5 minutes: 17,280 requests
+    assert line(result, "KMS", "SQS: EventBridge sends").quantity == 17_280
+
+
+def test_a_given_key_replaces_the_topics_key_and_each_service_asks_it_once_per_five_minutes_of_work() -> None:
+    # GIVEN encryption_key at the design load (30,000 events a day: 900 failures, 900,000 invocations a month)
+    config = PipelineConfig.from_options(encryption_key=True)
+    result = estimate(Workload(30_000), config)
+    # THEN no key is created (the alarm topic uses the given one, whose $1 is its owner's) ...
+    assert config.kms_keys == 0
+    assert [entry.item for entry in result.lines if entry.unit == "keys"] == []
+    # ... and every service busy in each of the month's 8,640 five-minute periods asks once per period
+    periods = 30 * 86_400 / 300
+    requests = {entry.item: entry.quantity for entry in result.lines if entry.service == "KMS"}
+    assert requests == {
+        "SQS: EventBridge sends, processor receives (5 min reuse)": 2 * periods,
+        "SQS: quarantine sends": 900,  # fewer failures than periods: one request per failure at most
+        "DynamoDB: table keys of both tables (5 min cache)": periods + 900,
+        "EventBridge: the bus's data key (5 min)": periods,
+        "EventBridge: the archive's data key (5 min)": periods,
+        "CloudWatch Logs: the log group's data key (5 min)": periods,
+    }
+    total = sum(requests.values())
+    assert result.by_service()["KMS"] == pytest.approx(total * 0.03 / 10_000)
+    # the 20,000 free requests are shared across the lines
+    assert sum(e.free_tier_usd for e in result.lines if e.service == "KMS") == pytest.approx(20_000 * 0.03 / 10_000)
+    assert any("encryption_key" in assumption for assumption in result.assumptions)
+
+
+def test_a_quiet_pipeline_asks_kms_no_more_often_than_it_has_events() -> None:
+    # 100 events a day: 3,000 a month, fewer than the 8,640 five-minute periods; no archive
+    config = dataclasses.replace(PipelineConfig.from_options(encryption_key=True), archive=False)
+    requests = {e.item: e.quantity for e in estimate(Workload(100), config).lines if e.service == "KMS"}
+    assert requests["SQS: EventBridge sends, processor receives (5 min reuse)"] == 6_000
+    assert requests["EventBridge: the bus's data key (5 min)"] == 3_000
+    assert "EventBridge: the archive's data key (5 min)" not in requests
+
+
+def test_without_a_key_no_kms_requests_are_priced() -> None:
+    result = estimate(Workload(30_000), PipelineConfig.from_options())
+    assert [e.item for e in result.lines if e.service == "KMS"] == ["KMS keys the stack creates"]
+    assert not any("encryption_key" in assumption for assumption in result.assumptions)
 
 
 def test_provisioned_capacity_follows_the_average_write_rate() -> None:

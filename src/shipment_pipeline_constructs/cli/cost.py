@@ -42,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     options.add_argument("--ttl-days", type=positive_int, help="days items are kept (default: 90)")
     options.add_argument(
-        "--cmk", action="store_true", help="the queues use a customer managed KMS key (encryption_key)"
+        "--cmk",
+        action="store_true",
+        help="encryption_key is given: count the KMS requests it adds (queues, tables, bus, archive, logs)",
     )
     options.add_argument("--dashboards", type=non_negative_int, help="dashboards (default: 1)")
     options.add_argument("--alarms", type=non_negative_int, help="alarms (default: 9, the built-in ones)")

@@ -2,8 +2,9 @@
 
 CloudWatch cannot publish to a topic encrypted with the AWS managed key
 ``alias/aws/sns`` (its key policy cannot grant ``cloudwatch.amazonaws.com``),
-so a created topic gets its own customer managed key, with rotation, whose
-policy lets CloudWatch use it for this account's alarms only.
+so a created topic gets a customer managed key: the pipeline's ``encryption_key``
+when given, else its own, with rotation; either key's policy lets CloudWatch
+use it for this account's alarms only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from ..shape import PARTS
+from ..stages.encryption import add_to_key_policy, cloudwatch_alarms_publish_to_topic
 from ..validation import Problems
 
 # Deliberately loose: SNS confirms the address by mail; this only catches slips like a missing "@".
@@ -47,28 +49,14 @@ def collect_email_problems(emails: Sequence[str], problems: Problems) -> None:
         seen.add(email)
 
 
-def create_alarm_topic(scope: Construct, *, topic_name: str | None) -> sns.Topic:
-    """An SNS topic encrypted with its own rotating KMS key that refuses requests without TLS."""
+def create_alarm_topic(
+    scope: Construct, *, topic_name: str | None, encryption_key: kms.IKey | None = None
+) -> sns.Topic:
+    """An SNS topic that refuses requests without TLS, encrypted with ``encryption_key`` or else a rotating key of its own."""
     stack = Stack.of(scope)
-    key = kms.Key(
-        scope,
-        PARTS["alarm_topic_key"].construct_id,
-        description="Encrypts the shipment pipeline's alarm notifications",
-        enable_key_rotation=True,
-        # Notifications are transient: no data outlives the topic, so the key need not either.
-        removal_policy=RemovalPolicy.DESTROY,
-        pending_window=Duration.days(7),
-    )
-    # CloudWatch encrypts the notification when it publishes; limit it to this account's alarms.
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowCloudWatchAlarmsToPublish",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=["*"],  # in a key policy, "*" means this key
-            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-        )
-    )
+    key = encryption_key or _topic_key(scope)
+    if encryption_key is not None:
+        add_to_key_policy(scope, key, cloudwatch_alarms_publish_to_topic(scope, topic_name=topic_name))
     topic = sns.Topic(
         scope,
         PARTS["alarm_topic"].construct_id,
@@ -99,6 +87,31 @@ def create_alarm_topic(scope: Construct, *, topic_name: str | None) -> sns.Topic
         )
     )
     return topic
+
+
+def _topic_key(scope: Construct) -> kms.Key:
+    """The alarm topic's own key, when no ``encryption_key`` is given."""
+    stack = Stack.of(scope)
+    key = kms.Key(
+        scope,
+        PARTS["alarm_topic_key"].construct_id,
+        description="Encrypts the shipment pipeline's alarm notifications",
+        enable_key_rotation=True,
+        # Notifications are transient: no data outlives the topic, so the key need not either.
+        removal_policy=RemovalPolicy.DESTROY,
+        pending_window=Duration.days(7),
+    )
+    # CloudWatch encrypts the notification when it publishes; limit it to this account's alarms.
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsToPublish",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=["*"],  # in a key policy, "*" means this key
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+        )
+    )
+    return key
 
 
 def notify(

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -58,6 +59,7 @@ def create_observability(
     alarm_topic: sns.ITopic | None,
     alarm_emails: Sequence[str],
     dashboard: bool,
+    encryption_key: kms.IKey | None = None,
 ) -> ObserveResources:
     """Create the enabled alarms (under ``Alarms/``), route them to one topic, and lay out the dashboard.
 
@@ -84,7 +86,9 @@ def create_observability(
     topic = alarm_topic
     email_subscriptions: list[sns.Subscription] = []
     if alarms:
-        topic = topic or create_alarm_topic(scope, topic_name=f"{name}-alarms" if name else None)
+        topic = topic or create_alarm_topic(
+            scope, topic_name=f"{name}-alarms" if name else None, encryption_key=encryption_key
+        )
         email_subscriptions = notify(alarms, topic, alarm_emails)
     board = None
     if dashboard:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Annotations, Duration, Stack
+from aws_cdk import Annotations, Duration
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
@@ -24,6 +25,7 @@ from constructs import Construct
 from ..naming import ResourceNames
 from ..options import ProcessorOptions, QueueOptions
 from ..shape import PARTS
+from . import encryption
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,6 @@ def create_queues(
         # deliver, which includes a key policy that does not let it use the key.
         encryption_key=None,
     )
-    if encryption_key is not None:
-        _limit_eventbridge_to_this_account(scope, encryption_key)
     return BufferResources(
         queue=queue,
         dead_letter_queue=dead_letter_queue,
@@ -118,41 +118,60 @@ def _queue(
     )
 
 
-# Every KMS action that uses a key's material, named (no wildcards).
-KMS_DATA_ACTIONS = [
-    "kms:Decrypt",
-    "kms:Encrypt",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-]
+def eventbridge_target_view(
+    rule: events.Rule, queue: sqs.Queue, *, bus_name: str | None, rule_name: str | None
+) -> sqs.IQueue:
+    """The queue to hand to the rule's ``SqsQueue`` target: ``queue`` itself, or with a key, a view without it.
 
-
-def _limit_eventbridge_to_this_account(scope: Construct, key: kms.IKey) -> None:
-    """Keep EventBridge's use of the key to this account's rules.
-
-    EventBridge must encrypt with the key to send to a KMS-encrypted queue (aws-cdk
-    issue 33169); CDK's ``SqsQueue`` target adds that grant to the key policy
-    itself (``grantEncryptDecrypt``, without conditions). This deny limits it to
-    rules of this account (confused deputy). The rule's ARN would be tighter, but
-    key -> queue -> rule -> key would be a dependency cycle.
+    For a queue with a KMS key, aws-cdk's ``SqsQueue`` target would grant
+    EventBridge ``kms:ReEncrypt*`` and ``kms:GenerateDataKey*`` (wildcards it
+    never uses) and limit its queue policy to ``aws:SourceAccount``. Instead,
+    EventBridge gets the two key actions SQS asks a sender for
+    (:func:`.encryption.eventbridge_sends_to_queue`) and a queue policy for
+    this rule alone, and the target gets a view of the queue without the key.
     """
-    statement = iam.PolicyStatement(
-        sid="DenyEventBridgeForOtherAccounts",
-        effect=iam.Effect.DENY,
-        principals=[iam.ServicePrincipal("events.amazonaws.com")],
-        actions=KMS_DATA_ACTIONS,
-        resources=["*"],  # in a key policy, "*" means this key
-        conditions={"StringNotEquals": {"aws:SourceAccount": Stack.of(scope).account}},
-    )
-    if not key.add_to_resource_policy(statement).statement_added:
-        Annotations.of(scope).add_warning_v2(
-            "shipment-pipeline:imported-key-policy",
-            "encryption_key is imported, so its key policy cannot be changed here: allow "
-            "events.amazonaws.com kms:Decrypt and kms:GenerateDataKey on it, or EventBridge "
-            "cannot deliver to the queue and every event lands in the target DLQ.",
+    key = queue.encryption_master_key
+    if key is None:
+        return queue
+    queue.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(encryption.EVENTS_PRINCIPAL)],
+            # What aws-cdk's SqsQueue target allows a rule (grant_send_messages), for this rule only.
+            actions=["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+            resources=[queue.queue_arn],
+            conditions={"ArnEquals": {"aws:SourceArn": rule.rule_arn}},
         )
+    )
+    encryption.add_to_key_policy(
+        queue, key, encryption.eventbridge_sends_to_queue(queue, bus_name=bus_name, rule_name=rule_name)
+    )
+    # The view's account and region are tokens of the queue's ARN, which the rule would report as a
+    # possible cross-environment target: it is this stack's own queue.
+    Annotations.of(rule).acknowledge_warning(
+        "@aws-cdk/aws-events:ruleUnresolvedEnvironment", "the target is a view of a queue in the rule's own stack"
+    )
+    return sqs.Queue.from_queue_attributes(rule, "TargetQueue", queue_arn=queue.queue_arn)
+
+
+def grant_consume_messages(queue: sqs.IQueue, grantee: iam.IGrantable) -> None:
+    """Allow what Lambda's poller does with the function's role: receive, delete and hide messages of ``queue``.
+
+    The actions of ``Queue.grant_consume_messages``; with a KMS key, ``kms:Decrypt``
+    only through SQS (``kms:ViaService``), where the L2 grants it without condition.
+    """
+    iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=[
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ],
+        resource_arns=[queue.queue_arn],
+    )
+    if queue.encryption_master_key is not None:
+        encryption.grant_key_via_service(queue.encryption_master_key, grantee, service="sqs", actions=["kms:Decrypt"])
 
 
 def grant_send_message(queue: sqs.IQueue, grantee: iam.IGrantable) -> iam.Grant:
@@ -160,9 +179,12 @@ def grant_send_message(queue: sqs.IQueue, grantee: iam.IGrantable) -> iam.Grant:
 
     ``Queue.grant_send_messages`` also grants ``kms:ReEncrypt*`` and
     ``kms:GenerateDataKey*``: wildcard actions a sender never uses. SQS asks
-    a producer for ``kms:GenerateDataKey`` and ``kms:Decrypt`` only.
+    a producer for ``kms:GenerateDataKey`` and ``kms:Decrypt`` only, granted
+    through SQS alone (``kms:ViaService``).
     """
     grant = iam.Grant.add_to_principal(grantee=grantee, actions=["sqs:SendMessage"], resource_arns=[queue.queue_arn])
     if queue.encryption_master_key is not None:
-        queue.encryption_master_key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt")
+        encryption.grant_key_via_service(
+            queue.encryption_master_key, grantee, service="sqs", actions=["kms:GenerateDataKey", "kms:Decrypt"]
+        )
     return grant

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..naming import ResourceNames
 from ..options import IngestOptions
 from ..shape import PARTS
+from . import encryption
+from .buffer import eventbridge_target_view
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,13 @@ class IngestResources:
         event_bus: The bus shipment events arrive on (created, or the one given).
         rule: The rule that selects shipment events; its target is the buffer's queue.
         archive: The archive of selected events (``None`` when turned off).
+        bus_name: The bus's name as a value that refers to no resource (for key policy conditions), else ``None``.
     """
 
     event_bus: events.IEventBus
     rule: events.Rule
     archive: events.Archive | None
+    bus_name: str | None = None
 
 
 def create_ingest(
@@ -40,14 +45,17 @@ def create_ingest(
     event_bus: events.IEventBus | None,
     options: IngestOptions,
     names: ResourceNames | None,
+    encryption_key: kms.IKey | None = None,
 ) -> IngestResources:
     """Create the bus (unless one is given), the rule that selects shipment events, and their archive.
 
     A bus of its own gives shipment traffic its own permissions, rules and archive.
+    With ``encryption_key``, the bus the construct creates and the archive are encrypted with it.
     """
     bus = event_bus or events.EventBus(
         scope, PARTS["event_bus"].construct_id, event_bus_name=names.event_bus if names else None
     )
+    bus_name = _literal_bus_name(bus, created=event_bus is None)
     pattern = options.resolved_event_pattern()
     rule = events.Rule(
         scope,
@@ -68,20 +76,76 @@ def create_ingest(
             description="Shipment events kept for replay",
             retention=Duration.days(options.archive_retention_days),
         )
-    return IngestResources(event_bus=bus, rule=rule, archive=archive)
+    if encryption_key is not None:
+        _encrypt(scope, encryption_key, bus=bus, created=event_bus is None, archive=archive, bus_name=bus_name)
+    return IngestResources(event_bus=bus, rule=rule, archive=archive, bus_name=bus_name)
+
+
+def _literal_bus_name(bus: events.IEventBus, *, created: bool) -> str | None:
+    """The bus's name as a value that refers to no resource (for key policy conditions), when there is one.
+
+    A created bus's name is its physical name, which aws-cdk-lib sets to the
+    construct's unique id when none is given; its ``event_bus_name`` attribute
+    would be a reference to the bus, which the key's policy cannot hold (the bus
+    refers to the key). An existing bus's name counts only when it is a literal.
+    """
+    if created:
+        return bus.node.default_child.name  # type: ignore[union-attr]
+    return encryption.literal_name(bus.event_bus_name)
+
+
+def _encrypt(
+    scope: Construct,
+    key: kms.IKey,
+    *,
+    bus: events.IEventBus,
+    created: bool,
+    archive: events.Archive | None,
+    bus_name: str | None,
+) -> None:
+    """Give the key to the created bus and to the archive, each on its CloudFormation resource.
+
+    Through the L1s: ``EventBus(kms_key=)`` adds a statement allowing ``kms:DescribeKey`` only
+    under an encryption context, which DescribeKey never carries, and ``Archive(kms_key=)``
+    grants ``kms:ReEncrypt*``; :mod:`.encryption` writes the statements the EventBridge user guide documents.
+    """
+    if not created and archive is None:
+        return  # a bus someone else owns: its encryption is theirs
+    statements = [encryption.eventbridge_checks_key()]
+    # An existing bus's ARN is the imported value (it may be in another account); a created bus's is built from its name.
+    bus_arn = (
+        Stack.of(scope).format_arn(service="events", resource="event-bus", resource_name=bus_name)
+        if created
+        else bus.event_bus_arn
+    )
+    if created:
+        bus.node.default_child.kms_key_identifier = key.key_arn  # type: ignore[union-attr]
+        statements.append(encryption.eventbridge_encrypts_bus(bus_arn))
+    if archive is not None:
+        archive.node.default_child.kms_key_identifier = key.key_arn  # type: ignore[union-attr]
+        statements.append(encryption.eventbridge_encrypts_archive(bus_arn))
+    encryption.add_to_key_policy(scope, key, *statements)
 
 
 def connect_rule_to_queue(
-    rule: events.Rule, *, queue: sqs.IQueue, target_dead_letter_queue: sqs.IQueue, options: IngestOptions
+    rule: events.Rule,
+    *,
+    queue: sqs.Queue,
+    target_dead_letter_queue: sqs.IQueue,
+    options: IngestOptions,
+    bus_name: str | None = None,
+    rule_name: str | None = None,
 ) -> None:
     """Make ``queue`` the rule's target, with an explicit retry policy and a target DLQ.
 
     Without a target DLQ EventBridge drops an event after its retries; with
     one, an undeliverable event (queue policy or key policy broken) is kept.
+    ``bus_name`` and ``rule_name`` (when known at synthesis) narrow the key
+    policy statement of a queue with a KMS key to this rule.
     """
     rule.add_target(
         targets.SqsQueue(
-            queue,
+            eventbridge_target_view(rule, queue, bus_name=bus_name, rule_name=rule_name),
             dead_letter_queue=target_dead_letter_queue,
             retry_attempts=options.target_retry_attempts,
             max_event_age=Duration.hours(options.target_max_event_age_hours),

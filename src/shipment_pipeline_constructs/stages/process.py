@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
@@ -18,7 +19,8 @@ from ..handler_asset import ASSET_EXCLUDES, handler_source_dir
 from ..naming import ResourceNames
 from ..options import ProcessorOptions
 from ..shape import ENV, PARTS
-from .buffer import BufferResources, grant_send_message
+from .buffer import BufferResources, grant_consume_messages, grant_send_message
+from .encryption import add_to_key_policy, cloudwatch_logs_encrypts_log_group
 from .store import StoreResources, grant_delete_item, grant_put_item
 
 
@@ -62,6 +64,7 @@ def create_processor(
     options: ProcessorOptions,
     names: ResourceNames | None,
     placement: VpcPlacement | None = None,
+    encryption_key: kms.IKey | None = None,
 ) -> ProcessResources:
     """Create the function and connect it to the queue (inside ``placement``'s VPC when given).
 
@@ -83,7 +86,14 @@ def create_processor(
         log_group_name=names.log_group if names else None,
         retention=options.log_retention,
         removal_policy=RemovalPolicy.DESTROY,
+        encryption_key=encryption_key,
     )
+    if encryption_key is not None:
+        add_to_key_policy(
+            log_group,
+            encryption_key,
+            cloudwatch_logs_encrypts_log_group(log_group, log_group_name=names.log_group if names else None),
+        )
     log_group.grant_write(role)
     function = lambda_.Function(
         scope,
@@ -107,7 +117,7 @@ def create_processor(
     )
     if placement:
         _attach_to_vpc(scope, function, role, placement)
-    queue.grant_consume_messages(role)
+    grant_consume_messages(queue, role)
     mapping = lambda_.EventSourceMapping(
         scope,
         PARTS["event_source"].construct_id,

@@ -14,6 +14,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from ..naming import ResourceNames
@@ -28,6 +29,7 @@ from ..shape import (
     PARTS,
     TABLE_TTL_ATTRIBUTE,
 )
+from . import encryption
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,24 @@ def create_store(
     options: StorageOptions,
     backup_plan: bool,
     names: ResourceNames | None,
+    encryption_key: kms.IKey | None = None,
 ) -> StoreResources:
-    """Create the events table (unless one is given), the errors table and, if asked, their backup plan."""
-    table = existing_table or _events_table(scope, options, names)
-    errors_table = _errors_table(scope, options, names)
+    """Create the events table (unless one is given), the errors table and, if asked, their backup plan.
+
+    With ``encryption_key`` the tables it creates are encrypted with it (customer managed); without,
+    with DynamoDB's AWS owned key, which costs nothing and needs no key policy.
+    """
+    table = existing_table or _events_table(scope, options, names, encryption_key)
+    errors_table = _errors_table(scope, options, names, encryption_key)
     if not backup_plan:
         return StoreResources(table=table, errors_table=errors_table)
     plan, selection = _backup_plan(scope, [table, errors_table], names)
     return StoreResources(table=table, errors_table=errors_table, backup_plan=plan, backup_selection=selection)
 
 
-def _events_table(scope: Construct, options: StorageOptions, names: ResourceNames | None) -> dynamodb.Table:
+def _events_table(
+    scope: Construct, options: StorageOptions, names: ResourceNames | None, encryption_key: kms.IKey | None
+) -> dynamodb.Table:
     provisioned = options.provisioned
     table = dynamodb.Table(
         scope,
@@ -76,6 +85,7 @@ def _events_table(scope: Construct, options: StorageOptions, names: ResourceName
         read_capacity=provisioned.min_read_units if provisioned else None,
         write_capacity=provisioned.min_write_units if provisioned else None,
         time_to_live_attribute=TABLE_TTL_ATTRIBUTE,
+        **_encryption(encryption_key),
         **_protection(options, point_in_time_recovery=options.point_in_time_recovery),
     )
     if provisioned:
@@ -89,7 +99,9 @@ def _events_table(scope: Construct, options: StorageOptions, names: ResourceName
     return table
 
 
-def _errors_table(scope: Construct, options: StorageOptions, names: ResourceNames | None) -> dynamodb.Table:
+def _errors_table(
+    scope: Construct, options: StorageOptions, names: ResourceNames | None, encryption_key: kms.IKey | None
+) -> dynamodb.Table:
     # Errors are rare, so on-demand is always the cheaper mode here.
     table = dynamodb.Table(
         scope,
@@ -99,6 +111,7 @@ def _errors_table(scope: Construct, options: StorageOptions, names: ResourceName
         sort_key=dynamodb.Attribute(name=ERRORS_SORT_KEY, type=dynamodb.AttributeType.STRING),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         time_to_live_attribute=TABLE_TTL_ATTRIBUTE,
+        **_encryption(encryption_key),
         **_protection(options, point_in_time_recovery=True),
     )
     table.add_global_secondary_index(
@@ -108,6 +121,13 @@ def _errors_table(scope: Construct, options: StorageOptions, names: ResourceName
         projection_type=dynamodb.ProjectionType.ALL,
     )
     return table
+
+
+def _encryption(key: kms.IKey | None) -> dict:
+    # No key: leave the property out, so the template stays DynamoDB's default (the AWS owned key).
+    if key is None:
+        return {}
+    return {"encryption": dynamodb.TableEncryption.CUSTOMER_MANAGED, "encryption_key": key}
 
 
 def _protection(options: StorageOptions, *, point_in_time_recovery: bool) -> dict:
@@ -127,22 +147,38 @@ def grant_put_item(table: dynamodb.ITable, grantee: iam.IGrantable) -> iam.Grant
 
     ``Table.grant`` also adds ``<table>/index/*`` for a table with indexes,
     a resource wildcard PutItem cannot use (items are written to the table).
-    With a customer managed key, the writer may also encrypt and decrypt
-    with it (named actions, not ``Table.grant``'s ``kms:GenerateDataKey*``).
+    With a customer managed key, the writer may also use the key, through
+    DynamoDB only (:func:`_grant_table_key`).
     """
     grant = iam.Grant.add_to_principal(grantee=grantee, actions=["dynamodb:PutItem"], resource_arns=[table.table_arn])
-    if table.encryption_key is not None:
-        table.encryption_key.grant(grantee, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
+    _grant_table_key(table, grantee)
     return grant
 
 
 def grant_delete_item(table: dynamodb.Table, grantee: iam.IGrantable) -> iam.Grant:
     """Allow ``dynamodb:DeleteItem`` on the table itself (not its indexes, which DeleteItem cannot use).
 
-    For the errors table only, which the construct creates with AWS owned
-    encryption: a customer managed key would need its own grant here.
+    For the errors table only; with a customer managed key, the key through DynamoDB as well.
     """
-    return iam.Grant.add_to_principal(grantee=grantee, actions=["dynamodb:DeleteItem"], resource_arns=[table.table_arn])
+    grant = iam.Grant.add_to_principal(
+        grantee=grantee, actions=["dynamodb:DeleteItem"], resource_arns=[table.table_arn]
+    )
+    _grant_table_key(table, grantee)
+    return grant
+
+
+def _grant_table_key(table: dynamodb.ITable, grantee: iam.IGrantable) -> None:
+    """Let ``grantee`` use the table's customer managed key, only in requests DynamoDB makes for it (``kms:ViaService``).
+
+    Named actions, not ``Table.grant``'s ``kms:GenerateDataKey*`` and ``kms:ReEncrypt*``.
+    """
+    if table.encryption_key is not None:
+        encryption.grant_key_via_service(
+            table.encryption_key,
+            grantee,
+            service="dynamodb",
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        )
 
 
 def _backup_plan(

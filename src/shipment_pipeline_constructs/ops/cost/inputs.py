@@ -124,9 +124,10 @@ class PipelineConfig:
 
     ``provisioned`` is ``None`` for on-demand, else
     ``(min_write, max_write, min_read, max_read, target_utilization_percent)``.
-    ``customer_managed_key`` says the queues use a KMS key (its requests are
-    billed); ``kms_keys`` counts the keys the stack creates (the alarm topic's
-    own key by default). The defaults are the construct's defaults.
+    ``customer_managed_key`` says ``encryption_key`` is given (the requests
+    each service makes to it are billed); ``kms_keys`` counts the keys the
+    stack creates (the alarm topic's own key, which a given key replaces).
+    The defaults are the construct's defaults.
     """
 
     memory_mib: int = defaults.MEMORY_SIZE_MIB
@@ -162,17 +163,18 @@ class PipelineConfig:
         """The configuration a :class:`ShipmentEventPipeline` with these props deploys.
 
         An option group left out is the construct's default. ``encryption_key``
-        and ``alarm_topic`` say whether those props are given (a key created in
-        the same stack counts as one more key).
+        and ``alarm_topic`` say whether those props are given (the given key is
+        not counted as a key: the construct does not create it).
         """
         base = cls()
         alarm_count = base.alarms if alarms is None else len(alarms.enabled())
-        # The construct creates the alarm topic, with its own KMS key, when some alarm is on and no topic is given.
-        topic_keys = 1 if alarm_count and not alarm_topic else 0
+        # The construct creates the alarm topic when some alarm is on and no topic is given; it gets a key of
+        # its own only without encryption_key.
+        topic_keys = 1 if alarm_count and not alarm_topic and not encryption_key else 0
         changes: dict[str, Any] = {
             "ttl_days": ttl_days,
             "customer_managed_key": encryption_key,
-            "kms_keys": topic_keys + (1 if encryption_key else 0),
+            "kms_keys": topic_keys,
             "dashboards": 1 if dashboard else 0,
             "alarms": alarm_count,
             "source": "construct options",

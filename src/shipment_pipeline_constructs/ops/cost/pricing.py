@@ -19,8 +19,12 @@ How the model counts (a month is 30 days):
   storage of ``ttl_days`` (+2 days of TTL lag) of items, PITR on that size.
 - CloudWatch: dashboards, alarms, the processor's EMF metrics, log ingest and
   storage for the log retention; X-Ray traces at Lambda's sampling rate
-  (1 a second plus 5% of the rest) when tracing is on; KMS when the queues
-  use a customer managed key.
+  (1 a second plus 5% of the rest) when tracing is on.
+- KMS: the keys the stack creates (the alarm topic's own key, unless
+  ``encryption_key`` is given); with ``encryption_key``, the requests each
+  service makes to it (:func:`kms_requests`). The given key's own $1 a month
+  is not counted: the construct does not create it, and its owner pays for
+  it once, however many resources it encrypts.
 
 Every line says its quantity and unit price, so the arithmetic can be
 checked by hand; the free tier is a separate credit, because it is per
@@ -55,9 +59,9 @@ TTL_LAG_DAYS = 2
 ITEM_OVERHEAD_BYTES = 100
 #: An error record is the event plus about this much (reason, ids, timestamps).
 ERROR_RECORD_EXTRA_BYTES = 300
-#: SQS reuses a KMS data key for 5 minutes per principal; EventBridge and Lambda are two principals.
-KMS_REUSE_SECONDS = 300
-KMS_PRINCIPALS = 2
+#: How long a service keeps using one data key (SQS's default data key reuse period, and the
+#: 5 minutes the model assumes for DynamoDB's table key cache, EventBridge and CloudWatch Logs).
+KMS_CACHE_SECONDS = 300
 #: Lambda's X-Ray sampling: the first request each second and 5% of the others.
 XRAY_RESERVOIR_PER_SECOND = 1
 XRAY_RATE = 0.05
@@ -375,20 +379,61 @@ def _xray(month: _Month) -> Iterator[CostLine]:
 
 
 def _kms(month: _Month) -> Iterator[CostLine]:
+    """The keys the stack creates, and with ``encryption_key`` the requests each service makes to it.
+
+    Each service reuses or caches a data key (:data:`KMS_CACHE_SECONDS`), so a
+    principal asks KMS at most once per period per resource, and never more
+    often than it has something to encrypt (see :func:`kms_requests`).
+    """
     config = month.config
     if config.kms_keys:
         yield _line("KMS", "KMS keys the stack creates", config.kms_keys, "keys", month.price["kms_key_month"])
-    if config.customer_managed_key:
-        requests = KMS_PRINCIPALS * SECONDS_PER_MONTH / KMS_REUSE_SECONDS
+    if not config.customer_managed_key:
+        return
+    items = kms_requests(month)
+    free_share = _share_free(sum(quantity for _, quantity in items), month.free["kms_requests"])
+    for item, quantity in items:
         yield _line(
             "KMS",
-            "requests (data key reuse 5 min)",
-            requests,
+            item,
+            quantity,
             "requests",
             month.price["kms_request_per_10k"],
             1e4,
-            free_quantity=min(requests, month.free["kms_requests"]),
+            free_quantity=quantity * free_share,
         )
+
+
+def kms_requests(month: _Month) -> list[tuple[str, float]]:
+    """KMS requests a month to the given key, per service: ``(item, requests)``.
+
+    A period is :data:`KMS_CACHE_SECONDS`; a user of the key asks once per
+    period in which it has work, at most once per event:
+
+    - SQS: per queue and principal, one request per data key reuse period
+      (``KmsDataKeyReusePeriodSeconds``, 300 s by default): EventBridge's
+      ``GenerateDataKey`` on send and the processor's ``Decrypt`` on receive
+      for the source queue; the processor's sends to the quarantine queue.
+    - DynamoDB: the table key, decrypted once per cache period per table written.
+    - EventBridge: the bus's and the archive's data keys, one request each per period.
+    - CloudWatch Logs: the log group's data key, one request per period while the function logs.
+    """
+    config = month.config
+    periods = SECONDS_PER_MONTH / KMS_CACHE_SECONDS
+
+    def active(work: float) -> float:
+        return min(work, periods)
+
+    items = [
+        ("SQS: EventBridge sends, processor receives (5 min reuse)", 2 * active(month.events)),
+        ("SQS: quarantine sends", active(month.failures)),
+        ("DynamoDB: table keys of both tables (5 min cache)", active(month.events) + active(month.failures)),
+        ("EventBridge: the bus's data key (5 min)", active(month.events)),
+    ]
+    if config.archive:
+        items.append(("EventBridge: the archive's data key (5 min)", active(month.events)))
+    items.append(("CloudWatch Logs: the log group's data key (5 min)", active(month.invocations)))
+    return items
 
 
 #: The service lines, in the order the estimate lists them.
@@ -406,6 +451,16 @@ _SERVICES: tuple[Callable[[_Month], Iterator[CostLine]], ...] = (
 
 def _assumptions(month: _Month) -> list[str]:
     workload, config = month.workload, month.config
+    kms = (
+        [
+            "encryption_key: its own $1/month is its owner's (not created by the construct); KMS requests assume "
+            f"each service asks once per {KMS_CACHE_SECONDS // 60} minutes it has work (SQS's data key reuse "
+            "period; DynamoDB's table key cache, EventBridge and CloudWatch Logs data keys taken as the same), "
+            "not counted: DLQ redrives, operator reads, alarm notifications"
+        ]
+        if config.customer_managed_key
+        else []
+    )
     return [
         f"{DAYS_PER_MONTH}-day month: {month.events:,} events; {workload.event_bytes} bytes each",
         f"{month.batch:g} message(s) per invocation (batch size {config.batch_size}, "
@@ -416,6 +471,7 @@ def _assumptions(month: _Month) -> list[str]:
         "not priced: SNS alarm notifications (within SNS's free tier at alarm volumes), "
         "data transfer (none leaves the region)",
         "free tier: the always-free monthly allowance, if nothing else in the account uses it",
+        *kms,
     ]
 
 
