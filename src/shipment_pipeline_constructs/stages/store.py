@@ -76,6 +76,8 @@ def _events_table(scope: Construct, options: StorageOptions, names: ResourceName
         read_capacity=provisioned.min_read_units if provisioned else None,
         write_capacity=provisioned.min_write_units if provisioned else None,
         time_to_live_attribute=TABLE_TTL_ATTRIBUTE,
+        # StreamSpecification updates the table in place: turning the stream on or off never replaces it.
+        stream=options.stream,
         **_protection(options, point_in_time_recovery=options.point_in_time_recovery),
     )
     if provisioned:
