@@ -34,8 +34,8 @@ from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
 from .stages.buffer import create_queues
-from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.guardrails import StackScopeRecorder, apply_role_guardrails, collect_role_path_problems
+from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
 from .stages.store import create_store
 from .validation import Problems, check_all
