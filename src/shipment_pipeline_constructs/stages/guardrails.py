@@ -90,13 +90,13 @@ def apply_role_guardrails(
 ) -> None:
     """Apply :class:`RoleGuardrails` to each of ``scopes`` (nothing when neither setting is given).
 
-    Mutating priority, as aws-cdk-lib's own ``PermissionsBoundary``: it runs
-    before validation, and after an Aspect of the same priority on a parent
-    (a user's ``PermissionsBoundary.of(stack)``), so the construct's boundary
-    is the one its roles keep.
+    At the default priority: after aws-cdk-lib's own ``PermissionsBoundary``
+    Aspect, which a user may apply to the whole stack (it runs at the
+    mutating priority, or at the default one on a parent scope, which runs
+    first), so the construct's boundary is the one its roles keep.
     """
     if permissions_boundary is None and role_path is None:
         return
     aspect = RoleGuardrails(permissions_boundary=permissions_boundary, role_path=role_path)
     for scope in scopes:
-        Aspects.of(scope).add(aspect, priority=AspectPriority.MUTATING)
+        Aspects.of(scope).add(aspect, priority=AspectPriority.DEFAULT)
