@@ -7,11 +7,13 @@ and the template is walked: every ``AWS::IAM::Role`` must carry them.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
+from typing import Any
 
 import jsii
 import pytest
-from aws_cdk import App, Aspects, CfnResource, IAspect, RemovalPolicy, Stack, TagManager, Tags
+from aws_cdk import App, Aspects, CfnResource, IAspect, ITaggable, ITaggableV2, RemovalPolicy, Stack, TagManager, Tags
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -106,8 +108,8 @@ def configuration(request):
     return (*build_stack(f"guardrails-{request.param}", build), roles)
 
 
-def roles_of(template: Template) -> dict[str, dict]:
-    return template.find_resources("AWS::IAM::Role")
+def roles_of(template: Template) -> dict[str, Any]:
+    return dict(template.find_resources("AWS::IAM::Role"))
 
 
 def role_paths(stack: Stack) -> dict[str, str]:
@@ -193,9 +195,9 @@ class CostCentreTags:
 
     def visit(self, node: IConstruct) -> None:
         if TagManager.is_taggable(node):
-            node.tags.set_tag("cost-centre", "cc-1234")
+            typing.cast(ITaggable, node).tags.set_tag("cost-centre", "cc-1234")
         elif TagManager.is_taggable_v2(node):
-            node.cdk_tag_manager.set_tag("cost-centre", "cc-1234")
+            typing.cast(ITaggableV2, node).cdk_tag_manager.set_tag("cost-centre", "cc-1234")
 
 
 def _users_aspects_on_the_stack(stack: Stack) -> ShipmentEventPipeline:
