@@ -14,6 +14,7 @@ from typing import Any
 import jsii
 import pytest
 from aws_cdk import App, Aspects, CfnResource, IAspect, ITaggable, ITaggableV2, RemovalPolicy, Stack, TagManager, Tags
+from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -288,7 +289,25 @@ def test_stack_tags_reach_every_taggable_resource(key, build):
         r for r in template.to_json()["Resources"].values() if r["Type"] in ("AWS::SQS::Queue", "AWS::IAM::Role")
     ]
     assert taggable  # the walk below has something to check
-    assert untagged(template, "team", "shipments") == []
+    missing = untagged(template, "team", "shipments")
+    if not scalable_targets_take_tags():
+        # Older aws-cdk-lib releases (2.269.0, the oldest supported, among them) cannot tag this type at all.
+        missing = [entry for entry in missing if not entry.startswith("AWS::ApplicationAutoScaling::ScalableTarget ")]
+    assert missing == []
+
+
+def scalable_targets_take_tags() -> bool:
+    """Whether this aws-cdk-lib's ``CfnScalableTarget`` has a tag manager (a provisioned table's auto scaling)."""
+    target = appscaling.CfnScalableTarget(
+        Stack(App(), "Probe"),
+        "Target",
+        max_capacity=1,
+        min_capacity=1,
+        resource_id="table/probe",
+        scalable_dimension="dynamodb:table:ReadCapacityUnits",
+        service_namespace="dynamodb",
+    )
+    return TagManager.is_taggable(target) or TagManager.is_taggable_v2(target)
 
 
 @pytest.mark.parametrize(
@@ -329,3 +348,29 @@ def test_guardrail_props_are_type_checked_with_the_others():
         "permissions_boundary must be an IManagedPolicy or None, got 'arn:aws:iam::111111111111:policy/b'",
         "role_path must be a string or None, got 7",
     ]
+
+
+#: Where the pipeline grants: identity policies and the bus's policy. (SSL-only Deny statements on queues and
+#: topic, and a key's administrator statement, are deny rules and key policies: test_iam.py and the key tests.)
+GRANTING_POLICIES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Events::EventBusPolicy")
+
+
+def allowed_actions(template: Template) -> list[str]:
+    """Every action an identity policy or the bus's policy allows."""
+    actions = []
+    for resource in template.to_json()["Resources"].values():
+        if resource["Type"] not in GRANTING_POLICIES:
+            continue
+        props = resource["Properties"]
+        statements = props["PolicyDocument"]["Statement"] if "PolicyDocument" in props else [props["Statement"]]
+        for statement in statements:
+            assert statement["Effect"] == "Allow"
+            action = statement["Action"]
+            actions += action if isinstance(action, list) else [action]
+    return actions
+
+
+def test_no_wildcard_actions_are_granted(configuration):
+    actions = allowed_actions(configuration[2])
+    assert "dynamodb:PutItem" in actions
+    assert [action for action in actions if "*" in action] == []
