@@ -8,7 +8,8 @@ are singletons that live at stack scope, outside the construct. So the
 guardrails are an Aspect, applied to the construct and to whatever it added
 at stack scope while it was built (:class:`StackScopeRecorder`): every
 ``AWS::IAM::Role`` in either gets the boundary and the path, whichever
-construct created it.
+construct created it. (A singleton that an earlier construct in the same
+stack created already is shared, and keeps what that construct applied.)
 """
 
 from __future__ import annotations
