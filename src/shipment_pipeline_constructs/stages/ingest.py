@@ -57,7 +57,7 @@ def create_ingest(
         scope, PARTS["event_bus"].construct_id, event_bus_name=names.event_bus if names else None
     )
     if options.has_producers:
-        if isinstance(bus, events.EventBus) and event_bus is None:
+        if event_bus is None and isinstance(bus, events.EventBus):  # the bus created just above
             allow_producers(bus, options)
         else:
             # The policy of a bus the construct was given belongs to the bus's owner (it may hold other
