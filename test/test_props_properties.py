@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
@@ -79,6 +80,7 @@ EXAMPLES: dict[Any, list[Any]] = {
     lambda_.Architecture: [lambda_.Architecture.ARM_64, lambda_.Architecture.X86_64],
     logs.RetentionDays: [logs.RetentionDays.ONE_WEEK, logs.RetentionDays.ONE_MONTH],
     RemovalPolicy: [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY],
+    dynamodb.StreamViewType: [dynamodb.StreamViewType.NEW_IMAGE, dynamodb.StreamViewType.KEYS_ONLY],
     ec2.SubnetSelection: [ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
     events.EventPattern: [
         events.EventPattern(source=["orders.service"]),

@@ -11,10 +11,12 @@ construct can report every problem in one error.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from aws_cdk import RemovalPolicy, Token
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -30,6 +32,9 @@ SQS_STANDARD_MAX_BATCH_SIZE = 10_000
 SQS_BATCH_SIZE_WITHOUT_WINDOW = 10
 # CloudWatch's namespace alphabet: letters, digits and . - _ / # : and space.
 METRICS_NAMESPACE_PATTERN = re.compile(r"[0-9A-Za-z.\-_/#: ]{1,255}")
+# An AWS account id, and an AWS Organizations organization id (Organizations API reference).
+ACCOUNT_ID_PATTERN = re.compile(r"[0-9]{12}")
+ORGANIZATION_ID_PATTERN = re.compile(r"o-[a-z0-9]{10,32}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,18 @@ class IngestOptions:
         target_retry_attempts: Delivery attempts from the rule to the queue (0-185). Default: ``185``.
         target_max_event_age_hours: How long EventBridge keeps retrying an
             undelivered event before it goes to the target DLQ (1-24). Default: ``24``.
+        producer_accounts: Other AWS accounts (12-digit ids, as strings) whose
+            principals may put events on the bus the construct creates. The bus's
+            resource policy allows ``events:PutEvents`` from them only for events
+            whose ``source`` is one of ``event_pattern``'s sources, which must then
+            be listed literally. Each producer's own IAM policy must also allow
+            ``events:PutEvents`` on the bus's ARN. Not applied to an existing
+            ``event_bus`` (its policy is its owner's; the construct warns).
+            Default: none (same-account producers only, see ``grant_put_events``).
+        producer_organization_id: An AWS Organizations id (``o-`` and 10-32
+            lower-case letters or digits): every account of that organization
+            may put events on the bus, with the same ``source`` condition
+            (``aws:PrincipalOrgID``). Default: ``None``.
     """
 
     event_pattern: events.EventPattern | None = None
@@ -51,9 +68,12 @@ class IngestOptions:
     archive_retention_days: int = defaults.ARCHIVE_RETENTION_DAYS
     target_retry_attempts: int = defaults.TARGET_RETRY_ATTEMPTS
     target_max_event_age_hours: int = defaults.TARGET_MAX_EVENT_AGE_HOURS
+    producer_accounts: Sequence[str] = ()
+    producer_organization_id: str | None = None
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every value outside what EventBridge accepts."""
+        self._collect_producer_problems(problems)
         problems.check_range("ingest.archive_retention_days", self.archive_retention_days, 1, unit="days")
         problems.check_range("ingest.target_retry_attempts", self.target_retry_attempts, 0, 185)
         problems.check_range("ingest.target_max_event_age_hours", self.target_max_event_age_hours, 1, 24, "hours")
@@ -71,6 +91,65 @@ class IngestOptions:
     def resolved_event_pattern(self) -> events.EventPattern:
         """The event pattern in effect: the given one, or the default source match."""
         return self.event_pattern or events.EventPattern(source=[defaults.EVENT_SOURCE])
+
+    @property
+    def has_producers(self) -> bool:
+        """True when producers in other accounts or an organization are given."""
+        return bool(self.producer_accounts) or self.producer_organization_id is not None
+
+    def _collect_producer_problems(self, problems: Problems) -> None:
+        """Producer accounts and organization: well-formed, no wildcard, no repeats, and a source to allow."""
+        accounts_known = not problems.mistyped("ingest.producer_accounts")
+        if accounts_known:
+            seen: set[str] = set()
+            for account in self.producer_accounts:
+                if Token.is_unresolved(account):
+                    continue
+                if "*" in account:
+                    problems.add(
+                        f"ingest.producer_accounts must not hold a wildcard ({account!r} would let any AWS account "
+                        "put events): list the accounts, or give producer_organization_id for a whole organization"
+                    )
+                elif not ACCOUNT_ID_PATTERN.fullmatch(account):
+                    problems.add(
+                        f"ingest.producer_accounts must hold 12-digit AWS account ids (as strings, leading zeros "
+                        f"kept), got {account!r}"
+                    )
+                elif account in seen:
+                    problems.add(f"ingest.producer_accounts lists {account!r} twice: list each account once")
+                seen.add(account)
+        organization = self.producer_organization_id
+        if (
+            organization is not None
+            and not problems.mistyped("ingest.producer_organization_id")
+            and not Token.is_unresolved(organization)
+            and not ORGANIZATION_ID_PATTERN.fullmatch(organization)
+        ):
+            problems.add(
+                "ingest.producer_organization_id must be an AWS Organizations id: 'o-' and 10-32 lower-case "
+                f"letters or digits, got {organization!r}"
+            )
+        if not accounts_known or problems.mistyped("ingest.producer_organization_id") or not self.has_producers:
+            return
+        if problems.mistyped("ingest.event_pattern"):
+            return
+        sources = self.resolved_event_pattern().source
+        if not sources:
+            problems.add(
+                "ingest.producer_accounts and ingest.producer_organization_id need ingest.event_pattern to match "
+                "on source: the bus's policy allows other accounts only the sources the rule takes. Add "
+                "source=[...] to event_pattern"
+            )
+        elif any(Token.is_unresolved(source) for source in sources):
+            problems.add(
+                "ingest.producer_accounts and ingest.producer_organization_id need ingest.event_pattern's sources "
+                "as literal strings (the bus's policy allows exactly those): replace events.Match.prefix(...) "
+                "and other matchers in source=[...] by the full source names"
+            )
+
+    def producer_sources(self) -> list[str]:
+        """The event sources other accounts may put on the bus: the rule pattern's sources."""
+        return list(self.resolved_event_pattern().source or [])
 
 
 @dataclass(frozen=True)
@@ -240,12 +319,20 @@ class StorageOptions:
             quarantine queue for a person to decide (and redrive, or delete).
             A redelivery or replay of the same event is a duplicate, never a
             conflict. Default: ``"record"``.
+        stream: Turn on the events table's DynamoDB stream with this view
+            (``StreamViewType.NEW_IMAGE``: each stored event as written), for
+            consumers downstream (``pipeline.table_stream_arn``,
+            ``pipeline.grant_stream_read``). The table keeps its logical ID:
+            turning the stream on or off later updates the table in place, it
+            never replaces it (a new stream gets a new ARN, and records older
+            than 24 hours are gone). Default: ``None`` (no stream).
     """
 
     provisioned: ProvisionedCapacity | None = None
     point_in_time_recovery: bool = defaults.POINT_IN_TIME_RECOVERY
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     on_conflict: Literal["record", "quarantine"] = defaults.ON_CONFLICT
+    stream: dynamodb.StreamViewType | None = None
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every invalid table setting."""
@@ -257,7 +344,7 @@ class StorageOptions:
         default = StorageOptions()
         return [
             name
-            for name in ("provisioned", "point_in_time_recovery", "removal_policy")
+            for name in ("provisioned", "point_in_time_recovery", "removal_policy", "stream")
             if getattr(self, name) != getattr(default, name)
         ]
 

@@ -34,6 +34,7 @@ from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
 from .stages.buffer import create_queues
+from .stages.guardrails import StackScopeRecorder, apply_role_guardrails, collect_role_path_problems
 from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
 from .stages.store import create_store
@@ -72,8 +73,10 @@ class ShipmentEventPipeline(Construct):
         physical_names: Derive physical names from the suffix. ``False``
             leaves naming to CloudFormation (several pipelines per account
             and region). Default: ``True``.
-        event_bus: An existing bus to take shipment events from. Default: a
-            new bus ``shipment-events-{suffix}``.
+        event_bus: An existing bus to take shipment events from. The construct
+            does not change its resource policy (``ingest.producer_accounts``
+            and ``ingest.producer_organization_id`` are then not applied, with a
+            warning). Default: a new bus ``shipment-events-{suffix}``.
         table: An existing events table (partition key ``shipment_id``, sort
             key ``event_timestamp``, both strings; TTL on ``expires_at``).
             Of ``storage``, only ``on_conflict`` can be combined with it. Default: a new table.
@@ -125,6 +128,16 @@ class ShipmentEventPipeline(Construct):
         backup_plan: Add the tables to a new AWS Backup plan (daily backups
             kept 35 days, in a vault of its own), on top of point-in-time
             recovery. Default: ``False``.
+        permissions_boundary: A managed policy set as the permissions boundary
+            of every IAM role the construct causes: the processor's role, AWS
+            Backup's role (``backup_plan``), and any role aws-cdk-lib adds for
+            the construct's resources, also at stack scope. It replaces a
+            boundary set on those roles by ``iam.PermissionsBoundary.of(stack)``.
+            Default: ``None`` (no boundary, unless your app sets one).
+        role_path: The IAM path of those same roles: ``/`` or a path that
+            starts and ends with ``/`` (at most 512 printable ASCII
+            characters). A role's path cannot change in place: changing it
+            replaces the roles (they hold no data). Default: ``None`` (IAM's ``/``).
 
     Raises:
         PipelineValidationError: when any prop is invalid; lists every problem.
@@ -177,6 +190,8 @@ class ShipmentEventPipeline(Construct):
     """The topic every alarm notifies (``None`` when every alarm is off)."""
     dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
+    table_stream_arn: str | None
+    """The ARN of the events table's stream (``None`` without one: see ``StorageOptions.stream``)."""
 
     def __init__(
         self,
@@ -202,6 +217,8 @@ class ShipmentEventPipeline(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         vpc_endpoints: bool = True,
         backup_plan: bool = False,
+        permissions_boundary: iam.IManagedPolicy | None = None,
+        role_path: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         # Every prop is checked (types first) before any value is derived from it or given to aws-cdk-lib.
@@ -225,7 +242,11 @@ class ShipmentEventPipeline(Construct):
             security_groups=security_groups,
             vpc_endpoints=vpc_endpoints,
             backup_plan=backup_plan,
+            permissions_boundary=permissions_boundary,
+            role_path=role_path,
         )
+        # From here on, what aws-cdk-lib adds at stack scope for the pipeline's resources gets the guardrails too.
+        stack_scope = StackScopeRecorder(self)
         ingest = ingest if ingest is not None else IngestOptions()
         queues = queues if queues is not None else QueueOptions()
         processor = processor if processor is not None else ProcessorOptions()
@@ -318,6 +339,9 @@ class ShipmentEventPipeline(Construct):
             email_subscriptions=observe_stage.email_subscriptions,
             encrypted=encryption_key is not None,
         )
+        apply_role_guardrails(
+            [self, *stack_scope.added()], permissions_boundary=permissions_boundary, role_path=role_path
+        )
 
         self.event_bus = ingest_stage.event_bus
         self.rule = ingest_stage.rule
@@ -336,10 +360,30 @@ class ShipmentEventPipeline(Construct):
         self.alarms = observe_stage.alarms
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
+        self.table_stream_arn = store_stage.table.table_stream_arn
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
         return self.event_bus.grant_put_events_to(grantee)
+
+    def grant_stream_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow a consumer to read the events table's stream (what a DynamoDB event source needs).
+
+        ``dynamodb:DescribeStream``, ``GetRecords`` and ``GetShardIterator`` on
+        the stream, ``dynamodb:ListStreams`` (which supports no resource-level
+        permissions, so on ``*``), and decrypt with the table's key if it has a
+        customer managed one.
+
+        Raises:
+            ValueError: when the table has no stream (set ``StorageOptions(stream=...)``).
+        """
+        if self.table_stream_arn is None:
+            raise ValueError(
+                "grant_stream_read: the events table has no stream. Set storage=StorageOptions(stream="
+                "dynamodb.StreamViewType.NEW_IMAGE) (or another view type) on the pipeline; an existing table "
+                "needs its stream ARN given when you import it (Table.from_table_attributes(table_stream_arn=...))"
+            )
+        return self.table.grant_stream_read(grantee)
 
     def metric_queue_backlog(self, **props) -> cloudwatch.Metric:
         """Messages waiting in the source queue (``ApproximateNumberOfMessagesVisible``)."""
@@ -410,6 +454,7 @@ def _validate(**props: Any) -> None:
         if props[group] is not None and not problems.mistyped(group):
             props[group].collect_problems(problems)
     collect_email_problems(props["alarm_emails"], problems)
+    collect_role_path_problems(props["role_path"], problems)
     if props["vpc"] is None:
         for prop in ("vpc_subnets", "security_groups"):
             if props[prop] is not None:

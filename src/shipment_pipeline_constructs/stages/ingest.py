@@ -1,6 +1,7 @@
 """Ingest stage: the event bus, the rule that selects shipment events, and the archive.
 
-The rule's target (the buffer's queue, with the target DLQ) is wired by
+The bus the construct creates may also take events from producers in other
+accounts (:func:`allow_producers`). The rule's target (the buffer's queue, with the target DLQ) is wired by
 :func:`connect_rule_to_queue` once the buffer exists.
 """
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -20,6 +22,12 @@ from ..options import IngestOptions
 from ..shape import PARTS
 from . import encryption
 from .buffer import eventbridge_target_view
+
+#: Statement ids of the bus's resource policy (CDK prefixes them with ``cdk-``).
+PRODUCER_ACCOUNTS_SID = "ShipmentProducerAccounts"
+PRODUCER_ORGANIZATION_SID = "ShipmentProducerOrganization"
+#: The id of the warning given when producers are asked for on a bus the construct does not own.
+EXISTING_BUS_WARNING_ID = "shipment-pipeline:producersOnExistingBus"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,18 @@ def create_ingest(
         scope, PARTS["event_bus"].construct_id, event_bus_name=names.event_bus if names else None
     )
     bus_name = _literal_bus_name(bus, created=event_bus is None)
+    if options.has_producers:
+        if event_bus is None and isinstance(bus, events.EventBus):  # the bus created just above
+            allow_producers(bus, options)
+        else:
+            # The policy of a bus the construct was given belongs to the bus's owner (it may hold other
+            # statements, or live in another stack): changing it from here would fight that owner.
+            Annotations.of(scope).add_warning_v2(
+                EXISTING_BUS_WARNING_ID,
+                "ingest.producer_accounts and ingest.producer_organization_id are not applied to an existing "
+                "event_bus: the construct leaves its resource policy to its owner. Allow events:PutEvents for "
+                f"the sources {options.producer_sources()} on that bus yourself.",
+            )
     pattern = options.resolved_event_pattern()
     rule = events.Rule(
         scope,
@@ -125,6 +145,38 @@ def _encrypt(
         archive.node.default_child.kms_key_identifier = key.key_arn  # type: ignore[union-attr]
         statements.append(encryption.eventbridge_encrypts_archive(bus_arn))
     encryption.add_to_key_policy(scope, key, *statements)
+
+
+def allow_producers(bus: events.EventBus, options: IngestOptions) -> None:
+    """Let the producer accounts and organization of ``options`` put events on ``bus``, for the rule's sources only.
+
+    One statement for the listed accounts, one for the organization
+    (``aws:PrincipalOrgID``). Each allows ``events:PutEvents`` on this bus
+    alone, and only when every entry's ``source`` is one the rule takes
+    (``ForAllValues:StringEquals`` on ``events:source``, as EventBridge's
+    cross-account example does, with a ``Null`` check so a request without
+    the key is not allowed by the empty set). Events with other sources are
+    refused at PutEvents, instead of landing on the bus unmatched.
+    """
+    source_conditions = {
+        "ForAllValues:StringEquals": {"events:source": options.producer_sources()},
+        "Null": {"events:source": "false"},
+    }
+    grants: list[tuple[str, list[iam.IPrincipal]]] = []
+    if options.producer_accounts:
+        grants.append((PRODUCER_ACCOUNTS_SID, [iam.AccountPrincipal(a) for a in options.producer_accounts]))
+    if options.producer_organization_id is not None:
+        grants.append((PRODUCER_ORGANIZATION_SID, [iam.OrganizationPrincipal(options.producer_organization_id)]))
+    for sid, principals in grants:
+        bus.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                principals=principals,
+                actions=["events:PutEvents"],
+                resources=[bus.event_bus_arn],
+                conditions=source_conditions,
+            )
+        )
 
 
 def connect_rule_to_queue(

@@ -86,6 +86,8 @@ def _events_table(
         write_capacity=provisioned.min_write_units if provisioned else None,
         time_to_live_attribute=TABLE_TTL_ATTRIBUTE,
         **_encryption(encryption_key),
+        # StreamSpecification updates the table in place: turning the stream on or off never replaces it.
+        stream=options.stream,
         **_protection(options, point_in_time_recovery=options.point_in_time_recovery),
     )
     if provisioned:
