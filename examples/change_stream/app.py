@@ -19,6 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from shipment_pipeline_constructs import ShipmentEventPipeline, StorageOptions, latest_python_runtime
+from shipment_pipeline_constructs.compliance import skip_checkov_check
 
 CONSUMER_SOURCE = Path(__file__).resolve().parent / "consumer"
 
@@ -152,6 +153,29 @@ def _acknowledge(function: lambda_.Function, role: iam.Role, log_group: logs.Log
     function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
     # cfn-lint ES6000 (a queue without a redrive policy): the on-failure destination is itself the last stop.
     failures.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["ES6000"]}})
+    # The same exceptions for checkov, which reads them from each resource's template metadata.
+    for construct, check_id, reason in (
+        (function, "CKV_AWS_116", invoked_by_stream),
+        (
+            function,
+            "CKV_AWS_117",
+            "Reads only the DynamoDB Streams API and writes logs, over TLS with IAM authentication.",
+        ),
+        (
+            function,
+            "CKV_AWS_115",
+            "A stream event source invokes one batch per shard at a time (parallelization factor 1), so the "
+            "table's shard count bounds the concurrency.",
+        ),
+        (log_group, "CKV_AWS_158", "Encrypted by CloudWatch Logs; holds no secrets."),
+        (
+            failures,
+            "CKV_AWS_27",
+            "Encrypted at rest with SSE-SQS (the queue's default), which this check does not recognise; it holds "
+            "shard ids and sequence numbers, not the events.",
+        ),
+    ):
+        skip_checkov_check(construct, check_id, reason)
 
 
 def build_app(app: App | None = None) -> App:
