@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +53,15 @@ def team_detail(**overrides: Any) -> dict[str, Any]:
 
 def stage_contract(
     root: Path,
+    fields: Mapping[str, str] | None = None,
     *,
     schema: dict[str, Any] | None = None,
     hook_source: str | None = None,
     event_types: list[str] | None = None,
-    **fields: str,
 ) -> Contract:
     """Write the asset-root files for a contract into ``root`` and load them as the function does at init.
 
+    ``fields`` holds ``id_field``, ``timestamp_field``, ``type_field`` (each defaults to the default's).
     ``hook_source`` is the hook module's code; its function must be called ``hook``. Each call gets a module
     name of its own, so one test session can load many hooks.
     """
@@ -71,7 +73,7 @@ def stage_contract(
         record_hook = f"{module}:hook"
     document = {
         "format": 1,
-        **fields,
+        **(fields or {}),
         "event_types": event_types,
         "detail_schema": schema,
         "validator_module": "shipment_contract_validator" if schema is not None else None,

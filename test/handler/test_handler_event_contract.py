@@ -27,7 +27,7 @@ EXPIRES_AT = str(FIXED_NOW_NS // 10**9 + 90 * 86_400)
 @pytest.fixture
 def team(tmp_path: Path) -> Contract:
     """The example team's contract: nested id, own names, allowed types, a schema with nested rules."""
-    return stage_contract(tmp_path, schema=TEAM_SCHEMA, event_types=TEAM_TYPES, **TEAM_FIELDS)
+    return stage_contract(tmp_path, TEAM_FIELDS, schema=TEAM_SCHEMA, event_types=TEAM_TYPES)
 
 
 def rejection(text: str, contract: Contract) -> Rejection:
@@ -47,7 +47,7 @@ def test_without_a_contract_file_the_function_serves_the_default_contract(tmp_pa
 def test_a_contract_file_spelling_the_defaults_stores_byte_identical_items(tmp_path: Path) -> None:
     # GIVEN a contract file that names the default fields (a hookless default never gets one; this pins the rule)
     spelled = stage_contract(
-        tmp_path, id_field="shipment_id", timestamp_field="event_timestamp", type_field="event_type"
+        tmp_path, {"id_field": "shipment_id", "timestamp_field": "event_timestamp", "type_field": "event_type"}
     )
     message = body(detail(extra_field="ignored as before"), **{"replay-name": "r1"})
 
@@ -139,7 +139,7 @@ def test_a_custom_contract_stores_the_key_from_its_fields_and_the_whole_detail(t
 def test_the_contract_fields_follow_the_default_fields_rules(
     tmp_path: Path, detail_fields: dict[str, Any], reason: Reason, message: str
 ) -> None:
-    contract = stage_contract(tmp_path, **TEAM_FIELDS)
+    contract = stage_contract(tmp_path, TEAM_FIELDS)
     rejected = rejection(body(detail_fields), contract)
     assert rejected.reason is reason
     assert rejected.message.startswith(message)
@@ -218,8 +218,8 @@ def test_schema_numbers_compare_as_decimals(tmp_path: Path) -> None:
     # 0.1 in the schema is the decimal 0.1: the event's 0.1 (parsed exactly) is not below it
     contract = stage_contract(
         tmp_path,
+        TEAM_FIELDS,
         schema={"properties": {"event_data": {"properties": {"weight_kg": {"minimum": 0.1, "multipleOf": 0.1}}}}},
-        **TEAM_FIELDS,
     )
     assert isinstance(parse_event(body(team_detail(event_data={"weight_kg": 0.1})), contract), ShipmentEvent)
     assert isinstance(parse_event(body(team_detail(event_data={"weight_kg": 0.3})), contract), ShipmentEvent)
@@ -233,7 +233,7 @@ def test_schema_numbers_compare_as_decimals(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["source", "received_at", "content_sha256", "shipment_id", "event_timestamp"])
 def test_a_detail_field_named_like_a_processor_attribute_is_refused(tmp_path: Path, name: str) -> None:
-    contract = stage_contract(tmp_path, **TEAM_FIELDS)
+    contract = stage_contract(tmp_path, TEAM_FIELDS)
     rejected = rejection(body(team_detail(**{name: "x"})), contract)
     assert rejected.reason is Reason.RESERVED_FIELD
     assert f"{name!r}" in rejected.message
@@ -241,13 +241,13 @@ def test_a_detail_field_named_like_a_processor_attribute_is_refused(tmp_path: Pa
 
 def test_the_key_fields_own_names_are_not_reserved(tmp_path: Path) -> None:
     # GIVEN a contract whose id field is shipment_id (only the timestamp and type differ from the default)
-    contract = stage_contract(tmp_path, id_field="shipment_id", timestamp_field="at", type_field="kind")
+    contract = stage_contract(tmp_path, {"id_field": "shipment_id", "timestamp_field": "at", "type_field": "kind"})
     event = parse_event(body({"shipment_id": "S-1", "at": "2025-10-13T10:30:00Z", "kind": "k"}), contract)
     assert isinstance(event, ShipmentEvent) and event.shipment_id == "S-1"
 
 
 def test_a_detail_dynamodb_cannot_store_is_refused_with_its_path(tmp_path: Path) -> None:
-    contract = stage_contract(tmp_path, **TEAM_FIELDS)
+    contract = stage_contract(tmp_path, TEAM_FIELDS)
     rejected = rejection(body(team_detail(extra={"": 1})), contract)
     assert rejected.reason is Reason.INVALID_DETAIL
     assert rejected.message.startswith("detail['extra']: has an empty key")
@@ -297,7 +297,7 @@ _scalars = st.one_of(
     st.booleans(),
     st.integers(min_value=-(10**20), max_value=10**20),
     st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**6), max_value=10**6),
-    st.text(alphabet=st.characters(blacklist_characters='_\\"', blacklist_categories=("Cs",)), max_size=12),
+    st.text(alphabet=st.characters(blacklist_characters='_\\"', blacklist_categories=["Cs"]), max_size=12),
 )
 _values = st.recursive(
     _scalars,
@@ -344,7 +344,7 @@ def test_any_detail_is_stored_verbatim_and_its_redelivery_is_a_duplicate(
 @pytest.fixture
 def team_fields(tmp_path: Path) -> Contract:
     """The team's field names without a schema (so any extra field is allowed)."""
-    return stage_contract(tmp_path, **TEAM_FIELDS)
+    return stage_contract(tmp_path, TEAM_FIELDS)
 
 
 def _exact_body(detail_fields: dict[str, Any]) -> str:

@@ -23,8 +23,9 @@ ENRICH = """
 """
 
 
-def hooked(tmp_path: Path, source: str, **fields: str) -> Contract:
-    return stage_contract(tmp_path, schema=TEAM_SCHEMA, hook_source=source, **(fields or TEAM_FIELDS))
+def hooked(tmp_path: Path, source: str) -> Contract:
+    """The team's contract with the hook ``source``."""
+    return stage_contract(tmp_path, TEAM_FIELDS, schema=TEAM_SCHEMA, hook_source=source)
 
 
 def test_a_hook_enriches_and_redacts_what_is_stored(tmp_path: Path) -> None:
