@@ -1,6 +1,6 @@
 """Test a record hook and an event contract without AWS: events through the real bundled processor, in memory.
 
-:func:`run_events` loads the processor that ships in the function's asset,
+:func:`run_batch` loads the processor that ships in the function's asset,
 writes the contract as the construct writes it (``shipment_contract.json``
 and the validator generated from the schema), imports the hook the way the
 function does at init, and processes the events as one SQS batch against an
@@ -10,20 +10,20 @@ items stored, the error records and the quarantined bodies.
 
 Example (pytest)::
 
-    from shipment_pipeline_constructs import EventContract
-    from shipment_pipeline_constructs.testing import InMemoryStore, run_events
+    from shipment_pipeline_constructs.contract import EventContract, RecordHook
+    from shipment_pipeline_constructs.testing import run_batch
 
     CONTRACT = EventContract(id_field="trackingNumber", timestamp_field="occurredAt", type_field="status",
                              event_types=["created", "delivered"])
+    HOOK = RecordHook.from_file("hooks/shipment_hooks.py", "shipment_hooks:enrich")
 
     def test_the_hook_adds_the_region_and_rejects_test_events():
-        result = run_events(
+        result = run_batch(
             [{"trackingNumber": "TN-1", "occurredAt": "2025-10-13T12:30:00+02:00", "status": "created",
               "origin": "DE-BER"},
              {"trackingNumber": "TN-2", "occurredAt": "2025-10-13T10:30:00Z", "status": "created", "test": True}],
             contract=CONTRACT,
-            record_hook="shipment_hooks:enrich",
-            hook_path="hooks",  # the folder that holds shipment_hooks.py
+            record_hook=HOOK,
         )
         assert result.outcomes == ["stored", "quarantined"]
         assert result.items[0]["region"] == "DE"
@@ -56,7 +56,7 @@ from typing import Any
 from .handler_asset import handler_source_dir
 from .schema_codegen import generate_validator_module
 
-__all__ = ["EventResult", "InMemoryStore", "RunResult", "run_events"]
+__all__ = ["EventResult", "InMemoryStore", "RunResult", "run_batch"]
 
 #: The validator module's name in the asset (the construct writes the same one).
 VALIDATOR_MODULE = "shipment_contract_validator"
@@ -144,11 +144,11 @@ class RunResult:
         return [event.outcome for event in self.events]
 
 
-def run_events(
+def run_batch(
     events: Iterable[Mapping[str, Any] | str],
     *,
     contract: Any = None,
-    record_hook: str | None = None,
+    record_hook: Any = None,
     hook_path: str | Path | None = None,
     store: InMemoryStore | None = None,
     receive_count: int = 1,
@@ -160,9 +160,10 @@ def run_events(
     ``contract`` is an ``EventContract`` (or any object with its fields:
     ``id_field``, ``timestamp_field``, ``type_field``, ``event_types``,
     ``detail_schema``), or ``None`` for the default contract.
-    ``record_hook`` is ``"module:function"`` as the function imports it;
-    ``hook_path`` is the folder holding that module (put on ``sys.path``; by
-    default the module must already be importable). A hook that fails to
+    ``record_hook`` is a ``RecordHook`` (its module's folder goes on
+    ``sys.path``), or ``"module:function"`` as the function imports it with
+    ``hook_path``, the folder holding that module (by default the module must
+    already be importable). A hook that fails to
     import raises the processor's ``ContractError``, as the function's init
     would fail. See the module docstring for an example.
     """
@@ -171,11 +172,15 @@ def run_events(
     from shipment_processor.contract import load_contract
     from shipment_processor.processor import BatchProcessor
 
+    hook_spec = record_hook
+    if record_hook is not None and not isinstance(record_hook, str):  # a RecordHook: its file or package folder
+        hook_spec = record_hook.entry_point
+        hook_path = Path(record_hook.path).resolve().parent
     if hook_path is not None and str(hook_path) not in sys.path:
         sys.path.insert(0, str(hook_path))
     store = store if store is not None else InMemoryStore()
     with tempfile.TemporaryDirectory(prefix="shipment-contract-") as asset_root:
-        _write_contract(Path(asset_root), contract, record_hook)
+        _write_contract(Path(asset_root), contract, hook_spec)
         loaded = load_contract(asset_root)
     config = Config(
         events_table_name="events",
