@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,9 @@ from shipment_processor.processor import Outcome
 
 from .contract_files import TEAM_FIELDS, TEAM_SCHEMA, processor_for, stage_contract, team_detail
 from .memory_store import MemoryStore
-from .shipment_factories import body, detail, record
+from .shipment_factories import ENVIRONMENT, body, detail, record
+
+LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 
 ENRICH = """
     from shipment_processor import HookEvent, RejectEvent
@@ -261,3 +267,30 @@ def test_a_contract_file_names_the_hook_as_the_construct_writes_it(tmp_path: Pat
     contract = stage_contract(tmp_path, hook_source=CRASH)
     document = json.loads((tmp_path / "shipment_contract.json").read_text())
     assert document["record_hook"] == contract.record_hook and contract.hook is not None
+
+
+def test_the_function_fails_init_naming_the_hook_module_that_does_not_import(tmp_path: Path) -> None:
+    # GIVEN a function asset staged as the construct stages it: the processor, a contract file and a broken hook
+    asset = tmp_path / "asset"
+    shutil.copytree(LAMBDA_DIR, asset, ignore=shutil.ignore_patterns("__pycache__", "*.md"))
+    (asset / "broken_hook.py").write_text("import not_installed_anywhere\n")
+    (asset / "shipment_contract.json").write_text(json.dumps({"format": 1, "record_hook": "broken_hook:enrich"}))
+
+    # WHEN Lambda initialises the function (imports the handler module)
+    run = subprocess.run(
+        [sys.executable, "-c", "import shipment_processor.app"],
+        cwd=asset,
+        env=os.environ
+        | ENVIRONMENT
+        | {"QUARANTINE_QUEUE_URL": "https://sqs.example/q", "AWS_DEFAULT_REGION": "us-east-1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # THEN init fails, and the last line of the traceback names the module and why
+    assert run.returncode != 0
+    assert run.stderr.strip().splitlines()[-1] == (
+        "shipment_processor.contract.ContractError: the record hook module 'broken_hook' could not be imported: "
+        "ModuleNotFoundError: No module named 'not_installed_anywhere'"
+    )
