@@ -393,3 +393,22 @@ def test_a_default_function_loads_no_contract_machinery_at_init() -> None:
     loaded = json.loads(run.stdout)
     assert "shipment_processor.contract" in loaded
     assert not {"shipment_processor.hook", "shipment_processor.schema_errors"} & set(loaded)
+
+
+def test_adding_event_types_to_the_default_fields_keeps_items_and_fingerprints_of_four_field_events(
+    tmp_path: Path,
+) -> None:
+    # GIVEN the default fields with an allowed type list (which stores the whole detail from now on)
+    typed = stage_contract(tmp_path, event_types=["created"])
+    message = body(detail(event_timestamp="2025-10-13T12:30:00.5+02:00"))
+    items = []
+    for contract in (DEFAULT, typed):
+        event = parse_event(message, contract)
+        assert isinstance(event, ShipmentEvent)
+        items.append(
+            event_item(
+                event, received_at=RECEIVED_AT, expires_at=int(EXPIRES_AT), content_sha256=content_fingerprint(event)
+            )
+        )
+    # THEN an event with only the four default fields is stored the same, under the same fingerprint
+    assert items[0] == items[1]
