@@ -40,6 +40,10 @@ without a hook). The rules:
 The records of a batch are processed concurrently (up to 10 at a time, on
 the writer threads), so the hook may run in several threads at once: state
 it keeps between calls (a cache, a client) must be safe to share.
+
+The hook runs before the write, so on every delivery of an event, a
+redelivery that turns out to be a duplicate included: keep it free of side
+effects, or make them idempotent.
 """
 
 from __future__ import annotations
