@@ -30,6 +30,7 @@ from .compliance import acknowledge_pipeline_findings
 from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
 from .observe.metrics import processor_metric
 from .observe.notifications import collect_email_problems
+from .observe.routing import AlarmRouting, collect_routing_problems
 from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
@@ -112,6 +113,14 @@ class ShipmentEventPipeline(Construct):
         backup_plan: Add the tables to a new AWS Backup plan (daily backups
             kept 35 days, in a vault of its own), on top of point-in-time
             recovery. Default: ``False``.
+        alarm_routing: Each alarm's severity (``critical``: data at risk or not
+            flowing; ``warning``: degraded) and runbook link, and where each severity
+            notifies (topics or any CloudWatch alarm action); the composite alarm
+            ``PipelineUnhealthy`` goes with the critical ones. A severity left at
+            ``None`` keeps notifying the alarm topic, where ``alarm_emails`` subscribe;
+            routing every severity elsewhere while giving ``alarm_topic`` or
+            ``alarm_emails`` is an error. Default: ``None`` (every alarm notifies the
+            alarm topic; default severities; runbook links to the documentation site).
 
     Raises:
         PipelineValidationError: when any prop is invalid; lists every problem.
@@ -164,6 +173,13 @@ class ShipmentEventPipeline(Construct):
     """The topic every alarm notifies (``None`` when every alarm is off)."""
     dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
+    alarm_severities: Mapping[str, str]
+    """Each enabled alarm's severity, ``critical`` or ``warning``, by name."""
+    critical_alarms: Sequence[cloudwatch.Alarm]
+    """The enabled critical alarms (data at risk or not flowing), e.g. to roll a deployment back on."""
+    unhealthy_alarm: cloudwatch.CompositeAlarm | None
+    """``PipelineUnhealthy``: in ALARM while any critical alarm is, the one alarm to page on (``None`` when no
+    critical alarm is on)."""
 
     def __init__(
         self,
@@ -189,6 +205,7 @@ class ShipmentEventPipeline(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         vpc_endpoints: bool = True,
         backup_plan: bool = False,
+        alarm_routing: AlarmRouting | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         # Every prop is checked (types first) before any value is derived from it or given to aws-cdk-lib.
@@ -212,6 +229,7 @@ class ShipmentEventPipeline(Construct):
             security_groups=security_groups,
             vpc_endpoints=vpc_endpoints,
             backup_plan=backup_plan,
+            alarm_routing=alarm_routing,
         )
         ingest = ingest if ingest is not None else IngestOptions()
         queues = queues if queues is not None else QueueOptions()
@@ -260,6 +278,7 @@ class ShipmentEventPipeline(Construct):
             alarm_topic=alarm_topic,
             alarm_emails=alarm_emails,
             dashboard=dashboard,
+            routing=alarm_routing,
         )
 
         # Wired: the rule delivers to the queue; the processor learns where to write and may write there.
@@ -309,6 +328,9 @@ class ShipmentEventPipeline(Construct):
         self.alarms = observe_stage.alarms
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
+        self.alarm_severities = observe_stage.severities
+        self.critical_alarms = observe_stage.critical_alarms
+        self.unhealthy_alarm = observe_stage.unhealthy_alarm
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
@@ -383,6 +405,13 @@ def _validate(**props: Any) -> None:
         if props[group] is not None and not problems.mistyped(group):
             props[group].collect_problems(problems)
     collect_email_problems(props["alarm_emails"], problems)
+    collect_routing_problems(
+        problems,
+        props["alarm_routing"],
+        alarms=props["alarms"],
+        alarm_topic=props["alarm_topic"],
+        alarm_emails=props["alarm_emails"],
+    )
     if props["vpc"] is None:
         for prop in ("vpc_subnets", "security_groups"):
             if props[prop] is not None:
