@@ -275,6 +275,8 @@ def _flat(expected: Any) -> tuple[Any, ...]:
 def _plural(expected: Any) -> str:
     if expected is str:
         return "strings"
+    if typing.get_origin(expected) in UNION_ORIGINS:
+        return " or ".join(_plural(arg) for arg in typing.get_args(expected))
     return getattr(expected, "__name__", str(expected))
 
 

@@ -26,6 +26,7 @@ from ..shape import (
     ALARM_IDS,
     CRITICAL,
     PIPELINE_UNHEALTHY,
+    SEVERITIES,
     WARNING,
     alarm_description,
     runbook_link,
@@ -120,7 +121,9 @@ class AlarmRouting:
                 )
         self._collect_id_problems(problems, enabled)
         self._collect_link_problems(problems)
-        if enabled is None:
+        if enabled is None or any(
+            problems.mistyped(f"alarm_routing.{name}") for name in ("critical", "warning", "severities")
+        ):
             return
         if not enabled:
             problems.add(
@@ -178,12 +181,19 @@ class AlarmRouting:
                     f"alarm_routing.runbook_links[{alarm_id!r}] must be an http(s) URL without spaces, got {link!r}"
                 )
                 continue
-            length = len(alarm_description(CRITICAL, _DESCRIPTIONS[alarm_id], link))
+            length = len(alarm_description(self._severity_as_given(alarm_id), _DESCRIPTIONS[alarm_id], link))
             if length > defaults.MAX_ALARM_DESCRIPTION_LENGTH:
                 problems.add(
                     f"alarm_routing.runbook_links[{alarm_id!r}] makes the alarm's description {length} characters; "
                     f"CloudWatch takes at most {defaults.MAX_ALARM_DESCRIPTION_LENGTH}: use a shorter link"
                 )
+
+    def _severity_as_given(self, alarm_id: str) -> str:
+        """The severity of ``alarm_id`` (``PipelineUnhealthy`` included), also while ``severities`` is invalid."""
+        if alarm_id == PIPELINE_UNHEALTHY:
+            return CRITICAL
+        chosen = self.severities.get(alarm_id) if isinstance(self.severities, Mapping) else None
+        return chosen if chosen in SEVERITIES else ALARM_DEFAULTS[alarm_id].severity
 
 
 def collect_routing_problems(
