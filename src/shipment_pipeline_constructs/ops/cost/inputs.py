@@ -144,6 +144,8 @@ class PipelineConfig:
     kms_keys: int = 1
     dashboards: int = 1
     alarms: int = len(shape.ALARM_IDS)
+    #: ``PipelineUnhealthy``: 1 while some critical alarm is on (by default four are).
+    composite_alarms: int = 1
     source: str = "defaults"
 
     @classmethod
@@ -167,6 +169,9 @@ class PipelineConfig:
         """
         base = cls()
         alarm_count = base.alarms if alarms is None else len(alarms.enabled())
+        # PipelineUnhealthy exists while a critical alarm is on (by default severity: AlarmRouting may move some).
+        critical = {d.threshold_field for d in shape.ALARM_DEFAULTS.values() if d.severity == shape.CRITICAL}
+        composite_count = base.composite_alarms if alarms is None else int(bool(set(alarms.enabled()) & critical))
         # The construct creates the alarm topic, with its own KMS key, when some alarm is on and no topic is given.
         topic_keys = 1 if alarm_count and not alarm_topic else 0
         changes: dict[str, Any] = {
@@ -175,6 +180,7 @@ class PipelineConfig:
             "kms_keys": topic_keys + (1 if encryption_key else 0),
             "dashboards": 1 if dashboard else 0,
             "alarms": alarm_count,
+            "composite_alarms": composite_count,
             "source": "construct options",
         }
         if processor is not None:
@@ -249,6 +255,7 @@ class PipelineConfig:
             kms_keys=stack.count("AWS::KMS::Key"),
             dashboards=stack.count(shape.PARTS["dashboard"].resource_type),
             alarms=stack.count(shape.ALARM_RESOURCE_TYPE),
+            composite_alarms=stack.count(shape.COMPOSITE_ALARM_RESOURCE_TYPE),
             source=source,
         )
 
