@@ -173,13 +173,13 @@ ALARM_DEFAULTS: dict[str, AlarmDefault] = {
     ALARM_ID.queue_backlog: AlarmDefault(
         "queue_backlog_messages",
         WARNING,
-        "events are late, not lost: the source queue keeps them for 4 days; a backlog that turns into failures "
-        "raises FunctionErrors or DeadLetterMessages",
+        "events are late, not lost: the source queue keeps them for days (4 by default); a backlog that turns "
+        "into failures raises FunctionErrors or DeadLetterMessages",
     ),
     ALARM_ID.oldest_message_age: AlarmDefault(
         "oldest_message_age_seconds",
         WARNING,
-        "a 15-minute-old message is late, days before the queue's retention would expire it",
+        "a message waiting 15 minutes (the default) is late, days before the queue's retention would expire it",
     ),
     ALARM_ID.dead_letter_messages: AlarmDefault(
         "dead_letter_messages",
@@ -226,7 +226,8 @@ ALARM_DEFAULTS: dict[str, AlarmDefault] = {
     ALARM_ID.conflicts: AlarmDefault(
         "conflicts",
         WARNING,
-        "the first write was kept and the other is quarantined: a person decides which is right",
+        "the first write was kept and the other has an error record (and a quarantined copy with "
+        'on_conflict="quarantine"): a person decides which is right',
     ),
 }
 
