@@ -220,8 +220,8 @@ def test_routing_every_severity_away_from_a_given_topic_or_emails_is_an_error():
     stack = Stack()
     pager = sns.Topic.from_topic_arn(stack, "Pager", PAGER)
     assert problems_of(alarm_emails=["ops@example.com"], alarm_routing=AlarmRouting(critical=pager, warning=pager)) == [
-        "alarm_topic / alarm_emails: no alarm would notify the alarm topic, because alarm_routing sends every "
-        "severity elsewhere: leave alarm_routing.critical or .warning as None (that severity then goes to the "
+        "alarm_routing sends every severity elsewhere, so no alarm would notify the alarm topic that alarm_topic / "
+        "alarm_emails set up: leave alarm_routing.critical or .warning as None (that severity then goes to the "
         "alarm topic), or put the topic in alarm_routing and drop alarm_topic / alarm_emails"
     ]
 

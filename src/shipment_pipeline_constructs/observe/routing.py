@@ -134,9 +134,10 @@ class AlarmRouting:
         severities = resolved_severities(enabled, self)
         if uses_alarm_topic and all(self.destinations(severity) is not None for severity in severities.values()):
             problems.add(
-                "alarm_topic / alarm_emails: no alarm would notify the alarm topic, because alarm_routing sends "
-                "every severity elsewhere: leave alarm_routing.critical or .warning as None (that severity then "
-                "goes to the alarm topic), or put the topic in alarm_routing and drop alarm_topic / alarm_emails"
+                "alarm_routing sends every severity elsewhere, so no alarm would notify the alarm topic that "
+                "alarm_topic / alarm_emails set up: leave alarm_routing.critical or .warning as None (that "
+                "severity then goes to the alarm topic), or put the topic in alarm_routing and drop "
+                "alarm_topic / alarm_emails"
             )
         for severity, name in ((CRITICAL, "critical"), (WARNING, "warning")):
             if self.destinations(severity) and severity not in severities.values():
