@@ -92,9 +92,10 @@ class ShipmentEventPipeline(Construct):
         alarms: Thresholds of the built-in alarms; a field set to ``None``
             turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
             Default: ``AlarmThresholds()`` (every alarm on, listed on the documentation's "Dashboard and alarms" page).
-        alarm_topic: An existing topic every alarm notifies. Default: a new
+        alarm_topic: An existing topic every alarm notifies (with ``alarm_routing``,
+            the alarms of a severity it leaves at ``None``). Default: a new
             topic ``shipment-events-{suffix}-alarms``, encrypted with its own
-            rotating KMS key and refusing requests without TLS (none when every alarm is off).
+            rotating KMS key and refusing requests without TLS (none when no alarm notifies it).
         alarm_emails: Addresses to subscribe to the alarm topic (each confirms
             by mail). Default: none.
         dashboard: Create the CloudWatch dashboard ``shipment-events-{suffix}``,
@@ -170,7 +171,7 @@ class ShipmentEventPipeline(Construct):
     alarms: Mapping[str, cloudwatch.Alarm]
     """The enabled alarms by name (``QueueBacklog``, ``DeadLetterMessages``...): add your own actions to them."""
     alarm_topic: sns.ITopic | None
-    """The topic every alarm notifies (``None`` when every alarm is off)."""
+    """The topic the alarms notify (``None`` when no alarm does: every alarm off, or every severity routed)."""
     dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
     alarm_severities: Mapping[str, str]
