@@ -114,6 +114,6 @@ CONFLICTS = 1
 # The published documentation site (mkdocs.yml's site_url), and its runbook page: each alarm links to its own
 # section there (``RUNBOOK_URL#queue-backlog``) unless AlarmRouting gives another link or base URL.
 DOCS_URL: Final = "https://shipment-pipeline.github.io/shipment-pipeline-constructs/"
-RUNBOOK_URL: Final = f"{DOCS_URL}operate/"
+RUNBOOK_URL: Final = DOCS_URL + "operate/"
 # CloudWatch takes at most this many characters in an alarm's description (text, severity and runbook link).
 MAX_ALARM_DESCRIPTION_LENGTH: Final = 1024

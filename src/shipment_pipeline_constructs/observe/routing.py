@@ -87,7 +87,7 @@ class AlarmRouting:
             replacing ``runbook_base_url#<alarm-anchor>`` for that alarm. Default: none.
         runbook_base_url: The page whose sections are the alarms' runbooks; an alarm
             links to ``<runbook_base_url>#<alarm-anchor>`` (``#queue-backlog``,
-            ``#dead-letter-messages``...). Default: the documentation site's runbook,
+            ``#dead-letter-messages``...). Default: ``None``, the documentation site's runbook,
             ``https://shipment-pipeline.github.io/shipment-pipeline-constructs/operate/``.
     """
 
@@ -96,7 +96,7 @@ class AlarmRouting:
     extra_actions: Sequence[sns.ITopic | cloudwatch.IAlarmAction] = ()
     severities: Mapping[str, Severity] = field(default_factory=dict)
     runbook_links: Mapping[str, str] = field(default_factory=dict)
-    runbook_base_url: str = defaults.RUNBOOK_URL
+    runbook_base_url: str | None = None
 
     def destinations(self, severity: str) -> list[Any] | None:
         """The topics and actions of ``severity``; ``None`` means the pipeline's alarm topic."""
@@ -166,7 +166,11 @@ class AlarmRouting:
 
     def _collect_link_problems(self, problems: Problems) -> None:
         base = self.runbook_base_url
-        if not problems.mistyped("alarm_routing.runbook_base_url") and not Token.is_unresolved(base):
+        if (
+            base is not None
+            and not problems.mistyped("alarm_routing.runbook_base_url")
+            and not Token.is_unresolved(base)
+        ):
             if not _URL.fullmatch(base) or "#" in base:
                 problems.add(
                     f"alarm_routing.runbook_base_url must be an http(s) URL without spaces or '#' (each alarm "
@@ -228,7 +232,7 @@ def resolved_severities(alarm_ids: Sequence[str], routing: AlarmRouting | None) 
 
 def resolved_runbook_links(alarm_ids: Sequence[str], routing: AlarmRouting | None) -> dict[str, str]:
     """Each alarm's runbook link (``PipelineUnhealthy``'s too): ``routing.runbook_links``, else its docs section."""
-    base = routing.runbook_base_url if routing else defaults.RUNBOOK_URL
+    base = (routing.runbook_base_url if routing else None) or defaults.RUNBOOK_URL
     chosen = routing.runbook_links if routing else {}
     return {
         alarm_id: chosen.get(alarm_id, runbook_link(base, alarm_id)) for alarm_id in (*alarm_ids, PIPELINE_UNHEALTHY)
