@@ -80,6 +80,11 @@ OLDEST_MESSAGE_AGE_SECONDS = 15 * 60
 # With a longer function timeout the default follows the visibility timeout
 # (2.5 of them; with the 360 s default that is the same 15 minutes).
 OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS = 2.5
+# SQS deletes a message unread once it is older than the queue's retention. A day before that (with the
+# 4-day default: at 3 days) there is still a working day to resume consumption; with a retention of 2 days
+# or less, at half the retention.
+MESSAGE_EXPIRY_MARGIN_SECONDS = 24 * 60 * 60
+OLDEST_MESSAGE_NEAR_EXPIRY_SECONDS = QUEUE_RETENTION_DAYS * 24 * 60 * 60 - MESSAGE_EXPIRY_MARGIN_SECONDS
 # A message in the DLQ failed every retry (its error record says why): a
 # stored event is missing because something is broken. Critical: page.
 DEAD_LETTER_MESSAGES = 1

@@ -236,7 +236,9 @@ class ShipmentEventPipeline(Construct):
         queues = queues if queues is not None else QueueOptions()
         processor = processor if processor is not None else ProcessorOptions()
         alarms = (alarms if alarms is not None else AlarmThresholds()).fitted_to(
-            visibility_timeout_seconds=processor.visibility_timeout_seconds
+            visibility_timeout_seconds=processor.visibility_timeout_seconds,
+            # A retention from a CloudFormation parameter is unknown here: the near-expiry default then stays.
+            retention_seconds=None if Token.is_unresolved(queues.retention_days) else queues.retention_days * 86_400,
         )
         self.ingest_options, self.queue_options, self.processor_options = ingest, queues, processor
         self.storage_options = storage = storage or StorageOptions()

@@ -122,6 +122,7 @@ class AlarmIds:
 
     queue_backlog: str = "QueueBacklog"
     oldest_message_age: str = "OldestMessageAge"
+    messages_near_expiry: str = "MessagesNearExpiry"
     dead_letter_messages: str = "DeadLetterMessages"
     quarantine_messages: str = "QuarantineMessages"
     target_dead_letter_messages: str = "TargetDeadLetterMessages"
@@ -180,6 +181,12 @@ ALARM_DEFAULTS: dict[str, AlarmDefault] = {
         "oldest_message_age_seconds",
         WARNING,
         "a message waiting 15 minutes (the default) is late, days before the queue's retention would expire it",
+    ),
+    ALARM_ID.messages_near_expiry: AlarmDefault(
+        "oldest_message_near_expiry_seconds",
+        CRITICAL,
+        "the oldest message is a day from the queue's retention: events start to be deleted unread unless "
+        "consumption resumes",
     ),
     ALARM_ID.dead_letter_messages: AlarmDefault(
         "dead_letter_messages",

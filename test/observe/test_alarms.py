@@ -42,6 +42,18 @@ EXPECTED = {
         None,
         "notBreaching",
     ),
+    # A day before the default 4-day retention: events are about to be deleted unread.
+    "MessagesNearExpiry": (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        [{"Name": "QueueName", "Value": QUEUE_NAME}],
+        "Maximum",
+        300,
+        259_200,
+        1,
+        None,
+        "ignore",
+    ),
     "DeadLetterMessages": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",

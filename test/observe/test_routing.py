@@ -23,7 +23,13 @@ DOCS = "https://shipment-pipeline.github.io/shipment-pipeline-constructs/operate
 PAGER = "arn:aws:sns:eu-west-1:111111111111:pager"
 TEAM = "arn:aws:sns:eu-west-1:111111111111:team"
 OPS_ITEM = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ssm:eu-west-1:111111111111:opsitem:3"]]}
-DEFAULT_CRITICAL = ["DeadLetterMessages", "TargetDeadLetterMessages", "FunctionErrors", "FailedInvocations"]
+DEFAULT_CRITICAL = [
+    "MessagesNearExpiry",
+    "DeadLetterMessages",
+    "TargetDeadLetterMessages",
+    "FunctionErrors",
+    "FailedInvocations",
+]
 
 
 def resource(synthesized, construct) -> dict:
@@ -149,7 +155,13 @@ def test_severity_overrides_decide_what_pipeline_unhealthy_watches(routed):
     assert pipeline.alarm_severities["FunctionErrors"] == "warning"
     assert rule_members(unhealthy(routed)["AlarmRule"]) == [
         stack.get_logical_id(pipeline.alarms[name].node.default_child)
-        for name in ("QueueBacklog", "DeadLetterMessages", "TargetDeadLetterMessages", "FailedInvocations")
+        for name in (
+            "QueueBacklog",
+            "MessagesNearExpiry",
+            "DeadLetterMessages",
+            "TargetDeadLetterMessages",
+            "FailedInvocations",
+        )
     ]
     assert alarm(routed, "FunctionErrors")["AlarmDescription"].startswith("WARNING: ")
 

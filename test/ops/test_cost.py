@@ -41,10 +41,10 @@ def test_30k_a_day_with_the_default_configuration() -> None:
     assert line(result, "DynamoDB", "storage").quantity == pytest.approx(
         (30_000 * 92 * 1124 + 30 * 92 * 2 * 1424) / GIB
     )
-    # CloudWatch: $3 dashboard + 11 x $0.10 alarms + $0.50 composite alarm + 6 x $0.30 metrics + logs;
+    # CloudWatch: $3 dashboard + 12 x $0.10 alarms + $0.50 composite alarm + 6 x $0.30 metrics + logs;
     # X-Ray: every invocation sampled at < 1/s
     assert result.by_service()["CloudWatch"] == pytest.approx(
-        3 + 1.1 + 0.5 + 1.8 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
+        3 + 1.2 + 0.5 + 1.8 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
     )
     # The composite alarm is outside the free tier, which counts standard alarms only
     composite = line(result, "CloudWatch", "composite alarm")
@@ -52,9 +52,9 @@ def test_30k_a_day_with_the_default_configuration() -> None:
     assert line(result, "X-Ray", "traces").monthly_usd == pytest.approx(4.50)
     # KMS: the alarm topic's key
     assert result.by_service()["KMS"] == 1.0
-    assert result.total_usd == pytest.approx(17.0878, abs=1e-4)
+    assert result.total_usd == pytest.approx(17.1878, abs=1e-4)
     assert result.free_tier_usd == pytest.approx(8.4081, abs=1e-4)
-    assert result.after_free_tier_usd == pytest.approx(8.6797, abs=1e-4)
+    assert result.after_free_tier_usd == pytest.approx(8.7797, abs=1e-4)
 
 
 def test_batching_window_architecture_and_cmk_change_the_right_lines() -> None:
@@ -158,7 +158,11 @@ def test_the_composite_alarm_is_counted_while_a_critical_alarm_is_on() -> None:
 
     # GIVEN only warning alarms on: no PipelineUnhealthy, so no composite alarm to pay for
     warnings_only = AlarmThresholds(
-        dead_letter_messages=None, target_dead_letter_messages=None, function_errors=None, failed_invocations=None
+        oldest_message_near_expiry_seconds=None,
+        dead_letter_messages=None,
+        target_dead_letter_messages=None,
+        function_errors=None,
+        failed_invocations=None,
     )
     config = PipelineConfig.from_options(alarms=warnings_only)
     assert (config.alarms, config.composite_alarms) == (7, 0)

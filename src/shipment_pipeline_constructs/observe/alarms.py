@@ -88,6 +88,16 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.oldest_message_age_seconds(period),
     ),
     AlarmDefinition(
+        ALARM_ID.messages_near_expiry,
+        "The oldest shipment event in the source queue is a day from the queue's retention: SQS will soon "
+        "delete events unread. Resume consumption now (`shipment-pipeline status` says whether it is paused), "
+        "and fix what keeps the processor from consuming.",
+        MissingData.IGNORE,
+        "SQS stops reporting a queue without any request for about six hours, while messages still age in it: "
+        "keep the last state",
+        lambda metrics, period: metrics.oldest_message_age_seconds(period),
+    ),
+    AlarmDefinition(
         ALARM_ID.dead_letter_messages,
         "Messages are in the dead-letter queue: valid-looking events failed every retry (DynamoDB "
         "errors, throttling, timeouts, crashes) and were not stored. `shipment-pipeline dlq inspect` shows "
