@@ -32,3 +32,19 @@ def test_the_severity_table_gives_each_default_with_its_reason(alarm_id):
     observability = (REPO / "docs" / "observability.md").read_text()
     reason = default.severity_reason[0].upper() + default.severity_reason[1:]
     assert f"| `{alarm_id}` | {default.severity} | {reason}. |" in observability
+
+
+def test_the_pages_that_count_the_alarms_count_the_catalogue():
+    # "twelve alarms" in the README and on the docs pages: the catalogue's size in words, wherever it is quoted.
+    words = {9: "nine", 10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen", 14: "fourteen", 15: "fifteen"}
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    quoted = {
+        (page.name, match)
+        for page in pages
+        for match in re.findall(
+            rf"\b({'|'.join(words.values())})\b(?=[\s\]]+(?:metric\s+)?(?:alarms|names))", page.read_text()
+        )
+    }
+    assert quoted and {word for _, word in quoted} == {words[len(shape.ALARM_IDS)]}, sorted(quoted)
+    cost = (REPO / "docs" / "cost.md").read_text()
+    assert f"standard alarms {len(shape.ALARM_IDS)} alarms" in re.sub(r"\s+", " ", cost)
