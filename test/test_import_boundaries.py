@@ -292,6 +292,7 @@ def test_every_public_name_is_importable_from_the_package() -> None:
     import shipment_pipeline_constructs as package
 
     assert sorted(package.__all__) == [
+        "AlarmRouting",
         "AlarmThreshold",
         "AlarmThresholds",
         "IngestOptions",

@@ -110,8 +110,15 @@ def typed(hint: Any, depth: int = 0, *, wild: bool = False) -> st.SearchStrategy
         return st.one_of(st.integers(min_value=-1, max_value=1_000), st.floats(-1, 1e6, allow_nan=False))
     if hint is str:
         return st.sampled_from(["dev", "prod-2", "ShipmentPipeline", "Team/Orders", "dev\n", "Bad_Suffix", ""])
-    if origin in (collections.abc.Sequence, list, tuple):
+    if origin in (collections.abc.Sequence, list, tuple) and args[0] is str:
         return st.lists(st.sampled_from(["ops@example.com", "oncall@example.org", "not-an-address"]), max_size=2)
+    if origin in (collections.abc.Sequence, list, tuple):
+        return st.lists(typed(args[0], depth, wild=wild), max_size=2)
+    if origin in (collections.abc.Mapping, dict):
+        # Keyed by alarm id (AlarmRouting's mappings): known ids, the composite's, and one that does not exist.
+        keys = st.sampled_from(["QueueBacklog", "FunctionThrottles", "PipelineUnhealthy", "Nope"])
+        values = st.one_of(typed(args[1], depth, wild=wild), st.just("https://wiki.example.com/runbook#x"))
+        return st.dictionaries(keys, values, max_size=2)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return group(hint, depth + 1, wild=wild)
     if hint in EXAMPLES:

@@ -25,7 +25,7 @@ quiet_jsii()
 
 if TYPE_CHECKING:
     from .naming import ResourceNames
-    from .observe import AlarmThreshold, AlarmThresholds
+    from .observe import AlarmRouting, AlarmThreshold, AlarmThresholds
     from .options import IngestOptions, ProcessorOptions, ProvisionedCapacity, QueueOptions, StorageOptions
     from .pipeline import ShipmentEventPipeline
     from .scaling import ScalingProfile
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 #: Public name -> the module that defines it.
 _MODULE_OF = {
+    "AlarmRouting": ".observe",
     "AlarmThreshold": ".observe",
     "AlarmThresholds": ".observe",
     "IngestOptions": ".options",
@@ -50,6 +51,7 @@ _MODULE_OF = {
 }
 
 __all__ = [
+    "AlarmRouting",
     "AlarmThreshold",
     "AlarmThresholds",
     "IngestOptions",

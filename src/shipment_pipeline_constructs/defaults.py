@@ -80,6 +80,11 @@ OLDEST_MESSAGE_AGE_SECONDS = 15 * 60
 # With a longer function timeout the default follows the visibility timeout
 # (2.5 of them; with the 360 s default that is the same 15 minutes).
 OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS = 2.5
+# SQS deletes a message unread once it is older than the queue's retention. A day before that (with the
+# 4-day default: at 3 days) there is still a working day to resume consumption; with a retention of 2 days
+# or less, at half the retention.
+MESSAGE_EXPIRY_MARGIN_SECONDS = 24 * 60 * 60
+OLDEST_MESSAGE_NEAR_EXPIRY_SECONDS = QUEUE_RETENTION_DAYS * 24 * 60 * 60 - MESSAGE_EXPIRY_MARGIN_SECONDS
 # A message in the DLQ failed every retry (its error record says why): a
 # stored event is missing because something is broken. Critical: page.
 DEAD_LETTER_MESSAGES = 1
@@ -109,3 +114,11 @@ QUARANTINED_EVENTS = 5
 # timestamp, different content): there is no safe automatic choice, so a single
 # one in 5 minutes needs a person.
 CONFLICTS = 1
+
+# Alert routing (each alarm's default severity lives next to its id, in shape.ALARM_DEFAULTS).
+# The published documentation site (mkdocs.yml's site_url), and its runbook page: each alarm links to its own
+# section there (``RUNBOOK_URL#queue-backlog``) unless AlarmRouting gives another link or base URL.
+DOCS_URL: Final = "https://shipment-pipeline.github.io/shipment-pipeline-constructs/"
+RUNBOOK_URL: Final = DOCS_URL + "operate/"
+# CloudWatch takes at most this many characters in an alarm's description (text, severity and runbook link).
+MAX_ALARM_DESCRIPTION_LENGTH: Final = 1024

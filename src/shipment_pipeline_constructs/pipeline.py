@@ -30,6 +30,7 @@ from .compliance import acknowledge_pipeline_findings
 from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
 from .observe.metrics import processor_metric
 from .observe.notifications import collect_email_problems
+from .observe.routing import AlarmRouting, collect_routing_problems
 from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
@@ -107,9 +108,10 @@ class ShipmentEventPipeline(Construct):
         alarms: Thresholds of the built-in alarms; a field set to ``None``
             turns that alarm off, ``AlarmThresholds.disabled()`` turns all off.
             Default: ``AlarmThresholds()`` (every alarm on, listed on the documentation's "Dashboard and alarms" page).
-        alarm_topic: An existing topic every alarm notifies. Default: a new
+        alarm_topic: An existing topic every alarm notifies (with ``alarm_routing``,
+            the alarms of a severity it leaves at ``None``). Default: a new
             topic ``shipment-events-{suffix}-alarms``, encrypted with its own
-            rotating KMS key and refusing requests without TLS (none when every alarm is off).
+            rotating KMS key and refusing requests without TLS (none when no alarm notifies it).
         alarm_emails: Addresses to subscribe to the alarm topic (each confirms
             by mail). Default: none.
         dashboard: Create the CloudWatch dashboard ``shipment-events-{suffix}``,
@@ -138,6 +140,14 @@ class ShipmentEventPipeline(Construct):
             starts and ends with ``/`` (at most 512 printable ASCII
             characters). A role's path cannot change in place: changing it
             replaces the roles (they hold no data). Default: ``None`` (IAM's ``/``).
+        alarm_routing: Each alarm's severity (``critical``: data at risk or not
+            flowing; ``warning``: degraded) and runbook link, and where each severity
+            notifies (topics or any CloudWatch alarm action); the composite alarm
+            ``PipelineUnhealthy`` goes with the critical ones. A severity left at
+            ``None`` keeps notifying the alarm topic, where ``alarm_emails`` subscribe;
+            routing every severity elsewhere while giving ``alarm_topic`` or
+            ``alarm_emails`` is an error. Default: ``None`` (every alarm notifies the
+            alarm topic; default severities; runbook links to the documentation site).
 
     Raises:
         PipelineValidationError: when any prop is invalid; lists every problem.
@@ -187,11 +197,18 @@ class ShipmentEventPipeline(Construct):
     alarms: Mapping[str, cloudwatch.Alarm]
     """The enabled alarms by name (``QueueBacklog``, ``DeadLetterMessages``...): add your own actions to them."""
     alarm_topic: sns.ITopic | None
-    """The topic every alarm notifies (``None`` when every alarm is off)."""
+    """The topic the alarms notify (``None`` when no alarm does: every alarm off, or every severity routed)."""
     dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
     table_stream_arn: str | None
     """The ARN of the events table's stream (``None`` without one: see ``StorageOptions.stream``)."""
+    alarm_severities: Mapping[str, str]
+    """Each enabled alarm's severity, ``critical`` or ``warning``, by name."""
+    critical_alarms: Sequence[cloudwatch.Alarm]
+    """The enabled critical alarms (data at risk or not flowing), e.g. to roll a deployment back on."""
+    unhealthy_alarm: cloudwatch.CompositeAlarm | None
+    """``PipelineUnhealthy``: in ALARM while any critical alarm is, the one alarm to page on (``None`` when no
+    critical alarm is on)."""
 
     def __init__(
         self,
@@ -219,6 +236,7 @@ class ShipmentEventPipeline(Construct):
         backup_plan: bool = False,
         permissions_boundary: iam.IManagedPolicy | None = None,
         role_path: str | None = None,
+        alarm_routing: AlarmRouting | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         # Every prop is checked (types first) before any value is derived from it or given to aws-cdk-lib.
@@ -244,6 +262,7 @@ class ShipmentEventPipeline(Construct):
             backup_plan=backup_plan,
             permissions_boundary=permissions_boundary,
             role_path=role_path,
+            alarm_routing=alarm_routing,
         )
         # From here on, what aws-cdk-lib adds at stack scope for the pipeline's resources gets the guardrails too.
         stack_scope = StackScopeRecorder(self)
@@ -251,7 +270,9 @@ class ShipmentEventPipeline(Construct):
         queues = queues if queues is not None else QueueOptions()
         processor = processor if processor is not None else ProcessorOptions()
         alarms = (alarms if alarms is not None else AlarmThresholds()).fitted_to(
-            visibility_timeout_seconds=processor.visibility_timeout_seconds
+            visibility_timeout_seconds=processor.visibility_timeout_seconds,
+            # A retention from a CloudFormation parameter is unknown here: the near-expiry default then stays.
+            retention_seconds=None if Token.is_unresolved(queues.retention_days) else queues.retention_days * 86_400,
         )
         self.ingest_options, self.queue_options, self.processor_options = ingest, queues, processor
         self.storage_options = storage = storage or StorageOptions()
@@ -305,6 +326,7 @@ class ShipmentEventPipeline(Construct):
             alarm_emails=alarm_emails,
             dashboard=dashboard,
             encryption_key=encryption_key,
+            routing=alarm_routing,
         )
 
         # Wired: the rule delivers to the queue; the processor learns where to write and may write there.
@@ -361,6 +383,9 @@ class ShipmentEventPipeline(Construct):
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
         self.table_stream_arn = store_stage.table.table_stream_arn
+        self.alarm_severities = observe_stage.severities
+        self.critical_alarms = observe_stage.critical_alarms
+        self.unhealthy_alarm = observe_stage.unhealthy_alarm
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
@@ -455,6 +480,13 @@ def _validate(**props: Any) -> None:
             props[group].collect_problems(problems)
     collect_email_problems(props["alarm_emails"], problems)
     collect_role_path_problems(props["role_path"], problems)
+    collect_routing_problems(
+        problems,
+        props["alarm_routing"],
+        alarms=props["alarms"],
+        alarm_topic=props["alarm_topic"],
+        alarm_emails=props["alarm_emails"],
+    )
     if props["vpc"] is None:
         for prop in ("vpc_subnets", "security_groups"):
             if props[prop] is not None:

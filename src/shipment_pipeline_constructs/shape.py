@@ -19,11 +19,14 @@ from dataclasses import astuple, dataclass
 
 __all__ = [
     "ALARMS_SCOPE",
+    "ALARM_DEFAULTS",
     "ALARM_ID",
     "ALARM_IDS",
     "ALARM_NAME_PROPERTY",
     "ALARM_RESOURCE_TYPE",
     "BACKUP_SELECTION_ID",
+    "COMPOSITE_ALARM_RESOURCE_TYPE",
+    "CRITICAL",
     "ENV",
     "ERRORS_BY_SHIPMENT_INDEX",
     "ERRORS_PARTITION_KEY",
@@ -31,17 +34,25 @@ __all__ = [
     "EVENTS_PARTITION_KEY",
     "EVENTS_SORT_KEY",
     "PARTS",
+    "PIPELINE_UNHEALTHY",
     "PROCESSOR_METRIC",
     "PROCESSOR_METRICS",
     "METRIC_DIMENSION",
+    "SEVERITIES",
     "TABLE_TTL_ATTRIBUTE",
+    "WARNING",
+    "AlarmDefault",
     "AlarmIds",
     "HandlerEnvironment",
     "Part",
     "ProcessorMetricNames",
+    "alarm_description",
     "alarm_name",
     "alarm_path_suffix",
     "kebab",
+    "parse_alarm_description",
+    "runbook_anchor",
+    "runbook_link",
 ]
 
 
@@ -111,6 +122,7 @@ class AlarmIds:
 
     queue_backlog: str = "QueueBacklog"
     oldest_message_age: str = "OldestMessageAge"
+    messages_near_expiry: str = "MessagesNearExpiry"
     dead_letter_messages: str = "DeadLetterMessages"
     quarantine_messages: str = "QuarantineMessages"
     target_dead_letter_messages: str = "TargetDeadLetterMessages"
@@ -126,6 +138,105 @@ class AlarmIds:
 ALARM_ID = AlarmIds()
 #: The built-in alarms' ids, in catalogue order.
 ALARM_IDS: tuple[str, ...] = astuple(ALARM_ID)
+
+#: Severity of an alarm that means data is at risk or not flowing: page someone.
+CRITICAL = "critical"
+#: Severity of an alarm that means the pipeline is degraded but keeps every event: look during working hours.
+WARNING = "warning"
+#: Every severity, most urgent first (the dashboard's and ``status``'s order).
+SEVERITIES: tuple[str, ...] = (CRITICAL, WARNING)
+
+#: The composite alarm in ALARM while any critical alarm is (``<pipeline>/Alarms/PipelineUnhealthy``).
+PIPELINE_UNHEALTHY = "PipelineUnhealthy"
+#: Its CloudFormation type.
+COMPOSITE_ALARM_RESOURCE_TYPE = "AWS::CloudWatch::CompositeAlarm"
+
+
+@dataclass(frozen=True)
+class AlarmDefault:
+    """What a built-in alarm is unless the user says otherwise.
+
+    Attributes:
+        threshold_field: The ``AlarmThresholds`` field that sets it and turns it off.
+        severity: :data:`CRITICAL` or :data:`WARNING`.
+        severity_reason: Why that severity (shown on the documentation's "Dashboard and alarms" page).
+    """
+
+    threshold_field: str
+    severity: str
+    severity_reason: str
+
+
+# Critical: an event is not stored, or not flowing, and needs someone now. Warning: the pipeline is slower or a
+# producer is wrong, but every event is still held somewhere for days: it can wait for working hours.
+#: Each built-in alarm's threshold field and default severity, by alarm id, in catalogue order.
+ALARM_DEFAULTS: dict[str, AlarmDefault] = {
+    ALARM_ID.queue_backlog: AlarmDefault(
+        "queue_backlog_messages",
+        WARNING,
+        "events are late, not lost: the source queue keeps them for days (4 by default); a backlog that turns "
+        "into failures raises FunctionErrors or DeadLetterMessages",
+    ),
+    ALARM_ID.oldest_message_age: AlarmDefault(
+        "oldest_message_age_seconds",
+        WARNING,
+        "a message waiting 15 minutes (the default) is late, days before the queue's retention would expire it",
+    ),
+    ALARM_ID.messages_near_expiry: AlarmDefault(
+        "oldest_message_near_expiry_seconds",
+        CRITICAL,
+        "the oldest message is a day from the queue's retention: events start to be deleted unread unless "
+        "consumption resumes",
+    ),
+    ALARM_ID.dead_letter_messages: AlarmDefault(
+        "dead_letter_messages",
+        CRITICAL,
+        "each message is an event that failed its last receive and was not stored",
+    ),
+    ALARM_ID.quarantine_messages: AlarmDefault(
+        "quarantine_messages",
+        WARNING,
+        "the processor is healthy and kept a copy of each refused event for 14 days: a person decides, not a pager",
+    ),
+    ALARM_ID.target_dead_letter_messages: AlarmDefault(
+        "target_dead_letter_messages",
+        CRITICAL,
+        "each event there never reached the queue: events are not flowing into the pipeline",
+    ),
+    ALARM_ID.function_errors: AlarmDefault(
+        "function_errors",
+        CRITICAL,
+        "whole batches fail for 10 of 15 minutes: nothing is stored, and every message heads for the DLQ",
+    ),
+    ALARM_ID.function_throttles: AlarmDefault(
+        "function_throttles",
+        WARNING,
+        "throttled messages return to the queue and are retried; only those that run out of receives are lost, "
+        "and DeadLetterMessages pages for them",
+    ),
+    ALARM_ID.failed_invocations: AlarmDefault(
+        "failed_invocations",
+        CRITICAL,
+        "EventBridge gave up on an event after all its retries: events are not flowing into the queue",
+    ),
+    ALARM_ID.table_throttles: AlarmDefault(
+        "table_throttled_requests",
+        WARNING,
+        "throttled writes are retried; only a write still throttled on its last receive is lost, "
+        "and DeadLetterMessages pages for it",
+    ),
+    ALARM_ID.quarantined_events: AlarmDefault(
+        "quarantined_events",
+        WARNING,
+        "a producer sends malformed events; each is kept in the quarantine queue: the producer's team fixes it",
+    ),
+    ALARM_ID.conflicts: AlarmDefault(
+        "conflicts",
+        WARNING,
+        "the first write was kept and the other has an error record (and a quarantined copy with "
+        'on_conflict="quarantine"): a person decides which is right',
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -199,3 +310,36 @@ def alarm_name(pipeline_name: str, alarm_id: str) -> str:
 def alarm_path_suffix(alarm_id: str) -> str:
     """The end of an alarm's ``aws:cdk:path``: ``/Alarms/QueueBacklog/Resource``."""
     return f"/{ALARMS_SCOPE}/{alarm_id}/Resource"
+
+
+def runbook_anchor(alarm_id: str) -> str:
+    """The anchor of an alarm's section in the runbook: ``QueueBacklog`` -> ``queue-backlog``."""
+    return kebab(alarm_id)
+
+
+def runbook_link(base_url: str, alarm_id: str) -> str:
+    """The runbook link of an alarm: ``<base_url>#queue-backlog``."""
+    return f"{base_url}#{runbook_anchor(alarm_id)}"
+
+
+#: What separates an alarm's text from its runbook link in its description.
+RUNBOOK_SEPARATOR = " Runbook: "
+_DESCRIPTION = re.compile(r"(?P<severity>[A-Z]+): .*" + RUNBOOK_SEPARATOR + r"(?P<runbook>\S+)", re.S)
+
+
+def alarm_description(severity: str, text: str, runbook: str) -> str:
+    """An alarm's description: ``CRITICAL: <what it means and what to do> Runbook: <link>``.
+
+    The severity comes first so it leads the notification's subject line of
+    thought; the link comes last so it is easy to find. ``status`` reads both
+    back with :func:`parse_alarm_description`.
+    """
+    return f"{severity.upper()}: {text}{RUNBOOK_SEPARATOR}{runbook}"
+
+
+def parse_alarm_description(description: str | None) -> tuple[str | None, str | None]:
+    """``(severity, runbook link)`` of a description written by :func:`alarm_description`; ``(None, None)`` otherwise."""
+    match = _DESCRIPTION.fullmatch((description or "").strip())
+    if not match or match["severity"].lower() not in SEVERITIES:
+        return None, None
+    return match["severity"].lower(), match["runbook"]

@@ -67,9 +67,9 @@ MEDIUM = Sizing(
 # auto scaling grows it only about x1.43 every 5 minutes (2 minutes to trigger, a few more to update): writes
 # are throttled for most of the peak, the backlog reaches ~334,000 messages and the oldest message 962 s,
 # past the 900 s OldestMessageAge alarm. A write minimum of 176 units avoids every throttle but costs
-# $367.57 a month; on demand takes the peak at once (a new on-demand table serves 4,000 write units a
-# second, and on-demand keeps double the previous peak) with no alarm, for $340.40 a month against
-# $308.26 (figures from `shipment-pipeline plan`, us-east-1 list prices): the cheaper of the two ways to
+# $368.17 a month; on demand takes the peak at once (a new on-demand table serves 4,000 write units a
+# second, and on-demand keeps double the previous peak) with no alarm, for $341.00 a month against
+# $308.86 (figures from `shipment-pipeline plan`, us-east-1 list prices): the cheaper of the two ways to
 # keep up, nothing to tune, and the mode the DynamoDB developer guide recommends for most workloads.
 LARGE = Sizing(
     name="large",

@@ -24,6 +24,7 @@ declared type accepts:
 - ``X | None`` (or ``Optional[X]``): ``None`` or an ``X``; any other prop refuses ``None``.
 - a dataclass (an option group): an instance of it, whose fields are checked the same way.
 - a ``Sequence[X]``: a list or tuple of ``X`` (a single string is not a sequence of strings).
+- a ``Mapping[K, V]``: a dict (or other mapping) whose keys are ``K`` and values ``V``.
 - a ``Literal[...]``: one of its values.
 - a jsii interface (``IEventBus``, ``ITable``...): a jsii object implementing it.
 - another class (``Architecture``, ``RetentionDays``, ``EventPattern``...): an instance of it.
@@ -164,6 +165,8 @@ def describe(expected: Any) -> str:
         return "one of " + ", ".join(repr(arg) for arg in args)
     if origin in _SEQUENCES:
         return f"a list of {_plural(args[0]) if args else 'values'}"
+    if origin in _MAPPINGS:
+        return f"a mapping of {_plural(args[0])} to {describe(args[1])}" if args else "a mapping"
     if expected is int:
         return "a whole number (int)"
     if expected is float:
@@ -182,6 +185,7 @@ def _a(name: str) -> str:
 
 
 _SEQUENCES = (collections.abc.Sequence, list, tuple)
+_MAPPINGS = (collections.abc.Mapping, dict)
 #: ``Optional[X]`` and ``X | None`` are two spellings of one union, with two different origins.
 UNION_ORIGINS = (typing.Union, types.UnionType)
 
@@ -199,6 +203,11 @@ def _matches(value: Any, expected: Any) -> bool:
     if origin in _SEQUENCES:
         return isinstance(value, (list, tuple)) and all(
             _unresolved(item) or _matches(item, args[0] if args else Any) for item in value
+        )
+    if origin in _MAPPINGS:
+        keys, values = args or (Any, Any)
+        return isinstance(value, collections.abc.Mapping) and all(
+            _matches(key, keys) and (_unresolved(item) or _matches(item, values)) for key, item in value.items()
         )
     if expected is int:
         return type(value) is int
@@ -266,6 +275,8 @@ def _flat(expected: Any) -> tuple[Any, ...]:
 def _plural(expected: Any) -> str:
     if expected is str:
         return "strings"
+    if typing.get_origin(expected) in UNION_ORIGINS:
+        return " or ".join(_plural(arg) for arg in typing.get_args(expected))
     return getattr(expected, "__name__", str(expected))
 
 

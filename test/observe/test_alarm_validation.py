@@ -64,6 +64,7 @@ def test_disabled_turns_every_alarm_off():
     assert set(AlarmThresholds().enabled()) == {
         "queue_backlog_messages",
         "oldest_message_age_seconds",
+        "oldest_message_near_expiry_seconds",
         "dead_letter_messages",
         "quarantine_messages",
         "target_dead_letter_messages",
@@ -87,3 +88,24 @@ def test_default_oldest_message_age_follows_a_long_visibility_timeout():
     assert AlarmThresholds().fitted_to(visibility_timeout_seconds=360) == AlarmThresholds()
     explicit = AlarmThresholds(oldest_message_age_seconds=AlarmThreshold(600))
     assert explicit.fitted_to(visibility_timeout_seconds=5400) == explicit
+
+
+def test_default_near_expiry_age_is_a_day_before_the_queues_retention():
+    from shipment_pipeline_constructs import AlarmThreshold, AlarmThresholds
+
+    def near_expiry(retention_days: int, thresholds: AlarmThresholds | None = None) -> float:
+        fitted = (thresholds or AlarmThresholds()).fitted_to(
+            visibility_timeout_seconds=360, retention_seconds=retention_days * 86_400
+        )
+        return fitted.oldest_message_near_expiry_seconds.value
+
+    # GIVEN the default 4-day retention THEN 3 days, the default itself; 14 days: 13; 2 days or less: half of it
+    assert near_expiry(4) == AlarmThresholds().oldest_message_near_expiry_seconds.value == 3 * 86_400
+    assert (near_expiry(14), near_expiry(3), near_expiry(2), near_expiry(1)) == (
+        13 * 86_400,
+        2 * 86_400,
+        86_400,
+        43_200,
+    )
+    # AND an explicit threshold is kept as given
+    assert near_expiry(14, AlarmThresholds(oldest_message_near_expiry_seconds=AlarmThreshold(3600))) == 3600

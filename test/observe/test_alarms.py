@@ -42,6 +42,18 @@ EXPECTED = {
         None,
         "notBreaching",
     ),
+    # A day before the default 4-day retention: events are about to be deleted unread.
+    "MessagesNearExpiry": (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        [{"Name": "QueueName", "Value": QUEUE_NAME}],
+        "Maximum",
+        300,
+        259_200,
+        1,
+        None,
+        "ignore",
+    ),
     "DeadLetterMessages": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
@@ -197,8 +209,13 @@ def test_every_alarm_notifies_the_topic_when_firing_and_when_clear_and_says_what
     props = alarm_props(default_pipeline, definition.name)
     assert props["AlarmActions"] == [TOPIC]
     assert props["OKActions"] == [TOPIC]
-    # The operator text of the catalogue is what the alarm and its notification carry.
-    assert props["AlarmDescription"] == definition.description
+    # The operator text of the catalogue is what the alarm and its notification carry, after the alarm's
+    # default severity and before the link to its section of the documentation site's runbook.
+    anchor = shape.runbook_anchor(definition.name)
+    assert props["AlarmDescription"] == (
+        f"{definition.default_severity.upper()}: {definition.description} "
+        f"Runbook: https://shipment-pipeline.github.io/shipment-pipeline-constructs/operate/#{anchor}"
+    )
 
 
 def test_alarm_names_start_with_the_pipeline_name(default_pipeline):

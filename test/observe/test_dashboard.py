@@ -167,12 +167,31 @@ def test_no_widget_for_metrics_that_cannot_apply(widgets):
     }
 
 
-def test_last_row_shows_the_state_of_every_alarm(widgets):
-    status = widgets[-1]
-    assert status["type"] == "alarm"
-    alarms = status["properties"]["alarms"]
-    assert len(alarms) == len(ALARM_DEFINITIONS)
-    assert all(alarm.startswith("<PipelineAlarms") and alarm.endswith(".Arn>") for alarm in alarms)
+def test_the_last_rows_show_every_alarm_critical_first_led_by_pipeline_unhealthy(widgets):
+    critical, warning = widgets[-2:]
+    assert (critical["type"], warning["type"]) == ("alarm", "alarm")
+    assert critical["properties"]["title"].startswith("Critical alarms")
+    assert warning["properties"]["title"].startswith("Warning alarms")
+    assert critical["y"] < warning["y"]
+    logical = {
+        severity: [alarm.removeprefix("<PipelineAlarms").split(".")[0] for alarm in row["properties"]["alarms"]]
+        for severity, row in (("critical", critical), ("warning", warning))
+    }
+    by_severity = {
+        severity: [d.name for d in ALARM_DEFINITIONS if d.default_severity == severity]
+        for severity in ("critical", "warning")
+    }
+    # Logical IDs are the construct ids plus a hash: match each widget entry to its alarm by prefix.
+    assert logical["critical"][0].startswith("PipelineUnhealthy")
+    for severity, ids in by_severity.items():
+        entries = logical[severity][1:] if severity == "critical" else logical[severity]
+        assert len(entries) == len(ids)
+        assert all(entry.startswith(alarm_id) for entry, alarm_id in zip(entries, ids, strict=True))
+    assert all(
+        alarm.startswith("<PipelineAlarms") and alarm.endswith(".Arn>")
+        for row in (critical, warning)
+        for alarm in row["properties"]["alarms"]
+    )
 
 
 def test_dashboard_can_be_turned_off():

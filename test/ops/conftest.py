@@ -17,8 +17,9 @@ import fake_aws
 import pytest
 from tables import create_errors_table
 
-from shipment_pipeline_constructs import ResourceNames
+from shipment_pipeline_constructs import ResourceNames, shape
 from shipment_pipeline_constructs.cli import main
+from shipment_pipeline_constructs.defaults import RUNBOOK_URL
 from shipment_pipeline_constructs.ops.resources import alarm_names
 
 # Error records are built with the handler's own function (fake_aws puts it on
@@ -97,8 +98,11 @@ def build_pipeline(names: ResourceNames) -> MotoPipeline:
     events.create_archive(ArchiveName=names.archive, EventSourceArn=bus_arn, EventPattern=pattern)
     create_errors_table(dynamodb, names.errors_table)
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
-    for alarm in alarm_names(names.pipeline):
-        put_alarm(cloudwatch, alarm, "OK")
+    # Described like the construct's: severity first, runbook link last (what `status` reads back).
+    for alarm_id, alarm in zip(shape.ALARM_IDS, alarm_names(names.pipeline), strict=True):
+        severity = shape.ALARM_DEFAULTS[alarm_id].severity
+        link = shape.runbook_link(RUNBOOK_URL, alarm_id)
+        put_alarm(cloudwatch, alarm, "OK", shape.alarm_description(severity, "What it means.", link))
     return MotoPipeline(
         names=names,
         sqs=sqs,
@@ -112,10 +116,11 @@ def build_pipeline(names: ResourceNames) -> MotoPipeline:
     )
 
 
-def put_alarm(cloudwatch: Any, name: str, state: str) -> None:
-    """A metric alarm named ``name``, set to ``state``."""
+def put_alarm(cloudwatch: Any, name: str, state: str, description: str | None = None) -> None:
+    """A metric alarm named ``name``, set to ``state``, with ``description`` (the construct's format) if given."""
     cloudwatch.put_metric_alarm(
         AlarmName=name,
+        **({"AlarmDescription": description} if description else {}),
         MetricName="m",
         Namespace="n",
         Statistic="Sum",

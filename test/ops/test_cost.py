@@ -41,16 +41,20 @@ def test_30k_a_day_with_the_default_configuration() -> None:
     assert line(result, "DynamoDB", "storage").quantity == pytest.approx(
         (30_000 * 92 * 1124 + 30 * 92 * 2 * 1424) / GIB
     )
-    # CloudWatch: $3 dashboard + 11 x $0.10 alarms + 6 x $0.30 metrics + logs; X-Ray: every invocation sampled at < 1/s
+    # CloudWatch: $3 dashboard + 12 x $0.10 alarms + $0.50 composite alarm + 6 x $0.30 metrics + logs;
+    # X-Ray: every invocation sampled at < 1/s
     assert result.by_service()["CloudWatch"] == pytest.approx(
-        3 + 1.1 + 1.8 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
+        3 + 1.2 + 0.5 + 1.8 + (900_000 * 1200 + 900 * 2000) / GIB * 0.53
     )
+    # The composite alarm is outside the free tier, which counts standard alarms only
+    composite = line(result, "CloudWatch", "composite alarm")
+    assert (composite.quantity, composite.monthly_usd, composite.free_tier_usd) == (1, 0.5, 0)
     assert line(result, "X-Ray", "traces").monthly_usd == pytest.approx(4.50)
     # KMS: the alarm topic's key
     assert result.by_service()["KMS"] == 1.0
-    assert result.total_usd == pytest.approx(16.5878, abs=1e-4)
+    assert result.total_usd == pytest.approx(17.1878, abs=1e-4)
     assert result.free_tier_usd == pytest.approx(8.4081, abs=1e-4)
-    assert result.after_free_tier_usd == pytest.approx(8.1797, abs=1e-4)
+    assert result.after_free_tier_usd == pytest.approx(8.7797, abs=1e-4)
 
 
 def test_batching_window_architecture_and_cmk_change_the_right_lines() -> None:
@@ -186,3 +190,26 @@ def test_a_scaling_profile_costs_the_same_from_its_figures_as_from_its_props(nam
     from_figures = PipelineConfig.for_sizing(sizing.named(name))
     assert dataclasses.replace(from_figures, source="") == dataclasses.replace(from_props, source="")
     assert from_figures.source == f"scaling profile {name}"
+
+
+def test_the_composite_alarm_is_counted_while_a_critical_alarm_is_on() -> None:
+    from shipment_pipeline_constructs import AlarmThresholds
+
+    # GIVEN only warning alarms on: no PipelineUnhealthy, so no composite alarm to pay for
+    warnings_only = AlarmThresholds(
+        oldest_message_near_expiry_seconds=None,
+        dead_letter_messages=None,
+        target_dead_letter_messages=None,
+        function_errors=None,
+        failed_invocations=None,
+    )
+    config = PipelineConfig.from_options(alarms=warnings_only)
+    assert (config.alarms, config.composite_alarms) == (7, 0)
+    assert not [entry for entry in estimate(Workload(30_000), config).lines if entry.item.startswith("composite")]
+    # AND one critical alarm is enough for it
+    assert PipelineConfig.from_options(alarms=AlarmThresholds(function_errors=None)).composite_alarms == 1
+    assert PipelineConfig.from_options(alarms=AlarmThresholds.disabled()).composite_alarms == 0
+
+
+def test_the_composite_alarm_is_read_from_a_template(default_template) -> None:
+    assert PipelineConfig.from_template(default_template.to_json()).composite_alarms == 1

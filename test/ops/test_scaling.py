@@ -123,7 +123,8 @@ def test_template_and_options_give_the_same_cost_configuration(default_template)
     from_template = PipelineConfig.from_template(default_template.to_json())
     from_options = PipelineConfig.from_options()
     assert dataclasses.replace(from_template, source="") == dataclasses.replace(from_options, source="")
-    assert (from_template.dashboards, from_template.alarms, from_template.kms_keys) == (1, 11, 1)
+    assert (from_template.dashboards, from_template.alarms, from_template.kms_keys) == (1, 12, 1)
+    assert from_template.composite_alarms == 1  # PipelineUnhealthy
 
 
 def test_cost_of_a_synthesized_template_file(default_template, tmp_path, capsys) -> None:

@@ -109,8 +109,9 @@ def test_status_unhealthy_with_dlq_messages_and_alarm(moto_pipeline: MotoPipelin
     assert status["healthy"] is False
     assert status["dead_letter_queue"]["visible"] == 2
     assert status["target_dead_letter_queue"]["visible"] == 1
+    runbook = "https://shipment-pipeline.github.io/shipment-pipeline-constructs/operate/#dead-letter-messages"
     assert [a for a in status["alarms"] if a["state"] == "ALARM"] == [
-        {"name": alarm, "state": "ALARM", "reason": "test"}
+        {"name": alarm, "state": "ALARM", "reason": "test", "severity": "critical", "runbook": runbook}
     ]
     assert (
         len(status["alarms"]) == len(status["expected_alarms"]) == len(shape.ALARM_IDS)
@@ -183,8 +184,37 @@ def test_status_explicit_alarm_names_replace_the_suffix_ones(moto_pipeline: Moto
     code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--alarm", "team-paging-alarm", "--json")
     status = json.loads(out)
     assert code == 1
-    assert status["alarms"] == [{"name": "team-paging-alarm", "state": "ALARM", "reason": "test"}]
+    # An alarm the construct did not describe has no severity or runbook to show
+    assert status["alarms"] == [
+        {"name": "team-paging-alarm", "state": "ALARM", "reason": "test", "severity": None, "runbook": None}
+    ]
     assert status["problems"] == ["alarm team-paging-alarm is in ALARM"]
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--alarm", "team-paging-alarm")
+    assert "team-paging-alarm  (severity and runbook unknown: not in its description)" in out
+
+
+def test_status_prints_severity_and_runbook_of_each_alarm_in_alarm_critical_first(
+    moto_pipeline: MotoPipeline, capsys
+) -> None:
+    # GIVEN a warning and a critical alarm of the pipeline in ALARM (the warning earlier in the catalogue)
+    docs = "https://shipment-pipeline.github.io/shipment-pipeline-constructs/operate/"
+    for alarm_id in ("QueueBacklog", "FunctionErrors"):
+        moto_pipeline.cloudwatch.set_alarm_state(
+            AlarmName=shape.alarm_name(f"shipment-events-{SUFFIX}", alarm_id), StateValue="ALARM", StateReason="test"
+        )
+    # WHEN status runs
+    code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX)
+    # THEN each alarm in ALARM shows its severity and runbook link; alarms that are OK show their state only
+    assert code == 1
+    assert f"shipment-events-{SUFFIX}-queue-backlog  warning, runbook {docs}#queue-backlog" in out
+    assert f"shipment-events-{SUFFIX}-function-errors  critical, runbook {docs}#function-errors" in out
+    assert f"  OK                shipment-events-{SUFFIX}-conflicts\n" in out
+    # AND the problems list the critical alarm first, with its runbook
+    problems = [line for line in out.splitlines() if line.startswith("  ! alarm")]
+    assert problems == [
+        f"  ! alarm shipment-events-{SUFFIX}-function-errors is in ALARM (critical: runbook {docs}#function-errors)",
+        f"  ! alarm shipment-events-{SUFFIX}-queue-backlog is in ALARM (warning: runbook {docs}#queue-backlog)",
+    ]
 
 
 def test_status_with_a_stack_finds_alarms_cloudformation_named(moto_pipeline: MotoPipeline) -> None:

@@ -2,20 +2,29 @@
 
 :data:`ALARM_DEFINITIONS` is the whole catalogue: which metric each alarm
 watches, what it means for an operator, and how it treats missing data. The
-thresholds come from :class:`AlarmThresholds`; notification actions are
-added by :mod:`.notifications`.
+thresholds come from :class:`AlarmThresholds`; each alarm's severity and
+runbook link (in its description) and its actions come from :mod:`.routing`.
+:func:`create_unhealthy_alarm` adds the composite ``PipelineUnhealthy``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from ..shape import ALARM_ID, PROCESSOR_METRIC, alarm_name
+from ..shape import (
+    ALARM_DEFAULTS,
+    ALARM_ID,
+    CRITICAL,
+    PIPELINE_UNHEALTHY,
+    PROCESSOR_METRIC,
+    alarm_description,
+    alarm_name,
+)
 from .metrics import PipelineMetricFactory
 from .thresholds import AlarmThresholds
 
@@ -30,20 +39,28 @@ class AlarmDefinition:
         name: Key in :attr:`ShipmentEventPipeline.alarms`, construct id, and
             (in kebab case) the end of the alarm's name; one of
             :data:`~shipment_pipeline_constructs.shape.ALARM_IDS`.
-        threshold_field: The :class:`AlarmThresholds` field that sets and enables it.
         description: What the alarm means and where to look first; shown in
-            the alarm and in the notification.
+            the alarm and in the notification, after its severity and before its runbook link.
         treat_missing_data: What CloudWatch assumes when the metric reports nothing.
         missing_data_reason: Why that choice (documented on the documentation's "Dashboard and alarms" page).
         metric: Builds the watched metric for a period.
     """
 
     name: str
-    threshold_field: str
     description: str
     treat_missing_data: cloudwatch.TreatMissingData
     missing_data_reason: str
     metric: Callable[[PipelineMetricFactory, Duration], cloudwatch.IMetric]
+
+    @property
+    def threshold_field(self) -> str:
+        """The :class:`AlarmThresholds` field that sets and enables it (from :data:`~shipment_pipeline_constructs.shape.ALARM_DEFAULTS`)."""
+        return ALARM_DEFAULTS[self.name].threshold_field
+
+    @property
+    def default_severity(self) -> str:
+        """``critical`` or ``warning`` unless :class:`AlarmRouting` says otherwise (from ``shape.ALARM_DEFAULTS``)."""
+        return ALARM_DEFAULTS[self.name].severity
 
 
 # SQS stops reporting for a queue without activity for about six hours. A DLQ
@@ -56,7 +73,6 @@ _COUNT_MISSING = "the metric reports only when something happened: no data means
 ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
         ALARM_ID.queue_backlog,
-        "queue_backlog_messages",
         "Shipment events are piling up in the source queue: the processor is not keeping up. "
         "Check the processor's errors and throttles and DynamoDB throttling.",
         MissingData.NOT_BREACHING,
@@ -65,7 +81,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.oldest_message_age,
-        "oldest_message_age_seconds",
         "A shipment event has waited too long in the source queue: messages are being retried or not consumed. "
         "Check the processor's errors and logs.",
         MissingData.NOT_BREACHING,
@@ -73,9 +88,18 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
         lambda metrics, period: metrics.oldest_message_age_seconds(period),
     ),
     AlarmDefinition(
+        ALARM_ID.messages_near_expiry,
+        "The oldest shipment event in the source queue is a day from the queue's retention: SQS will soon "
+        "delete events unread. Resume consumption now (`shipment-pipeline status` says whether it is paused), "
+        "and fix what keeps the processor from consuming.",
+        MissingData.IGNORE,
+        "SQS stops reporting a queue without any request for about six hours, while messages still age in it: "
+        "keep the last state",
+        lambda metrics, period: metrics.oldest_message_age_seconds(period),
+    ),
+    AlarmDefinition(
         ALARM_ID.dead_letter_messages,
-        "dead_letter_messages",
-        "CRITICAL: messages are in the dead-letter queue: valid-looking events failed every retry (DynamoDB "
+        "Messages are in the dead-letter queue: valid-looking events failed every retry (DynamoDB "
         "errors, throttling, timeouts, crashes) and were not stored. `shipment-pipeline dlq inspect` shows "
         "each one's error record; fix the cause, then `shipment-pipeline dlq redrive`.",
         MissingData.IGNORE,
@@ -84,8 +108,7 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.quarantine_messages,
-        "quarantine_messages",
-        "WARNING: events are in the quarantine queue: the processor refused them as invalid, or as in "
+        "Events are in the quarantine queue: the processor refused them as invalid, or as in "
         "conflict with a stored event, and kept a copy for a person to decide. The pipeline itself is "
         "healthy. `shipment-pipeline dlq inspect --quarantine` shows why; have the producer resend corrected "
         "events, or, if they were refused wrongly, fix the processor and `dlq redrive --quarantine`.",
@@ -95,7 +118,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.target_dead_letter_messages,
-        "target_dead_letter_messages",
         "EventBridge could not deliver events to the source queue and put them in the target DLQ. "
         "Check the queue policy and, with a customer managed key, the key policy.",
         MissingData.IGNORE,
@@ -104,7 +126,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.function_errors,
-        "function_errors",
         "Processor invocations are failing as a whole (not single records): check its logs and X-Ray traces.",
         MissingData.NOT_BREACHING,
         _COUNT_MISSING,
@@ -112,7 +133,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.function_throttles,
-        "function_throttles",
         "Lambda is throttling the processor: account concurrency is exhausted or reserved concurrency is "
         "below the event source mapping's maximum concurrency.",
         MissingData.NOT_BREACHING,
@@ -121,7 +141,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.failed_invocations,
-        "failed_invocations",
         "EventBridge gave up delivering shipment events to the source queue. Check the target DLQ and the "
         "queue and key policies.",
         MissingData.NOT_BREACHING,
@@ -130,7 +149,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.table_throttles,
-        "table_throttled_requests",
         "DynamoDB is throttling the processor's writes: a table limit, or provisioned capacity too low.",
         MissingData.NOT_BREACHING,
         _COUNT_MISSING,
@@ -138,7 +156,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.quarantined_events,
-        "quarantined_events",
         "The processor is quarantining invalid shipment events: a producer sends malformed events. "
         "The errors table says why each was rejected.",
         MissingData.NOT_BREACHING,
@@ -147,7 +164,6 @@ ALARM_DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         ALARM_ID.conflicts,
-        "conflicts",
         "The processor received a shipment event that conflicts with a stored one (same shipment and "
         "timestamp, different content): two producers disagree and the first write was kept. "
         "`shipment-pipeline errors --type conflict` shows both versions; a person must decide which is right.",
@@ -164,12 +180,16 @@ def create_alarms(
     metrics: PipelineMetricFactory,
     thresholds: AlarmThresholds,
     name_prefix: str | None,
+    severities: Mapping[str, str],
+    runbook_links: Mapping[str, str],
 ) -> dict[str, cloudwatch.Alarm]:
     """Create the enabled alarms under ``scope``; returns them by :attr:`AlarmDefinition.name`.
 
     ``name_prefix`` (the pipeline's name) gives alarms readable physical
     names such as ``shipment-events-prod-queue-backlog``; ``None`` leaves
-    naming to CloudFormation.
+    naming to CloudFormation. Each alarm's description starts with its
+    severity and ends with its runbook link (``severities`` and
+    ``runbook_links`` hold one for every enabled alarm).
     """
     alarms: dict[str, cloudwatch.Alarm] = {}
     periods: dict[int, Duration] = {}  # one Duration per length: each is a request to jsii
@@ -183,7 +203,9 @@ def create_alarms(
             scope,
             definition.name,
             alarm_name=alarm_name(name_prefix, definition.name) if name_prefix else None,
-            alarm_description=definition.description,
+            alarm_description=alarm_description(
+                severities[definition.name], definition.description, runbook_links[definition.name]
+            ),
             metric=definition.metric(metrics, periods[threshold.period_minutes]),
             threshold=threshold.value,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -192,3 +214,35 @@ def create_alarms(
             treat_missing_data=definition.treat_missing_data,
         )
     return alarms
+
+
+#: What the composite alarm means: the one alarm to page on.
+UNHEALTHY_DESCRIPTION = (
+    "The shipment pipeline is unhealthy: at least one critical alarm is in ALARM, so events are not being "
+    "stored or not reaching the pipeline. The alarm's reason names the critical alarm that fired; its own "
+    "description and runbook section say what to do. `shipment-pipeline status` shows every alarm in ALARM."
+)
+
+
+def create_unhealthy_alarm(
+    scope: Construct,
+    *,
+    critical_alarms: Sequence[cloudwatch.IAlarm],
+    name_prefix: str | None,
+    runbook_link: str,
+) -> cloudwatch.CompositeAlarm:
+    """The composite alarm ``PipelineUnhealthy``: in ALARM while any of ``critical_alarms`` is.
+
+    One alarm to page on: however many critical alarms fire together (a broken
+    queue policy raises both ``FailedInvocations`` and ``TargetDeadLetterMessages``),
+    the pager hears once, and again when all have cleared.
+    """
+    return cloudwatch.CompositeAlarm(
+        scope,
+        PIPELINE_UNHEALTHY,
+        composite_alarm_name=alarm_name(name_prefix, PIPELINE_UNHEALTHY) if name_prefix else None,
+        alarm_description=alarm_description(CRITICAL, UNHEALTHY_DESCRIPTION, runbook_link),
+        alarm_rule=cloudwatch.AlarmRule.any_of(
+            *(cloudwatch.AlarmRule.from_alarm(alarm, cloudwatch.AlarmState.ALARM) for alarm in critical_alarms)
+        ),
+    )

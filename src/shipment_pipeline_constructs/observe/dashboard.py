@@ -1,7 +1,8 @@
 """Widget layout: one dashboard that reads like the data flow, ingest to store.
 
 Rows, top to bottom: EventBridge, SQS, Lambda, DynamoDB, the processor's own
-counts, then the state of every alarm. Titles say what a line means to an
+counts, then the state of every alarm: critical alarms (led by
+``PipelineUnhealthy``) in one row, warnings in the next. Titles say what a line means to an
 operator, not which API metric it is. Only metrics that apply to this
 pipeline appear: no iterator age (an SQS consumer has none), no capacity
 utilisation (on-demand tables have no capacity).
@@ -14,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from ..shape import PARTS, PROCESSOR_METRICS
+from ..shape import ALARM_DEFAULTS, CRITICAL, PARTS, PROCESSOR_METRICS, SEVERITIES, WARNING
 from .metrics import PipelineMetricFactory
 
 FULL_WIDTH = 24
@@ -29,8 +30,14 @@ def create_dashboard(
     dashboard_name: str | None,
     title: str,
     max_concurrency: int | None = None,
+    severities: Mapping[str, str] | None = None,
+    unhealthy_alarm: cloudwatch.IAlarm | None = None,
 ) -> cloudwatch.Dashboard:
-    """Create the pipeline's dashboard; ``dashboard_name`` ``None`` leaves naming to CloudFormation."""
+    """Create the pipeline's dashboard; ``dashboard_name`` ``None`` leaves naming to CloudFormation.
+
+    The alarm rows follow the severities (``severities`` by alarm id, default:
+    each alarm's default): critical first, led by ``unhealthy_alarm``, then warning.
+    """
     dashboard = cloudwatch.Dashboard(scope, PARTS["dashboard"].construct_id, dashboard_name=dashboard_name)
     dashboard.add_widgets(
         cloudwatch.TextWidget(
@@ -48,16 +55,40 @@ def create_dashboard(
         _processor_row(metrics),
     ):
         dashboard.add_widgets(*row)
-    if alarms:
-        dashboard.add_widgets(
-            cloudwatch.AlarmStatusWidget(
-                title="Alarms (red: firing; see each alarm's description for what to do)",
-                alarms=list(alarms.values()),
-                width=FULL_WIDTH,
-                height=3,
-            )
-        )
+    for alarm_row in _alarm_rows(alarms, severities or {}, unhealthy_alarm):
+        dashboard.add_widgets(alarm_row)
     return dashboard
+
+
+#: The title of each severity's alarm row.
+ALARM_ROW_TITLES = {
+    CRITICAL: "Critical alarms: data at risk or not flowing, page (red: firing; each alarm's description links its runbook)",
+    WARNING: "Warning alarms: degraded, every event still kept (red: firing; each alarm's description links its runbook)",
+}
+
+
+def _alarm_rows(
+    alarms: Mapping[str, cloudwatch.Alarm],
+    severities: Mapping[str, str],
+    unhealthy_alarm: cloudwatch.IAlarm | None,
+) -> list[cloudwatch.IWidget]:
+    """One alarm status row per severity that has alarms, most urgent first."""
+    rows: list[cloudwatch.IWidget] = []
+    for severity in SEVERITIES:
+        members: list[cloudwatch.IAlarm] = [
+            alarm
+            for alarm_id, alarm in alarms.items()
+            if severities.get(alarm_id, ALARM_DEFAULTS[alarm_id].severity) == severity
+        ]
+        if severity == CRITICAL and unhealthy_alarm is not None:
+            members.insert(0, unhealthy_alarm)
+        if members:
+            rows.append(
+                cloudwatch.AlarmStatusWidget(
+                    title=ALARM_ROW_TITLES[severity], alarms=members, width=FULL_WIDTH, height=3
+                )
+            )
+    return rows
 
 
 def _graph(title: str, lines: Sequence[tuple[str, cloudwatch.Metric]], width: int, **props) -> cloudwatch.GraphWidget:

@@ -10,11 +10,9 @@ use it for this account's alarms only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
@@ -114,16 +112,6 @@ def _topic_key(scope: Construct) -> kms.Key:
     return key
 
 
-def notify(
-    alarms: Mapping[str, cloudwatch.Alarm], topic: sns.ITopic, emails: Sequence[str] = ()
-) -> list[sns.Subscription]:
-    """Send every alarm's ALARM and OK transitions to ``topic``; subscribe ``emails`` to it and return those subscriptions.
-
-    OK notifications tell whoever was paged that the problem has cleared.
-    """
-    created = [topic.add_subscription(subscriptions.EmailSubscription(email)) for email in emails]
-    action = cloudwatch_actions.SnsAction(topic)
-    for alarm in alarms.values():
-        alarm.add_alarm_action(action)
-        alarm.add_ok_action(action)
-    return created
+def subscribe(topic: sns.ITopic, emails: Sequence[str] = ()) -> list[sns.Subscription]:
+    """Subscribe ``emails`` to ``topic`` and return those subscriptions (which alarms notify it: :mod:`.routing`)."""
+    return [topic.add_subscription(subscriptions.EmailSubscription(email)) for email in emails]

@@ -70,6 +70,10 @@ class AlarmThresholds:
             queue. Default: ``900`` (15 minutes; a healthy message waits seconds), or
             2.5 x the queue's visibility timeout when that is longer, so one ordinary
             retry of a long-running function does not page (see :meth:`fitted_to`).
+        oldest_message_near_expiry_seconds: Age of the oldest message in the source
+            queue at which it is about to expire unread. Default: ``259200`` (3 days:
+            one day before the default 4-day retention), or one day before the
+            queue's retention, or half of a retention of 2 days or less (see :meth:`fitted_to`).
         dead_letter_messages: Messages in the source queue's DLQ, whose retries
             ran out (maximum over 1 minute). Default: ``1`` (each one is an event
             that was not stored because something is broken).
@@ -98,6 +102,9 @@ class AlarmThresholds:
         defaults.QUEUE_BACKLOG_MESSAGES, evaluation_periods=defaults.QUEUE_BACKLOG_EVALUATION_PERIODS
     )
     oldest_message_age_seconds: AlarmThreshold | None = AlarmThreshold(defaults.OLDEST_MESSAGE_AGE_SECONDS)
+    oldest_message_near_expiry_seconds: AlarmThreshold | None = AlarmThreshold(
+        defaults.OLDEST_MESSAGE_NEAR_EXPIRY_SECONDS
+    )
     dead_letter_messages: AlarmThreshold | None = AlarmThreshold(
         defaults.DEAD_LETTER_MESSAGES, period_minutes=defaults.DEAD_LETTER_PERIOD_MINUTES
     )
@@ -120,18 +127,30 @@ class AlarmThresholds:
     quarantined_events: AlarmThreshold | None = AlarmThreshold(defaults.QUARANTINED_EVENTS)
     conflicts: AlarmThreshold | None = AlarmThreshold(defaults.CONFLICTS)
 
-    def fitted_to(self, *, visibility_timeout_seconds: float) -> AlarmThresholds:
-        """These thresholds, with the default oldest-message age raised to 2.5 visibility timeouts if that is longer.
+    def fitted_to(
+        self, *, visibility_timeout_seconds: float, retention_seconds: float | None = None
+    ) -> AlarmThresholds:
+        """These thresholds fitted to the queue: the default age thresholds follow its timeout and retention.
 
         A message that failed once reappears only after the visibility timeout, so
-        an age threshold below about two of them pages on one ordinary retry. An
-        age threshold that was set explicitly is kept as given.
+        an age threshold below about two of them pages on one ordinary retry: the
+        default oldest-message age is raised to 2.5 visibility timeouts if that is
+        longer. The default near-expiry age is one day before ``retention_seconds``
+        (half of it for a retention of 2 days or less). A threshold that was set
+        explicitly is kept as given.
         """
+        fitted = self
         default = AlarmThresholds().oldest_message_age_seconds
         derived = defaults.OLDEST_MESSAGE_AGE_VISIBILITY_TIMEOUTS * visibility_timeout_seconds
-        if self.oldest_message_age_seconds != default or default is None or derived <= default.value:
-            return self
-        return replace(self, oldest_message_age_seconds=replace(default, value=derived))
+        if self.oldest_message_age_seconds == default and default is not None and derived > default.value:
+            fitted = replace(fitted, oldest_message_age_seconds=replace(default, value=derived))
+        expiry = AlarmThresholds().oldest_message_near_expiry_seconds
+        if retention_seconds is not None and self.oldest_message_near_expiry_seconds == expiry and expiry is not None:
+            margin = defaults.MESSAGE_EXPIRY_MARGIN_SECONDS
+            near = retention_seconds - margin if retention_seconds > 2 * margin else retention_seconds / 2
+            if near != expiry.value:
+                fitted = replace(fitted, oldest_message_near_expiry_seconds=replace(expiry, value=near))
+        return fitted
 
     @classmethod
     def disabled(cls) -> AlarmThresholds:

@@ -6,7 +6,9 @@ Healthy means: every alarm the pipeline should have exists and none is in
 (:attr:`PipelineResources.alarms`: from the stack's template, or the names the
 construct gives them), never by prefix: a prefix misses alarms CloudFormation
 named, and ``shipment-events-prod`` would also match ``shipment-events-prod-eu-*``. :attr:`Status.problems`
-says what is wrong, so ``shipment-pipeline status`` can gate a script.
+says what is wrong, so ``shipment-pipeline status`` can gate a script. Each alarm's severity and runbook
+link are read back from its description (:func:`shape.parse_alarm_description`), so an alarm in ALARM
+says how urgent it is and where its runbook is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import defaults
+from .. import defaults, shape
 from .errors import query_error_records
 from .resources import PipelineResources
 
@@ -61,7 +63,9 @@ class Status:
     dead_letter_queue: QueueDepth
     target_dead_letter_queue: QueueDepth | None
     oldest_message_age_seconds: float | None
-    alarms: list[dict[str, str]] = field(default_factory=list)
+    #: Each alarm found: ``name``, ``state``, ``reason``, ``severity`` and ``runbook`` (``None`` when its
+    #: description does not say, e.g. an alarm the construct did not create).
+    alarms: list[dict[str, str | None]] = field(default_factory=list)
     #: Alarm names the pipeline should have; ``None`` when unknown (not checked), empty when deployed with alarms off.
     expected_alarms: list[str] | None = None
     missing_alarms: list[str] = field(default_factory=list)
@@ -132,7 +136,7 @@ def format_status(status: Status, resources: PipelineResources) -> str:
         lines.append("alarms  off (the pipeline was deployed without alarms)")
     else:
         lines.append(f"alarms  {len(status.alarms)} of {len(status.expected_alarms)} found")
-    lines += [f"  {alarm['state']:<17} {alarm['name']}" for alarm in status.alarms]
+    lines += [_alarm_line(alarm) for alarm in status.alarms]
     lines += [f"  {'NOT FOUND':<17} {name}" for name in status.missing_alarms]
     lines.append("recent error records (last 24 h)" + ("" if status.recent_errors else "  none"))
     for record in status.recent_errors:
@@ -141,6 +145,16 @@ def format_status(status: Status, resources: PipelineResources) -> str:
             f"{record.get('shipment_id', '-')}  {str(record.get('error_message', ''))[:60]}"
         )
     return "\n".join(lines)
+
+
+def _alarm_line(alarm: dict[str, str | None]) -> str:
+    """``  ALARM  <name>  critical, runbook <link>``: severity and runbook only where an operator must act."""
+    line = f"  {alarm['state']:<17} {alarm['name']}"
+    if alarm["state"] != "ALARM":
+        return line
+    if alarm["severity"] is None:
+        return f"{line}  (severity and runbook unknown: not in its description)"
+    return f"{line}  {alarm['severity']}, runbook {alarm['runbook']}"
 
 
 def _depth(sqs: SQSClient, name_or_url: str) -> QueueDepth:
@@ -169,25 +183,35 @@ def _oldest_message_age(cloudwatch: CloudWatchClient, queue_name: str, now: date
     return float(datapoints[-1]["Maximum"]) if datapoints else None
 
 
-def _alarms(cloudwatch: CloudWatchClient, names: list[str]) -> tuple[list[dict[str, str]], list[str]]:
+def _alarms(cloudwatch: CloudWatchClient, names: list[str]) -> tuple[list[dict[str, str | None]], list[str]]:
     """The alarms with exactly these names (in the given order), and the names not found."""
-    found: dict[str, dict[str, str]] = {}
+    found: dict[str, dict[str, str | None]] = {}
     for start in range(0, len(names), MAX_ALARM_NAMES_PER_CALL):
         pages = cloudwatch.get_paginator("describe_alarms").paginate(
             AlarmNames=names[start : start + MAX_ALARM_NAMES_PER_CALL], AlarmTypes=["MetricAlarm", "CompositeAlarm"]
         )
         for page in pages:
             for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                severity, runbook = shape.parse_alarm_description(alarm.get("AlarmDescription"))
                 found[alarm["AlarmName"]] = {
                     "name": alarm["AlarmName"],
                     "state": alarm["StateValue"],
                     "reason": alarm.get("StateReason", ""),
+                    "severity": severity,
+                    "runbook": runbook,
                 }
     return [found[name] for name in names if name in found], [name for name in names if name not in found]
 
 
 def _problems(status: Status, max_oldest_age_seconds: float) -> list[str]:
-    problems = [f"alarm {alarm['name']} is in ALARM" for alarm in status.alarms if alarm["state"] == "ALARM"]
+    firing = [alarm for alarm in status.alarms if alarm["state"] == "ALARM"]
+    # Critical first: the line an operator reads first is the one to act on first.
+    firing.sort(key=lambda alarm: alarm["severity"] != shape.CRITICAL)
+    problems = [
+        f"alarm {alarm['name']} is in ALARM"
+        + (f" ({alarm['severity']}: runbook {alarm['runbook']})" if alarm["severity"] else "")
+        for alarm in firing
+    ]
     if status.expected_alarms is None:
         problems.append(
             "alarms not checked: their names are unknown; pass --stack or --suffix, name them with --alarm, "

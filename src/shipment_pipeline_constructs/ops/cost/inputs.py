@@ -145,6 +145,8 @@ class PipelineConfig:
     kms_keys: int = 1
     dashboards: int = 1
     alarms: int = len(shape.ALARM_IDS)
+    #: ``PipelineUnhealthy``: 1 while some critical alarm is on (by default four are).
+    composite_alarms: int = 1
     source: str = "defaults"
 
     @classmethod
@@ -168,6 +170,9 @@ class PipelineConfig:
         """
         base = cls()
         alarm_count = base.alarms if alarms is None else len(alarms.enabled())
+        # PipelineUnhealthy exists while a critical alarm is on (by default severity: AlarmRouting may move some).
+        critical = {d.threshold_field for d in shape.ALARM_DEFAULTS.values() if d.severity == shape.CRITICAL}
+        composite_count = base.composite_alarms if alarms is None else int(bool(set(alarms.enabled()) & critical))
         # The construct creates the alarm topic when some alarm is on and no topic is given; it gets a key of
         # its own only without encryption_key.
         topic_keys = 1 if alarm_count and not alarm_topic and not encryption_key else 0
@@ -177,6 +182,7 @@ class PipelineConfig:
             "kms_keys": topic_keys,
             "dashboards": 1 if dashboard else 0,
             "alarms": alarm_count,
+            "composite_alarms": composite_count,
             "source": "construct options",
         }
         if processor is not None:
@@ -251,6 +257,7 @@ class PipelineConfig:
             kms_keys=stack.count("AWS::KMS::Key"),
             dashboards=stack.count(shape.PARTS["dashboard"].resource_type),
             alarms=stack.count(shape.ALARM_RESOURCE_TYPE),
+            composite_alarms=stack.count(shape.COMPOSITE_ALARM_RESOURCE_TYPE),
             source=source,
         )
 

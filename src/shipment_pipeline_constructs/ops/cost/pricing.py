@@ -340,6 +340,15 @@ def _cloudwatch(month: _Month) -> Iterator[CostLine]:
     )
     for item, quantity, unit, price_key, free_key in counted:
         yield _line("CloudWatch", item, quantity, unit, price[price_key], free_quantity=min(quantity, free[free_key]))
+    if config.composite_alarms:
+        # The free tier's 10 alarms are standard metric alarms; a composite alarm is always billed.
+        yield _line(
+            "CloudWatch",
+            "composite alarm (PipelineUnhealthy)",
+            config.composite_alarms,
+            "alarms",
+            price["cloudwatch_composite_alarm_month"],
+        )
     log_bytes = month.invocations * workload.log_bytes_per_invocation + month.failures * workload.log_bytes_per_error
     log_gb = log_bytes / GB
     yield _line(
@@ -466,7 +475,8 @@ def _assumptions(month: _Month) -> list[str]:
         f"{month.batch:g} message(s) per invocation (batch size {config.batch_size}, "
         f"window {config.max_batching_window_seconds} s)",
         f"error rate {workload.error_rate:g}, duplicate deliveries {workload.duplicate_rate:g}",
-        f"configuration from {config.source}: {config.dashboards} dashboard(s), {config.alarms} alarm(s), "
+        f"configuration from {config.source}: {config.dashboards} dashboard(s), {config.alarms} alarm(s) "
+        f"+ {config.composite_alarms} composite, "
         f"{config.kms_keys} KMS key(s)",
         "not priced: SNS alarm notifications (within SNS's free tier at alarm volumes), "
         "data transfer (none leaves the region)",
