@@ -60,6 +60,7 @@ def _id(role: str) -> str:
 
 LAMBDA_VPC_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
 BACKUP_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+CODEDEPLOY_LAMBDA_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
 
 EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
@@ -204,6 +205,17 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         "step with the service. The role can be assumed only by backup.amazonaws.com.",
         when="backup_plan=True",
     ),
+    Exemption(
+        "codedeploy-lambda-service-role-policy",
+        (f"AwsSolutions-IAM4[Policy::{CODEDEPLOY_LAMBDA_POLICY}]",),
+        f"{_id('deployment_group')}/ServiceRole",
+        "CodeDeploy's own service-role policy for Lambda deployments, in its narrower 'Limited' form (no "
+        "sns:Publish): read the alarms, read and update aliases, read provisioned concurrency, invoke only "
+        "functions named CodeDeployHook_*, and read only CodeDeploy-tagged S3 objects. It names every action "
+        "(no wildcard actions); AWS keeps it in step with CodeDeploy. The role can be assumed only by "
+        "codedeploy.amazonaws.com.",
+        when="processor.deployment set",
+    ),
 )
 
 _BY_KEY = {exemption.key: exemption for exemption in EXEMPTIONS}
@@ -219,6 +231,7 @@ def acknowledge_pipeline_findings(
     physical_names: bool = True,
     names_from_parameter: bool = False,
     email_subscriptions: Sequence[IConstruct] = (),
+    deployment_group: IConstruct | None = None,
 ) -> None:
     """Apply every exemption that fits how the pipeline is configured, each on its exact resource.
 
@@ -227,6 +240,11 @@ def acknowledge_pipeline_findings(
     """
     for subscription in email_subscriptions:
         exempt(subscription, "alarm-email-without-dlq")
+    if deployment_group is not None:
+        # The service role the deployment group creates (were it anything else, the finding would stay).
+        deploy_role = deployment_group.node.try_find_child("ServiceRole")
+        if isinstance(deploy_role, iam.Role):
+            exempt(deploy_role, "codedeploy-lambda-service-role-policy")
 
     exempt(buffer.target_dead_letter_queue, "target-dlq-is-a-dlq")
     exempt(buffer.dead_letter_queue, "dlq-has-no-redrive")

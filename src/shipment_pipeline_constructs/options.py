@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aws_cdk import RemovalPolicy, Token
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -127,6 +128,14 @@ class ProcessorOptions:
         log_retention: How long the function's log group keeps logs. Default: ``RetentionDays.ONE_MONTH``.
         tracing: X-Ray active tracing. Default: ``True``.
         metrics_namespace: CloudWatch namespace of the processor's own metrics. Default: ``"ShipmentPipeline"``.
+        enabled: Whether the event source mapping consumes the queue. ``False`` deploys the pipeline paused:
+            events collect in the queue (for ``queues.retention_days``) until it is enabled again
+            (``shipment-pipeline resume``, or a deploy with ``True``). Default: ``True``.
+        deployment: Roll out each new processor version gradually with AWS CodeDeploy, e.g.
+            ``LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES``: the function publishes a version
+            per change behind the alias ``live``, the event source mapping invokes the alias, and
+            CodeDeploy shifts the alias and rolls back when one of the pipeline's rollback alarms
+            goes off. Default: ``None`` (no alias or versions; every deploy switches at once).
     """
 
     memory_size_mib: int = defaults.MEMORY_SIZE_MIB
@@ -139,6 +148,8 @@ class ProcessorOptions:
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     tracing: bool = True
     metrics_namespace: str = defaults.METRICS_NAMESPACE
+    enabled: bool = defaults.CONSUMPTION_ENABLED
+    deployment: codedeploy.ILambdaDeploymentConfig | None = None
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every value outside what Lambda and its SQS poller accept."""

@@ -14,6 +14,7 @@ from typing import Any
 from aws_cdk import Names, Token
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -34,6 +35,7 @@ from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
 from .stages.buffer import create_queues
+from .stages.deploy import ROLLBACK_ALARM_IDS, create_deployment_group
 from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
 from .stages.store import create_store
@@ -164,6 +166,10 @@ class ShipmentEventPipeline(Construct):
     """The topic every alarm notifies (``None`` when every alarm is off)."""
     dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
+    live_alias: lambda_.Alias | None
+    """The alias ``live`` the event source mapping invokes (``None`` unless ``processor.deployment`` is set)."""
+    deployment_group: codedeploy.LambdaDeploymentGroup | None
+    """The CodeDeploy deployment group that shifts :attr:`live_alias` (``None`` unless ``processor.deployment``)."""
 
     def __init__(
         self,
@@ -280,6 +286,20 @@ class ShipmentEventPipeline(Construct):
             on_conflict=storage.on_conflict,
         )
 
+        # Safe deploys: CodeDeploy shifts the alias, rolled back by the alarms a new version can trip.
+        deploy_stage = (
+            create_deployment_group(
+                self,
+                alias=process_stage.live_alias,
+                config=processor.deployment,
+                rollback_alarms=[
+                    observe_stage.alarms[alarm_id] for alarm_id in ROLLBACK_ALARM_IDS if alarm_id in observe_stage.alarms
+                ],
+            )
+            if processor.deployment is not None and process_stage.live_alias is not None
+            else None
+        )
+
         # The library's own, documented exceptions, now that every resource and grant exists.
         acknowledge_pipeline_findings(
             buffer=buffer_stage,
@@ -290,6 +310,7 @@ class ShipmentEventPipeline(Construct):
             physical_names=physical_names,
             names_from_parameter=Token.is_unresolved(environment_suffix),
             email_subscriptions=observe_stage.email_subscriptions,
+            deployment_group=deploy_stage.deployment_group if deploy_stage else None,
         )
 
         self.event_bus = ingest_stage.event_bus
@@ -309,6 +330,8 @@ class ShipmentEventPipeline(Construct):
         self.alarms = observe_stage.alarms
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
+        self.live_alias = process_stage.live_alias
+        self.deployment_group = deploy_stage.deployment_group if deploy_stage else None
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
