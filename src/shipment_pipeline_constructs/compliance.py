@@ -241,10 +241,7 @@ def acknowledge_pipeline_findings(
     for subscription in email_subscriptions:
         exempt(subscription, "alarm-email-without-dlq")
     if deployment_group is not None:
-        # The service role the deployment group creates (were it anything else, the finding would stay).
-        deploy_role = deployment_group.node.try_find_child("ServiceRole")
-        if isinstance(deploy_role, iam.Role):
-            exempt(deploy_role, "codedeploy-lambda-service-role-policy")
+        _acknowledge_deployment_role(deployment_group)
 
     exempt(buffer.target_dead_letter_queue, "target-dlq-is-a-dlq")
     exempt(buffer.dead_letter_queue, "dlq-has-no-redrive")
@@ -280,6 +277,13 @@ def acknowledge_pipeline_findings(
         # Without PITR the reason would be false: the finding stays for the user to see.
         if point_in_time_recovery:
             exempt(table, "pitr-instead-of-backup-plan")
+
+
+def _acknowledge_deployment_role(deployment_group: IConstruct) -> None:
+    # The service role the deployment group creates (were it anything else, the finding would stay).
+    role = deployment_group.node.try_find_child("ServiceRole")
+    if isinstance(role, iam.Role):
+        exempt(role, "codedeploy-lambda-service-role-policy")
 
 
 def exempt(resource: IConstruct, key: str) -> None:

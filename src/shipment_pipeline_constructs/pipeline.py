@@ -293,7 +293,9 @@ class ShipmentEventPipeline(Construct):
                 alias=process_stage.live_alias,
                 config=processor.deployment,
                 rollback_alarms=[
-                    observe_stage.alarms[alarm_id] for alarm_id in ROLLBACK_ALARM_IDS if alarm_id in observe_stage.alarms
+                    observe_stage.alarms[alarm_id]
+                    for alarm_id in ROLLBACK_ALARM_IDS
+                    if alarm_id in observe_stage.alarms
                 ],
             )
             if processor.deployment is not None and process_stage.live_alias is not None

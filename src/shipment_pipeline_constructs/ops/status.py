@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import defaults
+from .consumption import ConsumptionStatus, read_consumption
 from .errors import query_error_records
 from .resources import PipelineResources
 
@@ -67,6 +68,8 @@ class Status:
     missing_alarms: list[str] = field(default_factory=list)
     recent_errors: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Whether the event source mapping consumes, and the oldest message's time left before retention expires it.
+    consumption: ConsumptionStatus | None = None
 
     @property
     def healthy(self) -> bool:
@@ -107,7 +110,8 @@ def collect_status(
             )
         )
     status = Status(queue, dead_letter_queue, target, oldest, alarms, expected, missing, recent)
-    status.problems = _problems(status, max_oldest_age_seconds)
+    status.consumption = read_consumption(clients, resources, oldest_message_age_seconds=oldest)
+    status.problems = _problems(status, max_oldest_age_seconds) + status.consumption.problems()
     return status
 
 
@@ -126,6 +130,8 @@ def format_status(status: Status, resources: PipelineResources) -> str:
         lines.append(
             f"  target DLQ  {status.target_dead_letter_queue.total} messages (events EventBridge could not deliver)"
         )
+    if status.consumption is not None:
+        lines += status.consumption.lines()
     if status.expected_alarms is None:
         lines.append("alarms  not checked (names unknown)")
     elif not status.expected_alarms:
