@@ -240,8 +240,7 @@ def acknowledge_pipeline_findings(
     """
     for subscription in email_subscriptions:
         exempt(subscription, "alarm-email-without-dlq")
-    if deployment_group is not None:
-        _acknowledge_deployment_role(deployment_group)
+    _acknowledge_deployment_role(deployment_group)
 
     exempt(buffer.target_dead_letter_queue, "target-dlq-is-a-dlq")
     exempt(buffer.dead_letter_queue, "dlq-has-no-redrive")
@@ -279,9 +278,9 @@ def acknowledge_pipeline_findings(
             exempt(table, "pitr-instead-of-backup-plan")
 
 
-def _acknowledge_deployment_role(deployment_group: IConstruct) -> None:
+def _acknowledge_deployment_role(deployment_group: IConstruct | None) -> None:
     # The service role the deployment group creates (were it anything else, the finding would stay).
-    role = deployment_group.node.try_find_child("ServiceRole")
+    role = deployment_group.node.try_find_child("ServiceRole") if deployment_group is not None else None
     if isinstance(role, iam.Role):
         exempt(role, "codedeploy-lambda-service-role-policy")
 
