@@ -178,6 +178,16 @@ class ProcessorOptions:
                 f"processor.max_concurrency ({self.max_concurrency}): otherwise Lambda throttles the "
                 "poller and throttled messages count towards max_receive_count"
             )
+        if (
+            self.deployment is not None
+            and not problems.mistyped("processor.deployment")
+            and not _is_lambda_deployment_config(self.deployment)
+        ):
+            problems.add(
+                "processor.deployment must be a deployment config for Lambda (e.g. "
+                f"LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES), got {self.deployment.deployment_config_name!r}, "
+                "a config for another compute platform"
+            )
         namespace_known = not (
             problems.mistyped("processor.metrics_namespace") or Token.is_unresolved(self.metrics_namespace)
         )
@@ -271,6 +281,16 @@ class StorageOptions:
             for name in ("provisioned", "point_in_time_recovery", "removal_policy")
             if getattr(self, name) != getattr(default, name)
         ]
+
+
+def _is_lambda_deployment_config(config: codedeploy.ILambdaDeploymentConfig) -> bool:
+    """False for a config jsii says is for another platform (``ServerDeploymentConfig.ALL_AT_ONCE``...).
+
+    The predefined configs are proxies implementing one interface, which
+    jsii names; the type check cannot tell them apart by class.
+    """
+    declared = getattr(getattr(config, "__jsii_ref__", None), "interfaces", None)
+    return not declared or getattr(codedeploy.ILambdaDeploymentConfig, "__jsii_type__", None) in declared
 
 
 def _set_fields(pattern: events.EventPattern) -> list[str]:
