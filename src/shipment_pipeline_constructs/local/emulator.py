@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Emulator", "MissingEmulatorError", "emulator_environment"]
+__all__ = ["Emulator", "MissingEmulatorError", "detach_moto_consumers", "emulator_environment"]
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -124,6 +124,20 @@ def emulator_environment(endpoint_url: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def detach_moto_consumers(queue_name: str) -> None:
+    """Keep moto from consuming ``queue_name`` itself through the event source mappings it holds.
+
+    moto invokes a mapped function (in Docker) from SendMessage; the local
+    poller stands in for Lambda instead. The mappings stay in moto's Lambda
+    API (Get/List/UpdateEventSourceMapping work, ``Enabled`` included), which
+    is what the poller reads. The emulator runs in this process, so its
+    state is reachable here.
+    """
+    from moto.sqs.models import sqs_backends
+
+    sqs_backends[ACCOUNT_ID][REGION].get_queue(queue_name).lambda_event_source_mappings.clear()
 
 
 def _memoize_jsonpath_parser() -> Any:

@@ -135,6 +135,7 @@ class LocalPipeline:
                 function=self.function,
                 visibility_timeout=self.visibility_timeout,
                 faults=self.faults,
+                lambda_client=self.clients.lambda_,
             )
             self.mapping.start()
             stack.callback(self.mapping.stop)
@@ -354,6 +355,6 @@ def _clients(endpoint_url: str) -> SimpleNamespace:
     import boto3
 
     session = boto3.session.Session(region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")
-    return SimpleNamespace(
-        **{name: session.client(name, endpoint_url=endpoint_url) for name in ("sqs", "dynamodb", "events")}
-    )
+    clients = {name: session.client(name, endpoint_url=endpoint_url) for name in ("sqs", "dynamodb", "events", "iam")}
+    # "lambda" is a keyword: the attribute is lambda_.
+    return SimpleNamespace(**clients, lambda_=session.client("lambda", endpoint_url=endpoint_url))
