@@ -32,10 +32,11 @@ What moto 5.2 cannot represent, and what happens instead:
   SQS body is moto's rendering of the envelope, without ``account``;
 * replays ignore the replay's time window and rule selection, and give
   replayed events new ids (with ``replay-name`` set, as in EventBridge);
-* moto's Lambda event source mapping would consume the queue itself, so no
-  function or mapping is created in moto: :mod:`.poller` stands in for it
-  (its workers take turns receiving, because moto's receive races with its
-  own redrive);
+* moto's Lambda event source mapping would consume the queue itself (in
+  Docker), so the mapping created in moto (on a placeholder function) is
+  detached from the queue and :mod:`.poller` stands in for it, consuming
+  while that mapping is enabled (its workers take turns receiving, because
+  moto's receive races with its own redrive);
 * IAM is not enforced (nor are queue policies, KMS key policies or the
   ``aws:SecureTransport`` deny): :mod:`.permissions` checks in the template
   that every grant the run relied on is there (``missing_permissions``);

@@ -1,8 +1,9 @@
 """One screen of pipeline health: backlog, oldest message, DLQs, alarms, recent error records.
 
 Healthy means: every alarm the pipeline should have exists and none is in
-``ALARM``, both dead-letter queues empty, and the oldest message younger than
-``max_oldest_age_seconds``. Alarms are looked up by exact name
+``ALARM``, both dead-letter queues empty, the oldest message younger than
+``max_oldest_age_seconds`` and more than a day away from the queue's retention
+(:mod:`.consumption`, which also says whether consumption is paused). Alarms are looked up by exact name
 (:attr:`PipelineResources.alarms`: from the stack's template, or the names the
 construct gives them), never by prefix: a prefix misses alarms CloudFormation
 named, and ``shipment-events-prod`` would also match ``shipment-events-prod-eu-*``. :attr:`Status.problems`
