@@ -15,14 +15,15 @@ from typing import Any
 import boto3
 import pytest
 
-from shipment_pipeline_constructs.ops.aws import OperationError
+from shipment_pipeline_constructs.ops.aws import Connection, OperationError
 from shipment_pipeline_constructs.ops.consumption import (
     EXPIRY_WARNING_SECONDS,
     ConsumptionStatus,
     find_mapping,
+    format_change,
     set_consumption,
 )
-from shipment_pipeline_constructs.ops.resources import PipelineResources
+from shipment_pipeline_constructs.ops.resources import PipelineResources, resources_in_template
 
 from .conftest import REGION, SUFFIX, MotoPipeline, run_cli
 
@@ -109,8 +110,6 @@ def test_the_mapping_is_named_explicitly_or_must_be_unique(mapped, moto_pipeline
     )
     resources = PipelineResources(queue=moto_pipeline.queue_url)
     # WHEN only the queue is known  THEN the command refuses to guess, naming both
-    from shipment_pipeline_constructs.ops.aws import Connection
-
     with pytest.raises(OperationError, match=r"2 event source mappings read queue .*pick one with"):
         find_mapping(Connection(region=REGION), resources)
     # AND --suffix names the pipeline's function, which picks the right one
@@ -207,8 +206,6 @@ def test_resume_that_does_not_settle_in_time_reports_the_state_it_saw(capsys) ->
         clock=clock,
     )
     assert (change.settled, change.after.state, change.waited_seconds) == (False, "Enabling", 10.0)
-    from shipment_pipeline_constructs.ops.consumption import format_change
-
     assert format_change(change) == (
         "not settled: event source mapping u-1 (processor:live) is still Enabling after 10 s (asked for Enabled); "
         "Lambda is applying it: check with `shipment-pipeline status`"
@@ -290,3 +287,22 @@ def test_expiry_warning_starts_under_one_day(age, left, warned) -> None:
     assert status.seconds_until_expiry == left
     assert bool(status.problems()) is warned
     assert ConsumptionStatus("Enabled", "u", "", FOUR_DAYS, FOUR_DAYS - EXPIRY_WARNING_SECONDS + 1).problems()
+
+
+def test_from_a_stack_the_mapping_is_the_one_in_its_template(mapped, moto_pipeline: MotoPipeline) -> None:
+    # GIVEN a deployed stack's template and physical ids: the mapping's physical id is its UUID
+    def path(suffix: str) -> dict[str, Any]:
+        return {"Metadata": {"aws:cdk:path": f"Shipments/Pipeline/{suffix}"}}
+
+    template = {
+        "Resources": {
+            "Queue1": {"Type": "AWS::SQS::Queue", **path("Queue/Resource")},
+            "Mapping1": {"Type": "AWS::Lambda::EventSourceMapping", **path("QueueEventSource/Resource")},
+        }
+    }
+    found = resources_in_template(template, {"Queue1": moto_pipeline.queue_url, "Mapping1": mapped["uuid"]})
+    assert found["event_source"] == mapped["uuid"]
+    # WHEN pause runs with what the stack gives  THEN that mapping is disabled, found by UUID, not by queue
+    mapped["client"].update_event_source_mapping(UUID=mapped["uuid"], Enabled=True)
+    change = set_consumption(Connection(region=REGION), PipelineResources(**found), enabled=False, poll_seconds=0.01)
+    assert (change.before.state, change.after.state, _state(mapped)) == ("Enabled", "Disabled", "Disabled")
