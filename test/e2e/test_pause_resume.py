@@ -34,6 +34,7 @@ def test_a_paused_pipeline_does_not_consume_and_resuming_drains_it(
     # (the poller reads the state every state_check_seconds, and a receive already waiting lasts 1 s)
     time.sleep(pipeline.mapping.state_check_seconds + 1.5)
     # WHEN events arrive, and the poller has had the time to take them several times over
+    sent_at = time.monotonic()
     sent = pipeline.send([entry(f"SHP-P{n}") for n in range(EVENTS)], max_queued=EVENTS)
     assert sent.sent == EVENTS
     time.sleep(3 * pipeline.mapping.state_check_seconds + 2)
@@ -42,13 +43,17 @@ def test_a_paused_pipeline_does_not_consume_and_resuming_drains_it(
     assert pipeline.mapping.ledger.invocations == 0
     assert pipeline.queued() == EVENTS
     assert pipeline.scan(pipeline.events_table) == []
-    # AND status says so, with the backlog and the queue's retention
+    # AND status says so, with the backlog, the oldest message's age (the local SQS metric) and its time left
     code, out, _ = _cli(capsys, pipeline, "status", "--no-alarms", "--json")
     status = json.loads(out)
     assert status["queue"]["visible"] == EVENTS
-    assert (status["consumption"]["state"], status["consumption"]["retention_seconds"]) == ("Disabled", 4 * 86400)
+    consumption = status["consumption"]
+    assert (consumption["state"], consumption["retention_seconds"]) == ("Disabled", 4 * 86400)
+    waited = time.monotonic() - sent_at
+    assert 0 < consumption["oldest_message_age_seconds"] <= waited + 1
     code, out, _ = _cli(capsys, pipeline, "status", "--no-alarms")
     assert "consumption PAUSED (event source mapping Disabled)" in out
+    assert "  retention   4 d; the oldest message expires in 3 d 23 h" in out
 
     # WHEN the pipeline is resumed
     code, out, _ = _cli(capsys, pipeline, "resume")

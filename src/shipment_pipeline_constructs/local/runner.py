@@ -40,6 +40,8 @@ What moto 5.2 cannot represent, and what happens instead:
 * IAM is not enforced (nor are queue policies, KMS key policies or the
   ``aws:SecureTransport`` deny): :mod:`.permissions` checks in the template
   that every grant the run relied on is there (``missing_permissions``);
+* moto publishes no SQS metrics: :mod:`.queue_metrics` reports the source
+  queue's ``ApproximateAgeOfOldestMessage`` every second (``status`` reads it);
 * TTL never expires items, point-in-time recovery and deletion protection
   are not set;
 * moto's SQS costs grow with the number of messages in a queue, so
@@ -67,6 +69,7 @@ from .load import SendResult, generate_load, read_entries
 from .permissions import missing_permissions
 from .poller import LocalEventSourceMapping
 from .provision import Deployment, provision
+from .queue_metrics import OldestMessageReporter
 from .report import reconcile, run_report, summary_lines
 from .template import PipelineTemplate, TemplateError, load_pipeline
 
@@ -140,6 +143,10 @@ class LocalPipeline:
             )
             self.mapping.start()
             stack.callback(self.mapping.stop)
+            # What SQS reports to CloudWatch and moto does not: status reads the oldest message's age from it.
+            self.queue_metrics = OldestMessageReporter(self.clients.cloudwatch, self.queue_url.rsplit("/", 1)[-1])
+            self.queue_metrics.start()
+            stack.callback(self.queue_metrics.stop)
             self._stack = stack.pop_all()
         return self
 
@@ -356,6 +363,9 @@ def _clients(endpoint_url: str) -> SimpleNamespace:
     import boto3
 
     session = boto3.session.Session(region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")
-    clients = {name: session.client(name, endpoint_url=endpoint_url) for name in ("sqs", "dynamodb", "events", "iam")}
+    clients = {
+        name: session.client(name, endpoint_url=endpoint_url)
+        for name in ("sqs", "dynamodb", "events", "iam", "cloudwatch")
+    }
     # "lambda" is a keyword: the attribute is lambda_.
     return SimpleNamespace(**clients, lambda_=session.client("lambda", endpoint_url=endpoint_url))
