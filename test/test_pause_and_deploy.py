@@ -146,9 +146,7 @@ def test_without_alarms_the_deployment_still_shifts_gradually_and_rolls_back_on_
     _, _, template = build_stack("deployment-no-alarms", _with_deployment_and_no_alarms)
     _, group = _only(template, "AWS::CodeDeploy::DeploymentGroup")
     assert group["Properties"]["DeploymentConfigName"] == "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
-    assert "AlarmConfiguration" not in group["Properties"] or not group["Properties"]["AlarmConfiguration"].get(
-        "Alarms"
-    )
+    assert "AlarmConfiguration" not in group["Properties"]
     assert group["Properties"]["AutoRollbackConfiguration"] == {
         "Enabled": True,
         "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST"],

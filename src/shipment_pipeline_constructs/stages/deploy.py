@@ -81,8 +81,8 @@ def create_deployment_group(
 
     It rolls back when a deployment fails, is stopped, or when any of
     ``rollback_alarms`` is in ALARM while it runs. With no alarm (every
-    rollback alarm turned off) it still shifts gradually and rolls back on
-    failure; the alarm check is then skipped instead of failing the deployment.
+    rollback alarm turned off) the group has no alarm configuration: it still
+    shifts gradually and rolls back on failure or a stop request.
     """
     group = codedeploy.LambdaDeploymentGroup(
         scope,
