@@ -21,6 +21,7 @@ from shipment_pipeline_constructs import (
     PipelineValidationError,
     ProcessorOptions,
     ShipmentEventPipeline,
+    shape,
 )
 from shipment_pipeline_constructs.compliance import cfn_lint_findings, unacknowledged_findings
 from shipment_pipeline_constructs.stages.deploy import ROLLBACK_ALARM_IDS
@@ -202,3 +203,11 @@ def test_a_deployment_config_for_another_platform_is_refused() -> None:
         "LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES), got 'CodeDeployDefault.AllAtOnce', a config for "
         "another compute platform"
     ]
+
+
+def test_the_alias_and_deployment_group_are_where_the_template_reader_looks(deployed) -> None:
+    _, pipeline, _ = deployed
+    for role, construct in (("live_alias", pipeline.live_alias), ("deployment_group", pipeline.deployment_group)):
+        child = construct.node.default_child
+        assert child.node.path.endswith(shape.PARTS[role].path_suffix), role
+        assert child.cfn_resource_type == shape.PARTS[role].resource_type
