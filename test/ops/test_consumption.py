@@ -257,11 +257,15 @@ def test_status_shows_paused_the_backlog_and_the_time_left_before_messages_expir
     # AND in JSON
     code, out, _ = run_cli(capsys, "status", "--suffix", SUFFIX, "--json")
     consumption = json.loads(out)["consumption"]
-    assert (consumption["state"], consumption["event_source_mapping"], consumption["retention_seconds"]) == (
-        "Disabled",
-        mapped["uuid"],
-        FOUR_DAYS,
-    )
+    assert consumption == {
+        "state": "Disabled",
+        "event_source_mapping": mapped["uuid"],
+        "note": "",
+        "retention_seconds": FOUR_DAYS,
+        "oldest_message_age_seconds": 3 * 24 * 3600 + 2 * 3600,
+        "paused": True,
+        "seconds_until_expiry": 22 * 3600,
+    }
 
 
 def test_status_of_a_running_pipeline_and_of_one_whose_mapping_is_not_found(

@@ -79,7 +79,8 @@ class Status:
 
     def to_dict(self) -> dict[str, Any]:
         """For ``--json``."""
-        return {**asdict(self), "healthy": self.healthy}
+        consumption = {"consumption": self.consumption.to_dict()} if self.consumption is not None else {}
+        return {**asdict(self), "healthy": self.healthy, **consumption}
 
 
 def collect_status(
