@@ -310,3 +310,25 @@ def test_from_a_stack_the_mapping_is_the_one_in_its_template(mapped, moto_pipeli
     mapped["client"].update_event_source_mapping(UUID=mapped["uuid"], Enabled=True)
     change = set_consumption(Connection(region=REGION), PipelineResources(**found), enabled=False, poll_seconds=0.01)
     assert (change.before.state, change.after.state, _state(mapped)) == ("Enabled", "Disabled", "Disabled")
+
+
+def test_a_mapping_already_on_its_way_is_only_polled() -> None:
+    # GIVEN a mapping someone else is already disabling (Lambda refuses updates while it is in transition)
+    lambda_client, clock = _SlowLambda(["Disabling", "Disabling"], "Disabled"), _Clock()
+    lambda_client.updates.append(False)  # the earlier pause, not ours
+    change = set_consumption(
+        _Clients(lambda_client),  # type: ignore[arg-type]
+        PipelineResources(event_source="u-1"),
+        enabled=False,
+        poll_seconds=1,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    # THEN no second update, and the state Lambda reaches is reported
+    assert lambda_client.updates == [False]
+    assert (change.before.state, change.after.state, change.settled, change.changed) == (
+        "Disabling",
+        "Disabled",
+        True,
+        True,
+    )

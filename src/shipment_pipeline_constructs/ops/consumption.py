@@ -41,6 +41,8 @@ DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_POLL_SECONDS = 2.0
 #: Under this much time before the oldest message would expire, ``status`` warns.
 EXPIRY_WARNING_SECONDS = 24 * 60 * 60
+#: The state a mapping is in while Lambda applies the wanted one.
+_ON_THE_WAY = {ENABLED: ENABLING, DISABLED: DISABLING}
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,9 @@ def set_consumption(
 ) -> ConsumptionChange:
     """Enable or disable the pipeline's event source mapping, then poll until Lambda reports the new state.
 
-    Already in that state: nothing is updated. Not settled within
+    Already in that state: nothing is updated. Already on its way there
+    (``Disabling`` when pausing): only polled, as Lambda refuses updates to a
+    mapping in transition. Not settled within
     ``timeout_seconds``: the change is returned with the state last seen
     (``settled`` is False); Lambda carries on applying it.
     """
@@ -159,7 +163,10 @@ def set_consumption(
         return ConsumptionChange(wanted, before, before, 0.0)
     lambda_client = clients.client("lambda")
     started = clock()
-    after = MappingState.from_response(lambda_client.update_event_source_mapping(UUID=before.uuid, Enabled=enabled))
+    if before.state == _ON_THE_WAY[wanted]:
+        after = before
+    else:
+        after = MappingState.from_response(lambda_client.update_event_source_mapping(UUID=before.uuid, Enabled=enabled))
     while after.state != wanted and clock() - started < timeout_seconds:
         sleep(min(poll_seconds, max(0.0, timeout_seconds - (clock() - started))))
         after = MappingState.from_response(lambda_client.get_event_source_mapping(UUID=before.uuid))
