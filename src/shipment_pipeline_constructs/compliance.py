@@ -66,6 +66,7 @@ def _id(role: str) -> str:
 
 LAMBDA_VPC_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
 BACKUP_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
+CODEDEPLOY_LAMBDA_POLICY = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
 
 EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption(
@@ -259,6 +260,17 @@ EXEMPTIONS: tuple[Exemption, ...] = (
         when="backup_plan=True (the vault has no EncryptionKeyArn)",
         checkov_checks=("CKV_AWS_166",),
     ),
+    Exemption(
+        "codedeploy-lambda-service-role-policy",
+        (f"AwsSolutions-IAM4[Policy::{CODEDEPLOY_LAMBDA_POLICY}]",),
+        f"{_id('deployment_group')}/ServiceRole",
+        "CodeDeploy's own service-role policy for Lambda deployments, in its narrower 'Limited' form (no "
+        "sns:Publish): read the alarms, read and update aliases, read provisioned concurrency, invoke only "
+        "functions named CodeDeployHook_*, and read only CodeDeploy-tagged S3 objects. It names every action "
+        "(no wildcard actions); AWS keeps it in step with CodeDeploy. The role can be assumed only by "
+        "codedeploy.amazonaws.com.",
+        when="processor.deployment set",
+    ),
 )
 
 _BY_KEY = {exemption.key: exemption for exemption in EXEMPTIONS}
@@ -275,6 +287,7 @@ def acknowledge_pipeline_findings(
     names_from_parameter: bool = False,
     email_subscriptions: Sequence[IConstruct] = (),
     encrypted: bool = False,
+    deployment_group: IConstruct | None = None,
 ) -> None:
     """Apply every exemption that fits how the pipeline is configured, each on its exact resource.
 
@@ -283,6 +296,7 @@ def acknowledge_pipeline_findings(
     """
     for subscription in email_subscriptions:
         exempt(subscription, "alarm-email-without-dlq")
+    _acknowledge_deployment_role(deployment_group)
 
     exempt(buffer.target_dead_letter_queue, "target-dlq-is-a-dlq")
     exempt(buffer.dead_letter_queue, "dlq-has-no-redrive")
@@ -348,6 +362,13 @@ def _acknowledge_log_findings(process: ProcessResources, *, named_literally: boo
         exempt(process.function, "function-logs-via-logging-config")
     if not encrypted:
         exempt(process.log_group, "logs-encrypted-by-cloudwatch")
+
+
+def _acknowledge_deployment_role(deployment_group: IConstruct | None) -> None:
+    # The service role the deployment group creates (were it anything else, the finding would stay).
+    role = deployment_group.node.try_find_child("ServiceRole") if deployment_group is not None else None
+    if isinstance(role, iam.Role):
+        exempt(role, "codedeploy-lambda-service-role-policy")
 
 
 def exempt(resource: IConstruct, key: str) -> None:

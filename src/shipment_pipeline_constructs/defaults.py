@@ -53,6 +53,10 @@ MAX_BATCHING_WINDOW_SECONDS = 0
 # recommends: the event source mapping's maximum concurrency, which never throttles.
 MAX_CONCURRENCY = 5
 METRICS_NAMESPACE = "ShipmentPipeline"
+# The event source mapping consumes as soon as it is deployed; False deploys it paused.
+CONSUMPTION_ENABLED = True
+# The alias the event source mapping invokes when deployments go through CodeDeploy.
+LIVE_ALIAS = "live"
 
 # store
 EVENT_TTL_DAYS = 90

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aws_cdk import RemovalPolicy, Token
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
@@ -206,6 +207,14 @@ class ProcessorOptions:
         log_retention: How long the function's log group keeps logs. Default: ``RetentionDays.ONE_MONTH``.
         tracing: X-Ray active tracing. Default: ``True``.
         metrics_namespace: CloudWatch namespace of the processor's own metrics. Default: ``"ShipmentPipeline"``.
+        enabled: Whether the event source mapping consumes the queue. ``False`` deploys the pipeline paused:
+            events collect in the queue (for ``queues.retention_days``) until it is enabled again
+            (``shipment-pipeline resume``, or a deploy with ``True``). Default: ``True``.
+        deployment: Roll out each new processor version gradually with AWS CodeDeploy, e.g.
+            ``LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES``: the function publishes a version
+            per change behind the alias ``live``, the event source mapping invokes the alias, and
+            CodeDeploy shifts the alias and rolls back when one of the pipeline's rollback alarms
+            goes off. Default: ``None`` (no alias or versions; every deploy switches at once).
     """
 
     memory_size_mib: int = defaults.MEMORY_SIZE_MIB
@@ -218,6 +227,8 @@ class ProcessorOptions:
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     tracing: bool = True
     metrics_namespace: str = defaults.METRICS_NAMESPACE
+    enabled: bool = defaults.CONSUMPTION_ENABLED
+    deployment: codedeploy.ILambdaDeploymentConfig | None = None
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every value outside what Lambda and its SQS poller accept."""
@@ -245,6 +256,16 @@ class ProcessorOptions:
                 f"processor.reserved_concurrency ({self.reserved_concurrency}) must be >= "
                 f"processor.max_concurrency ({self.max_concurrency}): otherwise Lambda throttles the "
                 "poller and throttled messages count towards max_receive_count"
+            )
+        if (
+            self.deployment is not None
+            and not problems.mistyped("processor.deployment")
+            and not _is_lambda_deployment_config(self.deployment)
+        ):
+            problems.add(
+                "processor.deployment must be a deployment config for Lambda (e.g. "
+                f"LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES), got {self.deployment.deployment_config_name!r}, "
+                "a config for another compute platform"
             )
         namespace_known = not (
             problems.mistyped("processor.metrics_namespace") or Token.is_unresolved(self.metrics_namespace)
@@ -347,6 +368,16 @@ class StorageOptions:
             for name in ("provisioned", "point_in_time_recovery", "removal_policy", "stream")
             if getattr(self, name) != getattr(default, name)
         ]
+
+
+def _is_lambda_deployment_config(config: codedeploy.ILambdaDeploymentConfig) -> bool:
+    """False for a config jsii says is for another platform (``ServerDeploymentConfig.ALL_AT_ONCE``...).
+
+    The predefined configs are proxies implementing one interface, which
+    jsii names; the type check cannot tell them apart by class.
+    """
+    declared = getattr(getattr(config, "__jsii_ref__", None), "interfaces", None)
+    return not declared or getattr(codedeploy.ILambdaDeploymentConfig, "__jsii_type__", None) in declared
 
 
 def _set_fields(pattern: events.EventPattern) -> list[str]:

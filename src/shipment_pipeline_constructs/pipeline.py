@@ -14,6 +14,7 @@ from typing import Any
 from aws_cdk import Names, Token
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -35,6 +36,7 @@ from .observe.stage import create_observability
 from .observe.thresholds import AlarmThresholds
 from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptions
 from .stages.buffer import create_queues
+from .stages.deploy import ROLLBACK_ALARM_IDS, create_deployment_group
 from .stages.guardrails import StackScopeRecorder, apply_role_guardrails, collect_role_path_problems
 from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
@@ -209,6 +211,10 @@ class ShipmentEventPipeline(Construct):
     unhealthy_alarm: cloudwatch.CompositeAlarm | None
     """``PipelineUnhealthy``: in ALARM while any critical alarm is, the one alarm to page on (``None`` when no
     critical alarm is on)."""
+    live_alias: lambda_.Alias | None
+    """The alias ``live`` the event source mapping invokes (``None`` unless ``processor.deployment`` is set)."""
+    deployment_group: codedeploy.LambdaDeploymentGroup | None
+    """The CodeDeploy deployment group that shifts :attr:`live_alias` (``None`` unless ``processor.deployment``)."""
 
     def __init__(
         self,
@@ -349,6 +355,22 @@ class ShipmentEventPipeline(Construct):
             on_conflict=storage.on_conflict,
         )
 
+        # Safe deploys: CodeDeploy shifts the alias, rolled back by the alarms a new version can trip.
+        deploy_stage = (
+            create_deployment_group(
+                self,
+                alias=process_stage.live_alias,
+                config=processor.deployment,
+                rollback_alarms=[
+                    observe_stage.alarms[alarm_id]
+                    for alarm_id in ROLLBACK_ALARM_IDS
+                    if alarm_id in observe_stage.alarms
+                ],
+            )
+            if processor.deployment is not None and process_stage.live_alias is not None
+            else None
+        )
+
         # The library's own, documented exceptions, now that every resource and grant exists.
         acknowledge_pipeline_findings(
             buffer=buffer_stage,
@@ -360,6 +382,7 @@ class ShipmentEventPipeline(Construct):
             names_from_parameter=Token.is_unresolved(environment_suffix),
             email_subscriptions=observe_stage.email_subscriptions,
             encrypted=encryption_key is not None,
+            deployment_group=deploy_stage.deployment_group if deploy_stage else None,
         )
         apply_role_guardrails(
             [self, *stack_scope.added()], permissions_boundary=permissions_boundary, role_path=role_path
@@ -386,6 +409,8 @@ class ShipmentEventPipeline(Construct):
         self.alarm_severities = observe_stage.severities
         self.critical_alarms = observe_stage.critical_alarms
         self.unhealthy_alarm = observe_stage.unhealthy_alarm
+        self.live_alias = process_stage.live_alias
+        self.deployment_group = deploy_stage.deployment_group if deploy_stage else None
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""

@@ -99,6 +99,9 @@ PARTS: dict[str, Part] = {
     "alarm_topic_key": _part("AlarmTopicKey", "AWS::KMS::Key"),
     "alarm_topic": _part("AlarmTopic", "AWS::SNS::Topic", "TopicName"),
     "dashboard": _part("Dashboard", "AWS::CloudWatch::Dashboard", "DashboardName"),
+    # Only with ProcessorOptions(deployment=...): the alias the event source mapping invokes, and what shifts it.
+    "live_alias": _part("ProcessorLiveAlias", "AWS::Lambda::Alias"),
+    "deployment_group": _part("ProcessorDeployment", "AWS::CodeDeploy::DeploymentGroup"),
 }
 
 #: The id of the backup plan's selection of tables (``<pipeline>/BackupPlan/Tables``).

@@ -122,7 +122,8 @@ def test_a_synthesized_template_has_every_role_and_alarm(tmp_path: Path) -> None
     # WHEN it is read  THEN every role but the opt-in ones, and every alarm, is found with its resource type
     stack = StackTemplate.load(path)
     (pipeline,) = stack.pipelines()
-    opt_in = ["dynamodb_endpoint", "sqs_endpoint", "backup_plan"]  # a VPC placement, backups
+    # A VPC placement, backups, safe deploys.
+    opt_in = ["dynamodb_endpoint", "sqs_endpoint", "backup_plan", "live_alias", "deployment_group"]
     assert pipeline.missing(shape.PARTS) == opt_in
     for role, part in shape.PARTS.items():
         if role not in opt_in:

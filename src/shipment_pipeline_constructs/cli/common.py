@@ -95,6 +95,12 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
         dest="pipeline_name",
         help="the pipeline's name (shipment-events-SUFFIX), from which its alarm names are built",
     )
+    names.add_argument(
+        "--event-source-mapping",
+        dest="event_source",
+        metavar="UUID",
+        help="the UUID of the queue's event source mapping (default: the one reading the source queue)",
+    )
 
 
 def add_operation_arguments(parser: argparse.ArgumentParser, run: Callable[[argparse.Namespace], int]) -> None:

@@ -18,8 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "status",
         help="queue depth, oldest message, DLQs, alarms (severity, runbook) and recent errors; exit 1 when unhealthy",
         description="Show the pipeline's health on one screen. Unhealthy (exit code 1): an alarm in ALARM, an "
-        "alarm the pipeline should have but that is not found, a message in either dead-letter queue, or an oldest "
-        "message older than --max-oldest-age.\n\nAlarms are looked up by exact name: with --stack, the alarms in "
+        "alarm the pipeline should have but that is not found, a message in either dead-letter queue, an oldest "
+        "message older than --max-oldest-age, or one the queue's retention deletes in less than a day. It also "
+        "shows whether consumption is paused (`shipment-pipeline pause` / `resume`).\n\nAlarms are looked up by "
+        "exact name: with --stack, the alarms in "
         "the stack's template (whatever CloudFormation named them); with --suffix or --pipeline-name, the names the "
         "construct gives them (<pipeline>-queue-backlog...); --alarm names them one by one. An alarm in ALARM shows "
         "its severity (critical: data at risk or not flowing; warning: degraded) and its runbook link, both read "

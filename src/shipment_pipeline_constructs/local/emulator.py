@@ -16,7 +16,13 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Emulator", "MissingEmulatorError", "emulator_environment"]
+__all__ = [
+    "Emulator",
+    "MissingEmulatorError",
+    "detach_moto_consumers",
+    "emulator_environment",
+    "oldest_message_age_seconds",
+]
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -124,6 +130,39 @@ def emulator_environment(endpoint_url: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def detach_moto_consumers(queue_name: str) -> None:
+    """Keep moto from consuming ``queue_name`` itself through the event source mappings it holds.
+
+    moto invokes a mapped function (in Docker) from SendMessage; the local
+    poller stands in for Lambda instead. The mappings stay in moto's Lambda
+    API (Get/List/UpdateEventSourceMapping work, ``Enabled`` included), which
+    is what the poller reads. The emulator runs in this process, so its
+    state is reachable here.
+    """
+    from moto.sqs.models import sqs_backends
+
+    sqs_backends[ACCOUNT_ID][REGION].get_queue(queue_name).lambda_event_source_mappings.clear()
+
+
+def oldest_message_age_seconds(queue_name: str) -> float | None:
+    """Seconds since the emulator received the oldest message still in ``queue_name`` (``None`` when empty).
+
+    What SQS reports as ``ApproximateAgeOfOldestMessage``, and no SQS API
+    returns: read from the emulator's own state (it runs in this process).
+    """
+    import time
+
+    from moto.sqs.models import sqs_backends
+
+    # Milliseconds since the epoch; moto's annotation says None (its value before the message is sent).
+    stamps = (
+        getattr(message, "sent_timestamp", None)
+        for message in sqs_backends[ACCOUNT_ID][REGION].get_queue(queue_name)._messages
+    )
+    sent = [int(stamp) for stamp in stamps if stamp is not None]
+    return (time.time() * 1000 - min(sent)) / 1000 if sent else None
 
 
 def _memoize_jsonpath_parser() -> Any:

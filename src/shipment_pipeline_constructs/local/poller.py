@@ -16,6 +16,13 @@ receive after ``maxReceiveCount``. The local run passes a shorter
 visibility timeout on each receive so retries take seconds, not minutes
 (see :class:`~shipment_pipeline_constructs.local.runner.LocalPipeline`).
 
+Like Lambda's, the mapping consumes only while it is enabled: ``enabled``
+(the mapping's ``Enabled`` in the emulator's Lambda API, which
+``shipment-pipeline pause`` and ``resume`` switch) is read at most every
+``state_check_seconds``; while it is off the workers receive nothing and
+running batches finish, and when it is on again they drain the backlog. A
+change takes effect within ``state_check_seconds`` and one long poll (1 s).
+
 The workers take turns calling ReceiveMessage (invocations still run
 concurrently): moto's receive is not safe against a concurrent redrive (two
 receives moving the same message to the DLQ fail one request with a 500,
@@ -105,6 +112,8 @@ class LocalEventSourceMapping:
         visibility_timeout: int = 1,
         report_batch_item_failures: bool = True,
         faults: FaultInjector | None = None,
+        enabled: Callable[[], bool] | None = None,
+        state_check_seconds: float = 0.5,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -123,11 +132,18 @@ class LocalEventSourceMapping:
         self._busy_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.errors: list[BaseException] = []
+        self._enabled = _CachedState(enabled or (lambda: True), state_check_seconds)
+        self.state_check_seconds = state_check_seconds
 
     @property
     def busy(self) -> int:
         """Invocations in progress."""
         return self._busy
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the mapping consumes (as last read from ``enabled``)."""
+        return self._enabled()
 
     def start(self) -> None:
         """Start one polling thread per unit of maximum concurrency."""
@@ -146,6 +162,9 @@ class LocalEventSourceMapping:
     def _work(self) -> None:
         while not self._stop.is_set():
             try:
+                if not self._enabled():
+                    self._stop.wait(self.state_check_seconds)
+                    continue
                 messages = self._gather()
                 if messages:
                     self._process(messages)
@@ -160,7 +179,8 @@ class LocalEventSourceMapping:
         deadline: float | None = None
         while len(messages) < self.batch_size and not self._stop.is_set():
             with self._receive_lock:
-                if self._stop.is_set():
+                # Checked under the lock, just before receiving: workers wait their turn for seconds.
+                if self._stop.is_set() or (not messages and not self._enabled()):
                     break
                 response = self._sqs.receive_message(
                     QueueUrl=self._queue_url,
@@ -253,6 +273,23 @@ class LocalEventSourceMapping:
 
     def _event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         return {"Records": [_record(message, self._queue_arn) for message in messages]}
+
+
+class _CachedState:
+    """``read()``, called at most once per ``seconds`` however many workers ask (it is an API call)."""
+
+    def __init__(self, read: Callable[[], bool], seconds: float) -> None:
+        self._read, self._seconds = read, seconds
+        self._lock = threading.Lock()
+        self._value = True
+        self._read_at: float | None = None
+
+    def __call__(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if self._read_at is None or now - self._read_at >= self._seconds:
+                self._value, self._read_at = self._read(), now
+            return self._value
 
 
 def _batch_item_failures(response: Any, ids: list[str]) -> set[str]:

@@ -7,10 +7,15 @@ retry policy and dead-letter config) are built from the synthesized
 properties, with ``Ref`` / ``Fn::GetAtt`` / ``Fn::Join`` between them
 resolved here, so a wiring mistake in the construct shows up locally.
 
-Not created: IAM roles and policies, queue policies, the log group, the
-Lambda function and its event source mapping. moto's own mapping would
-consume the queue itself (and needs Docker), so
-:mod:`~shipment_pipeline_constructs.local.poller` stands in for it.
+The event source mapping is created in moto's Lambda API with the
+template's ``Enabled``, on a placeholder function of the processor's name
+(code that never runs there, and its role), so ``shipment-pipeline pause``,
+``resume`` and ``status`` work against the emulator as against AWS. moto's own
+mapping would consume the queue itself (and needs Docker): it is detached
+from the queue, and :mod:`~shipment_pipeline_constructs.local.poller` stands
+in for it, reading ``Enabled`` from moto. With ``processor.deployment`` the
+mapping invokes the function itself locally, not the alias ``live``.
+Not created: IAM policies, queue policies, the log group, versions and aliases.
 Accepted by moto but without effect: point-in-time recovery and deletion
 protection are not set; encryption settings are passed through as
 attributes; TTL is recorded but items never expire.
@@ -19,15 +24,18 @@ attributes; TTL is recorded but items never expire.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import zipfile
 from typing import TYPE_CHECKING, Any
 
-from .emulator import ACCOUNT_ID, REGION
+from .emulator import ACCOUNT_ID, REGION, detach_moto_consumers
 from .template import PipelineTemplate, TemplateError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_events import EventBridgeClient
+    from types_boto3_lambda import LambdaClient
     from types_boto3_sqs import SQSClient
     from types_boto3_sqs.literals import QueueAttributeNameType
 
@@ -58,6 +66,7 @@ class Deployment:
     bus_name: str = "default"
     rule_name: str = ""
     archive_name: str | None = None
+    event_source_mapping: str = ""
 
     def physical_id(self, template: PipelineTemplate, role: str) -> str:
         """The physical id (name or URL) of the local resource playing ``role``."""
@@ -90,7 +99,7 @@ def resolve(value: Any, deployment: Deployment) -> Any:
 
 
 def provision(template: PipelineTemplate, clients: Any) -> Deployment:
-    """Create every data-path resource; ``clients`` has boto3 ``sqs``, ``dynamodb`` and ``events`` clients."""
+    """Create every data-path resource; ``clients`` has boto3 ``sqs``, ``dynamodb``, ``events``, ``iam`` and ``lambda`` clients."""
     deployment = Deployment()
     # Dead-letter queues first: the source queue's redrive policy names one.
     for role in ("dead_letter_queue", "quarantine_queue", "target_dead_letter_queue", "queue"):
@@ -102,6 +111,7 @@ def provision(template: PipelineTemplate, clients: Any) -> Deployment:
     if template.logical_id("archive"):
         _create_archive(template, clients.events, deployment)
     _create_rule(template, clients.events, deployment)
+    _create_event_source_mapping(template, clients.iam, clients.lambda_, deployment)
     return deployment
 
 
@@ -180,6 +190,48 @@ def _create_rule(template: PipelineTemplate, events: Any, deployment: Deployment
     if targets:
         events.put_targets(Rule=name, EventBusName=deployment.bus_name, Targets=targets)
     deployment.rule_name = name
+
+
+#: What the placeholder function in moto holds: the handler runs in this process (:mod:`.function`), never there.
+_PLACEHOLDER_CODE = "def handler(event, context):\n    raise RuntimeError('runs locally, not in the emulator')\n"
+_LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def _create_event_source_mapping(
+    template: PipelineTemplate, iam: Any, lambda_: LambdaClient, deployment: Deployment
+) -> None:
+    function_name = template.properties("function").get("FunctionName", template.logical_ids["function"])
+    role = iam.create_role(RoleName=f"{function_name}-local"[:64], AssumeRolePolicyDocument=json.dumps(_LAMBDA_TRUST))[
+        "Role"
+    ]["Arn"]
+    lambda_.create_function(
+        FunctionName=function_name,
+        Runtime=template.properties("function").get("Runtime", "python3.13"),
+        Role=role,
+        Handler=template.properties("function").get("Handler", "index.handler"),
+        Code={"ZipFile": _zip({"index.py": _PLACEHOLDER_CODE})},
+    )
+    props = template.properties("event_source")
+    queue_id = template.logical_ids["queue"]
+    mapping = lambda_.create_event_source_mapping(
+        EventSourceArn=deployment.arns[queue_id],
+        FunctionName=function_name,
+        Enabled=bool(props.get("Enabled", True)),
+        BatchSize=int(props.get("BatchSize", 10)),
+    )
+    detach_moto_consumers(deployment.refs[queue_id].rsplit("/", 1)[-1])
+    deployment.event_source_mapping = mapping["UUID"]
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
 
 
 def _attribute(value: Any) -> str:

@@ -32,13 +32,16 @@ What moto 5.2 cannot represent, and what happens instead:
   SQS body is moto's rendering of the envelope, without ``account``;
 * replays ignore the replay's time window and rule selection, and give
   replayed events new ids (with ``replay-name`` set, as in EventBridge);
-* moto's Lambda event source mapping would consume the queue itself, so no
-  function or mapping is created in moto: :mod:`.poller` stands in for it
-  (its workers take turns receiving, because moto's receive races with its
-  own redrive);
+* moto's Lambda event source mapping would consume the queue itself (in
+  Docker), so the mapping created in moto (on a placeholder function) is
+  detached from the queue and :mod:`.poller` stands in for it, consuming
+  while that mapping is enabled (its workers take turns receiving, because
+  moto's receive races with its own redrive);
 * IAM is not enforced (nor are queue policies, KMS key policies or the
   ``aws:SecureTransport`` deny): :mod:`.permissions` checks in the template
   that every grant the run relied on is there (``missing_permissions``);
+* moto publishes no SQS metrics: :mod:`.queue_metrics` reports the source
+  queue's ``ApproximateAgeOfOldestMessage`` every second (``status`` reads it);
 * TTL never expires items, point-in-time recovery and deletion protection
   are not set;
 * moto's SQS costs grow with the number of messages in a queue, so
@@ -66,6 +69,7 @@ from .load import SendResult, generate_load, read_entries
 from .permissions import missing_permissions
 from .poller import LocalEventSourceMapping
 from .provision import Deployment, provision
+from .queue_metrics import OldestMessageReporter
 from .report import reconcile, run_report, summary_lines
 from .template import PipelineTemplate, TemplateError, load_pipeline
 
@@ -135,9 +139,14 @@ class LocalPipeline:
                 function=self.function,
                 visibility_timeout=self.visibility_timeout,
                 faults=self.faults,
+                lambda_client=self.clients.lambda_,
             )
             self.mapping.start()
             stack.callback(self.mapping.stop)
+            # What SQS reports to CloudWatch and moto does not: status reads the oldest message's age from it.
+            self.queue_metrics = OldestMessageReporter(self.clients.cloudwatch, self.queue_url.rsplit("/", 1)[-1])
+            self.queue_metrics.start()
+            stack.callback(self.queue_metrics.stop)
             self._stack = stack.pop_all()
         return self
 
@@ -354,6 +363,9 @@ def _clients(endpoint_url: str) -> SimpleNamespace:
     import boto3
 
     session = boto3.session.Session(region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")
-    return SimpleNamespace(
-        **{name: session.client(name, endpoint_url=endpoint_url) for name in ("sqs", "dynamodb", "events")}
-    )
+    clients = {
+        name: session.client(name, endpoint_url=endpoint_url)
+        for name in ("sqs", "dynamodb", "events", "iam", "cloudwatch")
+    }
+    # "lambda" is a keyword: the attribute is lambda_.
+    return SimpleNamespace(**clients, lambda_=session.client("lambda", endpoint_url=endpoint_url))

@@ -9,6 +9,7 @@ batching window shrinks by the same factor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .faults import FaultInjector
@@ -18,6 +19,7 @@ from .provision import Deployment, resolve
 from .template import PipelineTemplate, TemplateError, code_dir
 
 if TYPE_CHECKING:
+    from types_boto3_lambda import LambdaClient
     from types_boto3_sqs import SQSClient
 
 __all__ = ["event_source_mapping", "local_function", "max_receive_count", "run_settings"]
@@ -53,8 +55,13 @@ def event_source_mapping(
     function: LocalFunction,
     visibility_timeout: int,
     faults: FaultInjector,
+    lambda_client: LambdaClient | None = None,
 ) -> LocalEventSourceMapping:
-    """The local poller, configured like the template's event source mapping (time compressed)."""
+    """The local poller, configured like the template's event source mapping (time compressed).
+
+    With ``lambda_client``, it consumes only while the mapping :func:`.provision.provision`
+    created in the emulator is enabled.
+    """
     props = template.properties("event_source")
     if props.get("FilterCriteria"):
         raise TemplateError("the event source mapping has FilterCriteria, which the local poller does not apply")
@@ -71,7 +78,16 @@ def event_source_mapping(
         visibility_timeout=visibility_timeout,
         report_batch_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
         faults=faults,
+        enabled=_mapping_enabled(lambda_client, deployment.event_source_mapping) if lambda_client else None,
     )
+
+
+def _mapping_enabled(lambda_client: LambdaClient, uuid: str) -> Callable[[], bool]:
+    def enabled() -> bool:
+        # moto applies Enabled at once: its mapping is either Enabled or Disabled.
+        return lambda_client.get_event_source_mapping(UUID=uuid).get("State") == "Enabled"
+
+    return enabled
 
 
 def max_receive_count(template: PipelineTemplate) -> int:

@@ -8,7 +8,7 @@ One small module per job, each usable from Python as well as from
 - :mod:`.resources`: find a pipeline's resources from a stack (through
   :mod:`..template_reader`), a suffix or explicit names.
 - :mod:`.send`, :mod:`.status`, :mod:`.errors`, :mod:`.redrive`,
-  :mod:`.replay`: the operations.
+  :mod:`.replay`, :mod:`.consumption` (pause and resume): the operations.
 - :mod:`.cost`: the monthly cost model (inputs, pricing, rendering), priced from ``prices.json``.
 - :mod:`.times`, :mod:`.progress`: times as operators type them, a progress bar.
 - :mod:`.batching`: batches under an API's per-call entry and byte limits.

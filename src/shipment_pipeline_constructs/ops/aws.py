@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_events import EventBridgeClient
+    from types_boto3_lambda import LambdaClient
     from types_boto3_sqs import SQSClient
 
 # Operators wait on these calls: fail fast, retry throttles a little.
@@ -96,6 +97,8 @@ class Connection:
     def client(self, service: Literal["events"]) -> EventBridgeClient: ...
     @overload
     def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["lambda"]) -> LambdaClient: ...
 
     def client(self, service: str) -> Any:
         """A low-level client of ``service`` in :attr:`region_name`."""

@@ -41,6 +41,7 @@ ROLE_FIELDS = (
     "function",
     "events_table",
     "errors_table",
+    "event_source",
 )
 
 #: Resource field -> stack output keys that may carry it (``examples/basic`` writes these).
@@ -70,6 +71,7 @@ _FLAGS = {
     "errors_table": "--errors-table",
     "pipeline_name": "--pipeline-name",
     "alarms": "--alarm",
+    "event_source": "--event-source-mapping",
 }
 
 
@@ -102,6 +104,8 @@ class PipelineResources:
     events_table: str | None = None
     errors_table: str | None = None
     alarms: tuple[str, ...] | None = None
+    #: The UUID of the queue's event source mapping (from a stack; else found from the queue, see ``ops.consumption``).
+    event_source: str | None = None
 
     @classmethod
     def from_suffix(cls, suffix: str) -> PipelineResources:
@@ -111,7 +115,7 @@ class PipelineResources:
         resources = {
             field.name: getattr(names, field.name)
             for field in dataclasses.fields(cls)
-            if field.name not in ("pipeline_name", "alarms")
+            if field.name not in ("pipeline_name", "alarms", "event_source")
         }
         return cls(pipeline_name=names.pipeline, alarms=alarm_names(names.pipeline), **resources)
 

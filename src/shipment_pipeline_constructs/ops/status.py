@@ -1,8 +1,9 @@
 """One screen of pipeline health: backlog, oldest message, DLQs, alarms, recent error records.
 
 Healthy means: every alarm the pipeline should have exists and none is in
-``ALARM``, both dead-letter queues empty, and the oldest message younger than
-``max_oldest_age_seconds``. Alarms are looked up by exact name
+``ALARM``, both dead-letter queues empty, the oldest message younger than
+``max_oldest_age_seconds`` and more than a day away from the queue's retention
+(:mod:`.consumption`, which also says whether consumption is paused). Alarms are looked up by exact name
 (:attr:`PipelineResources.alarms`: from the stack's template, or the names the
 construct gives them), never by prefix: a prefix misses alarms CloudFormation
 named, and ``shipment-events-prod`` would also match ``shipment-events-prod-eu-*``. :attr:`Status.problems`
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import defaults, shape
+from .consumption import ConsumptionStatus, read_consumption
 from .errors import query_error_records
 from .resources import PipelineResources
 
@@ -71,6 +73,8 @@ class Status:
     missing_alarms: list[str] = field(default_factory=list)
     recent_errors: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Whether the event source mapping consumes, and the oldest message's time left before retention expires it.
+    consumption: ConsumptionStatus | None = None
 
     @property
     def healthy(self) -> bool:
@@ -79,7 +83,8 @@ class Status:
 
     def to_dict(self) -> dict[str, Any]:
         """For ``--json``."""
-        return {**asdict(self), "healthy": self.healthy}
+        consumption = {"consumption": self.consumption.to_dict()} if self.consumption is not None else {}
+        return {**asdict(self), "healthy": self.healthy, **consumption}
 
 
 def collect_status(
@@ -111,7 +116,8 @@ def collect_status(
             )
         )
     status = Status(queue, dead_letter_queue, target, oldest, alarms, expected, missing, recent)
-    status.problems = _problems(status, max_oldest_age_seconds)
+    status.consumption = read_consumption(clients, resources, oldest_message_age_seconds=oldest)
+    status.problems = _problems(status, max_oldest_age_seconds) + status.consumption.problems()
     return status
 
 
@@ -130,6 +136,8 @@ def format_status(status: Status, resources: PipelineResources) -> str:
         lines.append(
             f"  target DLQ  {status.target_dead_letter_queue.total} messages (events EventBridge could not deliver)"
         )
+    if status.consumption is not None:
+        lines += status.consumption.lines()
     if status.expected_alarms is None:
         lines.append("alarms  not checked (names unknown)")
     elif not status.expected_alarms:

@@ -20,6 +20,7 @@ from ..naming import ResourceNames
 from ..options import ProcessorOptions
 from ..shape import ENV, PARTS
 from .buffer import BufferResources, grant_consume_messages, grant_send_message
+from .deploy import create_live_alias
 from .encryption import add_to_key_policy, cloudwatch_logs_encrypts_log_group
 from .store import StoreResources, grant_delete_item, grant_put_item
 
@@ -33,12 +34,14 @@ class ProcessResources:
         role: Its execution role.
         log_group: Its log group.
         event_source_mapping: The SQS event source mapping that invokes it.
+        live_alias: The alias ``live`` the mapping invokes (``None`` unless ``ProcessorOptions.deployment`` is set).
     """
 
     function: lambda_.Function
     role: iam.Role
     log_group: logs.LogGroup
     event_source_mapping: lambda_.EventSourceMapping
+    live_alias: lambda_.Alias | None = None
 
 
 @dataclass(frozen=True)
@@ -118,10 +121,13 @@ def create_processor(
     if placement:
         _attach_to_vpc(scope, function, role, placement)
     grant_consume_messages(queue, role)
+    # Safe deploys: the mapping invokes the alias CodeDeploy shifts (stages/deploy.py), not $LATEST.
+    live_alias = create_live_alias(scope, function) if options.deployment is not None else None
     mapping = lambda_.EventSourceMapping(
         scope,
         PARTS["event_source"].construct_id,
-        target=function,
+        target=live_alias or function,
+        enabled=options.enabled,
         event_source_arn=queue.queue_arn,
         batch_size=options.batch_size,
         max_batching_window=(
@@ -132,7 +138,9 @@ def create_processor(
         report_batch_item_failures=True,
     )
     mapping.node.add_dependency(role)
-    return ProcessResources(function=function, role=role, log_group=log_group, event_source_mapping=mapping)
+    return ProcessResources(
+        function=function, role=role, log_group=log_group, event_source_mapping=mapping, live_alias=live_alias
+    )
 
 
 def latest_python_runtime() -> lambda_.Runtime:
