@@ -15,6 +15,7 @@ import jsii
 import pytest
 from aws_cdk import App, Aspects, CfnResource, IAspect, ITaggable, ITaggableV2, RemovalPolicy, Stack, TagManager, Tags
 from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
@@ -29,6 +30,7 @@ from stacks import build_stack
 from shipment_pipeline_constructs import (
     IngestOptions,
     PipelineValidationError,
+    ProcessorOptions,
     ProvisionedCapacity,
     ShipmentEventPipeline,
     StorageOptions,
@@ -99,6 +101,13 @@ CONFIGURATIONS: dict[str, tuple[Callable[[Stack], ShipmentEventPipeline], set[st
             encryption_key=kms.Key(stack, "TeamKey", enable_key_rotation=True),
         ),
         {"Pipeline/ProcessorRole"},
+    ),
+    # CodeDeploy's service role, which the deployment group creates.
+    "safe-deploys": (
+        lambda stack: guarded(
+            stack, processor=ProcessorOptions(deployment=codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES)
+        ),
+        {"Pipeline/ProcessorRole", "Pipeline/ProcessorDeployment/ServiceRole"},
     ),
 }
 
