@@ -17,6 +17,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
+from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -27,6 +28,7 @@ from constructs import Construct
 
 from . import defaults
 from .compliance import acknowledge_pipeline_findings
+from .contract import EventContract
 from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
 from .observe.metrics import processor_metric
 from .observe.notifications import collect_email_problems
@@ -36,6 +38,7 @@ from .options import IngestOptions, ProcessorOptions, QueueOptions, StorageOptio
 from .stages.buffer import create_queues
 from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
+from .stages.schema import publish_event_schema
 from .stages.store import create_store
 from .validation import Problems, check_all
 
@@ -112,6 +115,12 @@ class ShipmentEventPipeline(Construct):
         backup_plan: Add the tables to a new AWS Backup plan (daily backups
             kept 35 days, in a vault of its own), on top of point-in-time
             recovery. Default: ``False``.
+        contract: What the processor accepts: where the shipment id, the
+            event's instant and its type are in ``detail``, the allowed types,
+            a JSON Schema for ``detail``, and whether to publish the event's
+            schema to an EventBridge schema registry (:class:`EventContract`).
+            Default: ``None`` (``EventContract()``: ``shipment_id``,
+            ``event_timestamp``, ``event_type``, any type, no schema).
 
     Raises:
         PipelineValidationError: when any prop is invalid; lists every problem.
@@ -164,6 +173,12 @@ class ShipmentEventPipeline(Construct):
     """The topic every alarm notifies (``None`` when every alarm is off)."""
     dashboard: cloudwatch.Dashboard | None
     """The pipeline's dashboard (``None`` when ``dashboard=False``)."""
+    contract: EventContract
+    """The event contract in effect."""
+    schema_registry: eventschemas.CfnRegistry | None
+    """The schema registry holding the event's schema (``None`` unless ``EventContract(publish_schema=True)``)."""
+    event_schema: eventschemas.CfnSchema | None
+    """The event's ``JSONSchemaDraft4`` schema in :attr:`schema_registry` (``None`` unless published)."""
 
     def __init__(
         self,
@@ -189,6 +204,7 @@ class ShipmentEventPipeline(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         vpc_endpoints: bool = True,
         backup_plan: bool = False,
+        contract: EventContract | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         # Every prop is checked (types first) before any value is derived from it or given to aws-cdk-lib.
@@ -212,6 +228,7 @@ class ShipmentEventPipeline(Construct):
             security_groups=security_groups,
             vpc_endpoints=vpc_endpoints,
             backup_plan=backup_plan,
+            contract=contract,
         )
         ingest = ingest if ingest is not None else IngestOptions()
         queues = queues if queues is not None else QueueOptions()
@@ -220,6 +237,7 @@ class ShipmentEventPipeline(Construct):
             visibility_timeout_seconds=processor.visibility_timeout_seconds
         )
         self.ingest_options, self.queue_options, self.processor_options = ingest, queues, processor
+        self.contract = contract = contract if contract is not None else EventContract()
         self.storage_options = storage = storage or StorageOptions()
         self.names = ResourceNames(environment_suffix)
         physical = self.names if physical_names else None
@@ -240,6 +258,7 @@ class ShipmentEventPipeline(Construct):
             queue=buffer_stage.queue,
             options=processor,
             names=physical,
+            contract=contract,
             placement=(
                 VpcPlacement(vpc=vpc, subnets=vpc_subnets, security_groups=security_groups, endpoints=vpc_endpoints)
                 if vpc
@@ -309,6 +328,13 @@ class ShipmentEventPipeline(Construct):
         self.alarms = observe_stage.alarms
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
+        published = (
+            publish_event_schema(self, contract=contract, event_pattern=ingest.resolved_event_pattern(), names=physical)
+            if contract.publish_schema
+            else None
+        )
+        self.schema_registry = published.registry if published else None
+        self.event_schema = published.schema if published else None
 
     def grant_put_events(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow a producer to put events on :attr:`event_bus`."""
@@ -383,6 +409,8 @@ def _validate(**props: Any) -> None:
         if props[group] is not None and not problems.mistyped(group):
             props[group].collect_problems(problems)
     collect_email_problems(props["alarm_emails"], problems)
+    if props["contract"] is not None and not problems.mistyped("contract"):
+        props["contract"].collect_problems(problems)
     if props["vpc"] is None:
         for prop in ("vpc_subnets", "security_groups"):
             if props[prop] is not None:

@@ -88,6 +88,9 @@ PARTS: dict[str, Part] = {
     "alarm_topic_key": _part("AlarmTopicKey", "AWS::KMS::Key"),
     "alarm_topic": _part("AlarmTopic", "AWS::SNS::Topic", "TopicName"),
     "dashboard": _part("Dashboard", "AWS::CloudWatch::Dashboard", "DashboardName"),
+    # L1 resources, created straight under the pipeline: no "Resource" child.
+    "schema_registry": Part("SchemaRegistry", "/SchemaRegistry", "AWS::EventSchemas::Registry", "RegistryName"),
+    "event_schema": Part("EventSchema", "/EventSchema", "AWS::EventSchemas::Schema", "SchemaName"),
 }
 
 #: The id of the backup plan's selection of tables (``<pipeline>/BackupPlan/Tables``).

@@ -182,6 +182,8 @@ def _a(name: str) -> str:
 
 
 _SEQUENCES = (collections.abc.Sequence, list, tuple)
+#: A ``Mapping[K, V]`` prop (a JSON document) takes any mapping; its contents are the prop's own rule to check.
+_MAPPINGS = (collections.abc.Mapping, dict)
 #: ``Optional[X]`` and ``X | None`` are two spellings of one union, with two different origins.
 UNION_ORIGINS = (typing.Union, types.UnionType)
 
@@ -196,6 +198,8 @@ def _matches(value: Any, expected: Any) -> bool:
         return value is None
     if origin is typing.Literal:
         return any(value == arg and type(value) is type(arg) for arg in args)
+    if origin in _MAPPINGS:
+        return isinstance(value, collections.abc.Mapping)
     if origin in _SEQUENCES:
         return isinstance(value, (list, tuple)) and all(
             _unresolved(item) or _matches(item, args[0] if args else Any) for item in value
