@@ -132,19 +132,17 @@ def _convert(schema: Any) -> Any:
 
 
 def _convert_bounds(schema: Mapping[str, Any], out: dict[str, Any]) -> None:
-    for inclusive, exclusive, stricter in (("minimum", "exclusiveMinimum", max), ("maximum", "exclusiveMaximum", min)):
+    for inclusive, exclusive, lower in (("minimum", "exclusiveMinimum", True), ("maximum", "exclusiveMaximum", False)):
         bound, strict = schema.get(inclusive), schema.get(exclusive)
+        if bound is not None:
+            out[inclusive] = bound
         if isinstance(strict, bool):  # already draft-04's spelling
-            out[inclusive], out[exclusive] = bound, strict
-            continue
-        if not _number(strict):
-            if bound is not None:
-                out[inclusive] = bound
-            continue
-        if _number(bound) and stricter(bound, strict) == bound and bound != strict:
-            out[inclusive] = bound  # the inclusive bound alone is the stricter one
-        else:
-            out[inclusive], out[exclusive] = strict, True
+            out[exclusive] = strict
+        elif _number(strict):
+            # x >= bound and x > strict: the inclusive bound alone when it is the stricter one, else strict.
+            inclusive_wins = bound is not None and _number(bound) and (bound > strict if lower else bound < strict)
+            if not inclusive_wins:
+                out[inclusive], out[exclusive] = strict, True
 
 
 def _convert_const(schema: Mapping[str, Any], out: dict[str, Any]) -> None:

@@ -23,10 +23,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .._version import __version__
 from ..ops.aws import OperationError, explain
-from . import cost, demo, dlq, errors, local, plan, replay, send, status, synth
+from . import cost, demo, dlq, errors, local, plan, replay, schema, send, status, synth, validate
 from .common import EXIT_ERROR
 
-SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost, plan)
+SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost, plan, schema, validate)
 
 
 class UsageError(SystemExit):

@@ -17,26 +17,33 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import json
 import sys
+import urllib.request
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .. import defaults
 from ..contract import CONTRACT_FILE, PROCESSOR_PACKAGE, VALIDATOR_MODULE, EventContract
 from ..event_schema import event_schema
 from ..template_reader import PipelineTemplate
-from .aws import OperationError
+from .aws import Connection, OperationError
 
 __all__ = [
+    "MAX_CODE_BYTES",
     "AssetContract",
     "ProcessorChecks",
+    "deployed_code",
     "entry_body",
     "event_body",
 ]
+
+#: Lambda's limit on an unzipped deployment package: a download larger than this is not a function's code.
+MAX_CODE_BYTES = 250 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,13 @@ class AssetContract:
         cls,
         folder: Path,
         *,
-        sources: Sequence[str] | None = (defaults.EVENT_SOURCE,),
+        sources: Sequence[str] | None = None,
         detail_types: Sequence[str] | None = None,
     ) -> AssetContract:
-        """The contract in the code folder ``folder`` (a rule matching ``sources`` and ``detail_types``)."""
+        """The contract in the code folder ``folder``, behind a rule matching ``sources`` and ``detail_types``.
+
+        ``None``: the rule's values are not known (any string).
+        """
         path = Path(folder) / CONTRACT_FILE
         document: Mapping[str, Any] = {}
         if path.is_file():
@@ -191,6 +201,28 @@ def event_body(line: Mapping[str, Any], *, index: int) -> tuple[str | None, str,
     return "neither a PutEvents entry (Source, DetailType, Detail) nor an event (source, detail-type, detail)", "", {}
 
 
+def deployed_code(conn: Connection, function_name: str, folder: Path) -> Path:
+    """Download the deployed function's code (``GetFunction``'s presigned URL) and unzip it into ``folder``.
+
+    Raises the ``ClientError`` of ``GetFunction`` (e.g. ``ResourceNotFoundException``) and
+    :class:`OperationError` when the download fails or is not a zip of the function's code.
+    """
+    client = conn.session.client("lambda", region_name=conn.region_name, endpoint_url=conn.endpoint_url)
+    location = client.get_function(FunctionName=function_name)["Code"].get("Location")
+    if not location or not location.startswith("https://"):
+        raise OperationError(f"function {function_name}'s code has no download location (is it a container image?)")
+    try:
+        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310 - an https URL from Lambda
+            data = response.read(MAX_CODE_BYTES + 1)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_CODE_BYTES:
+                raise OperationError(f"function {function_name}'s code unzips to more than Lambda allows")
+            archive.extractall(folder)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise OperationError(f"cannot download function {function_name}'s code: {error}") from None
+    return folder
+
+
 def _parser(events: ModuleType, code_dir: Path) -> Callable[[str], Any]:
     """The processor's ``parse_event`` with the folder's contract (a processor from before contracts takes none)."""
     try:
@@ -203,7 +235,8 @@ def _parser(events: ModuleType, code_dir: Path) -> Callable[[str], Any]:
                 f"{code_dir} holds a contract, but its processor cannot read one: synthesize the app again"
             ) from None
         return events.parse_event  # type: ignore[no-any-return]
-    contract = contract_module.load_contract(code_dir)
+    # The hook is not run offline: only the contract's own rules (fields, types, schema) are checked.
+    contract = contract_module.load_contract(code_dir, with_hook=False)
     return lambda body: events.parse_event(body, contract)
 
 
