@@ -6,7 +6,10 @@ SQS to retry only what failed for a transient reason. Entry point:
 ``shipment_processor.app.handler``. Modules, one job each:
 
 * :mod:`.config`: the environment the construct sets, read once;
-* :mod:`.events`: parsing and validation of one body (pure);
+* :mod:`.contract`: the event contract (field paths, types, schema, hook), read once;
+* :mod:`.events`: parsing and validation of one body under the contract (pure);
+* :mod:`.schema_errors`: a schema violation as ``$.path: rule`` (pure);
+* :mod:`.hook`: the record hook: its input, its rules, ``RejectEvent``;
 * :mod:`.timestamps`: RFC 3339 in, one canonical UTC timestamp out (pure);
 * :mod:`.dynamodb_limits`: DynamoDB's limits and item size (pure);
 * :mod:`.fingerprint`: the content fingerprint, duplicate or conflict (pure);
@@ -17,6 +20,21 @@ SQS to retry only what failed for a transient reason. Entry point:
 * :mod:`.app`: the entry point that composes them.
 
 Only the standard library and the botocore that the Lambda runtime ships are
-used, so the asset needs no bundling step. This file imports nothing, so that
-importing a pure module (in tests, or in the construct) creates no client.
+used, so the asset needs no bundling step. This file imports nothing at
+import time, so that importing a pure module (in tests, or in the construct)
+creates no client; ``RejectEvent`` and ``HookEvent``, which a record hook
+imports as ``from shipment_processor import RejectEvent``, are loaded on
+first use.
 """
+
+from typing import Any
+
+__all__ = ["HookEvent", "RejectEvent"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import hook
+
+        return getattr(hook, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

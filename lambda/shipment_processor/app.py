@@ -1,9 +1,11 @@
 """Lambda entry point (``shipment_processor.app.handler``): composes config, store, processor and metrics.
 
 Everything expensive happens once per execution environment, at import
-(Lambda init): reading the environment, creating the botocore clients and
-the writer thread pool (its threads start on first use and then stay).
-A bad environment fails here, before any message is touched.
+(Lambda init): reading the environment and the event contract (with its
+validator and record hook, if any: see :mod:`shipment_processor.contract`),
+creating the botocore clients and the writer thread pool (its threads start
+on first use and then stay). A bad environment or contract fails here,
+before any message is touched.
 
 Per invocation the handler processes the batch (starting no record once
 too little of the function timeout is left, see
@@ -23,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from . import config as _config
+from .contract import asset_root, load_contract
 from .metrics import emf_document
 from .processor import BatchProcessor
 from .store import MAX_CONCURRENT_WRITES, Store, create_clients
@@ -32,11 +35,13 @@ __all__ = ["handler"]
 logger = logging.getLogger(__name__)
 
 CONFIG = _config.load(os.environ)
+CONTRACT = load_contract(asset_root())
 _dynamodb, _sqs = create_clients()
 _processor = BatchProcessor(
     store=Store(dynamodb=_dynamodb, sqs=_sqs, config=CONFIG),
     config=CONFIG,
     executor=ThreadPoolExecutor(max_workers=MAX_CONCURRENT_WRITES, thread_name_prefix="writer"),
+    contract=CONTRACT,
 )
 
 

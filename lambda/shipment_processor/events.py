@@ -45,6 +45,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from .contract import DEFAULT, KEY_ATTRIBUTES, PROCESSOR_ATTRIBUTES, Contract
 from .dynamodb_limits import MAX_NUMBER_DIGITS, MAX_NUMBER_EXPONENT, MIN_NUMBER_EXPONENT, utf8_length
 from .timestamps import canonical_timestamp
 
@@ -57,6 +58,8 @@ __all__ = [
     "Rejection",
     "ShipmentEvent",
     "parse_event",
+    "reserved_fields",
+    "storage_problem",
 ]
 
 MAX_SHIPMENT_ID_BYTES = 256
@@ -81,6 +84,16 @@ class Reason(str, enum.Enum):
     INVALID_TIMESTAMP = "invalid_timestamp"
     INVALID_EVENT_DATA = "invalid_event_data"
     TOO_LARGE = "too_large"
+    #: The type field holds a value outside the contract's ``event_types``.
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    #: ``detail`` breaks the contract's JSON Schema.
+    SCHEMA_VIOLATION = "schema_violation"
+    #: A custom contract's ``detail`` holds a value DynamoDB cannot store (the counterpart of ``invalid_event_data``).
+    INVALID_DETAIL = "invalid_detail"
+    #: A custom contract's ``detail`` has a top-level field named like an attribute the processor writes.
+    RESERVED_FIELD = "reserved_field"
+    #: The record hook raised ``RejectEvent``; set by the processor, not by :func:`parse_event`.
+    REJECTED_BY_HOOK = "rejected_by_hook"
     #: DynamoDB refused the item (ValidationException) although it passed
     #: the checks here; set by the processor, not by :func:`parse_event`.
     REJECTED_BY_STORE = "rejected_by_store"
@@ -95,6 +108,11 @@ class ShipmentEvent:
 
     ``event_data`` holds parsed JSON (``dict``/``list``/``str``/``int``/
     ``Decimal``/``bool``/``None``) already checked against DynamoDB's limits.
+    Under a custom contract (:class:`~shipment_processor.contract.Contract`)
+    ``shipment_id``, ``event_timestamp`` and ``event_type`` are read from the
+    contract's fields, ``event_data`` is ``None`` and ``detail`` holds the
+    whole validated ``detail``, which is what is stored; under the default
+    contract ``detail`` is ``None``.
     """
 
     shipment_id: str
@@ -105,6 +123,7 @@ class ShipmentEvent:
     source: str
     detail_type: str
     replay_name: str | None
+    detail: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -164,8 +183,8 @@ class _ObjectsWithKeys:
         return marked
 
 
-def parse_event(body: str) -> ShipmentEvent | Rejection:
-    """Validate one SQS message body and return the event it carries, or why it was rejected.
+def parse_event(body: str, contract: Contract = DEFAULT) -> ShipmentEvent | Rejection:
+    """Validate one SQS message body under ``contract`` and return the event it carries, or why it was rejected.
 
     Example::
 
@@ -173,6 +192,14 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
                     ' "detail": {"shipment_id": "SHP-1", "event_timestamp": "2025-10-13T12:30:00+02:00",'
                     ' "event_type": "created"}}').event_timestamp
         # '2025-10-13T10:30:00.000000000Z'
+
+    Under a custom contract the id, timestamp and type are read from the
+    contract's fields (dotted paths allowed) with the same rules as the
+    default ones, the type must be one of ``event_types`` when given,
+    ``detail`` must satisfy the contract's schema (a violation is reported as
+    ``$.event_data.weight_kg: must be >= 0``), and the whole ``detail`` must
+    be storable: within DynamoDB's limits and with no top-level field named
+    like an attribute the processor writes (``source``, ``received_at``, ...).
     """
     if not body or body.isspace():
         return Rejection(Reason.EMPTY_BODY, "message body is empty")
@@ -187,7 +214,7 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     except ValueError as error:
         return Rejection(Reason.INVALID_JSON, f"body is not valid JSON: {_clip(str(error))}")
     if objects.duplicated:
-        return _duplicated_keys(envelope, len(objects.duplicated))
+        return _duplicated_keys(envelope, len(objects.duplicated), contract)
     if type(envelope) is not dict:
         return Rejection(
             Reason.NOT_AN_ENVELOPE,
@@ -206,6 +233,8 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     if type(detail) is not dict:
         problems.append(_Invalid(Reason.NOT_AN_ENVELOPE, f"detail must be an object, got {_json_type(detail)}"))
         return _reject(problems, None, event_id)
+    if not contract.original_shape:
+        return _custom_event(detail, contract, problems, event_id, source, detail_type, replay_name)
 
     shipment_id = _text(detail, "shipment_id", MAX_SHIPMENT_ID_BYTES, problems)
     event_type = _text(detail, "event_type", MAX_EVENT_TYPE_BYTES, problems)
@@ -235,7 +264,96 @@ def parse_event(body: str) -> ShipmentEvent | Rejection:
     )
 
 
-def _duplicated_keys(envelope: Any, count: int) -> Rejection:
+def _custom_event(
+    detail: dict[str, Any],
+    contract: Contract,
+    problems: list[_Invalid],
+    event_id: str | None,
+    source: str | None,
+    detail_type: str | None,
+    replay_name: str | None,
+) -> ShipmentEvent | Rejection:
+    """The custom-contract half of :func:`parse_event`: fields at the contract's paths, types, schema, storability."""
+    shipment_id = _text_value(_at(detail, contract.id_path), contract.id_field, MAX_SHIPMENT_ID_BYTES, problems)
+    event_type = _text_value(_at(detail, contract.type_path), contract.type_field, MAX_EVENT_TYPE_BYTES, problems)
+    event_timestamp = _timestamp(_at(detail, contract.timestamp_path), problems, contract.timestamp_field)
+    if event_type is not None and contract.event_types is not None and event_type not in contract.event_types:
+        problems.append(
+            _Invalid(
+                Reason.UNKNOWN_EVENT_TYPE,
+                f"{contract.type_field} {_clip(event_type)!r} is not an allowed event type;"
+                f" the contract allows {', '.join(contract.event_types)}",
+            )
+        )
+    if contract.check_detail is not None:
+        violation = contract.check_detail(detail)
+        if violation is not None:
+            problems.append(_Invalid(Reason.SCHEMA_VIOLATION, violation))
+    reserved = reserved_fields(detail, contract)
+    if reserved:
+        problems.append(
+            _Invalid(
+                Reason.RESERVED_FIELD,
+                f"detail has the top-level field(s) {', '.join(map(repr, reserved))}, named like attributes"
+                " the processor writes on the stored item; rename them in the producer's events",
+            )
+        )
+    try:
+        _check_document(detail, 0)
+    except _Invalid as problem:
+        problems.append(
+            _Invalid(
+                Reason.INVALID_DETAIL if problem.reason is Reason.INVALID_EVENT_DATA else problem.reason,
+                problem.describe("detail"),
+            )
+        )
+    if problems or not (shipment_id and event_timestamp and event_type and event_id and source and detail_type):
+        return _reject(problems, shipment_id, event_id)
+    return ShipmentEvent(
+        shipment_id=shipment_id,
+        event_timestamp=event_timestamp,
+        event_type=event_type,
+        event_data=None,
+        event_id=event_id,
+        source=source,
+        detail_type=detail_type,
+        replay_name=replay_name,
+        detail=detail,
+    )
+
+
+def reserved_fields(detail: dict[str, Any], contract: Contract) -> list[str]:
+    """Top-level names of ``detail`` that would overwrite an attribute the processor writes on the item.
+
+    The key attributes count unless they are the contract's own id or timestamp field (then they hold the key).
+    """
+    own = (contract.id_field, contract.timestamp_field)
+    return [name for name in detail if name in PROCESSOR_ATTRIBUTES or (name in KEY_ATTRIBUTES and name not in own)]
+
+
+def storage_problem(value: Any, name: str) -> str | None:
+    """Why DynamoDB could not store ``value`` (nesting, empty keys, numbers, UTF-8, types), or ``None``.
+
+    ``name`` starts the message: ``storage_problem({"a": {"": 1}}, "result")`` is ``"result['a']: has an empty key; ..."``.
+    """
+    try:
+        _check_document(value, 0)
+    except _Invalid as problem:
+        return problem.describe(name)
+    return None
+
+
+def _at(detail: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at a field path in ``detail``; ``None`` when a step is missing or not an object."""
+    value: Any = detail
+    for step in path:
+        if type(value) is not dict:
+            return None
+        value = value.get(step)
+    return value
+
+
+def _duplicated_keys(envelope: Any, count: int, contract: Contract) -> Rejection:
     """Name the first object (in document order) that held a key twice, by its path from the body's root."""
     found = _find_duplicated(envelope, "")
     assert found is not None  # the parser marked at least one object in this very value
@@ -250,7 +368,7 @@ def _duplicated_keys(envelope: Any, count: int) -> Rejection:
     )
     # Shipment id and event id only when they are themselves unambiguous.
     detail = envelope.get("detail") if type(envelope) in (dict, _DuplicatedKeys) else None
-    shipment_id = detail.get("shipment_id") if type(detail) is dict else None
+    shipment_id = _at(detail, contract.id_path) if type(detail) is dict else None
     event_id = envelope.get("id") if type(envelope) is dict else None
     return Rejection(
         Reason.DUPLICATE_KEY,
@@ -289,7 +407,12 @@ def _text(
     container: dict[str, Any], name: str, max_bytes: int, problems: list[_Invalid], *, required: bool = True
 ) -> str | None:
     """Return ``container[name]`` if it is a valid identifier-like string, else record why and return None."""
-    value = container.get(name)
+    return _text_value(container.get(name), name, max_bytes, problems, required=required)
+
+
+def _text_value(
+    value: Any, name: str, max_bytes: int, problems: list[_Invalid], *, required: bool = True
+) -> str | None:
     if value is None:
         if required:
             problems.append(_Invalid(Reason.MISSING_FIELD, f"{name} is missing"))
@@ -317,19 +440,17 @@ def _text(
     return value
 
 
-def _timestamp(value: Any, problems: list[_Invalid]) -> str | None:
+def _timestamp(value: Any, problems: list[_Invalid], name: str = "event_timestamp") -> str | None:
     if value is None:
-        problems.append(_Invalid(Reason.MISSING_FIELD, "event_timestamp is missing"))
+        problems.append(_Invalid(Reason.MISSING_FIELD, f"{name} is missing"))
         return None
     if type(value) is not str:
-        problems.append(
-            _Invalid(Reason.INVALID_TIMESTAMP, f"event_timestamp must be a string, got {_json_type(value)}")
-        )
+        problems.append(_Invalid(Reason.INVALID_TIMESTAMP, f"{name} must be a string, got {_json_type(value)}"))
         return None
     try:
         return canonical_timestamp(value)
     except ValueError as error:
-        problems.append(_Invalid(Reason.INVALID_TIMESTAMP, f"event_timestamp {error}"))
+        problems.append(_Invalid(Reason.INVALID_TIMESTAMP, f"{name} {error}"))
         return None
 
 

@@ -30,6 +30,13 @@ Canonical JSON (what is hashed, SHA-256 over its UTF-8 bytes, hex)
       digit for digit); a ``float`` is refused with ``TypeError`` rather than
       hashed through an inexact value.
 
+Under a custom contract
+    The whole validated ``detail`` (which holds the key's fields), by the same
+    two rules: so a redelivery in another UTC offset is still a duplicate. A
+    record hook's result is not covered: the fingerprint is taken before the
+    hook runs, so a hook that adds a changing value (a lookup, the time)
+    never makes a redelivery a conflict.
+
 Changing these rules changes fingerprints, and every event stored before the
 change would then look like a conflict: a new rule needs a new attribute name.
 """
@@ -67,6 +74,10 @@ def content_fingerprint(event: ShipmentEvent) -> str:
 
 def canonical_json(event: ShipmentEvent) -> str:
     """The canonical JSON text the fingerprint is taken over (see the module docstring)."""
+    if event.detail is not None:
+        written: list[str] = []
+        _write(event.detail, written)
+        return "".join(written)
     parts = ['{"event_data":']
     if event.event_data is not None:
         _write(event.event_data, parts)

@@ -13,6 +13,15 @@ Events table item (key ``shipment_id`` / ``event_timestamp``)
     ``content_sha256`` (the content fingerprint, see
     :mod:`shipment_processor.fingerprint`).
 
+    Under a custom contract (or with a record hook), ``event_type`` and
+    ``event_data`` give way to the stored attributes: each top-level field of
+    the validated ``detail`` (or of the hook's result) becomes an attribute of
+    the same name with its own DynamoDB type, verbatim (the contract's
+    timestamp field as the producer wrote it). The key attributes keep their
+    names, filled from the contract's id and timestamp fields, the timestamp
+    in canonical form; the processor's attributes (``event_id`` ...
+    ``content_sha256``) are the same as above.
+
 Errors table item (key ``error_date`` / ``error_id``)
     A separate table, so error records never show up in queries of shipment
     events. ``error_date`` is the UTC day the record was written
@@ -38,6 +47,7 @@ Retention
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -52,13 +62,22 @@ MAX_RAW_BODY_BYTES = 65_536
 
 
 def event_item(
-    event: ShipmentEvent, *, received_at: str, expires_at: int, content_sha256: str
+    event: ShipmentEvent,
+    *,
+    received_at: str,
+    expires_at: int,
+    content_sha256: str,
+    attributes: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Return the events-table item for ``event``.
 
     ``received_at`` is a canonical timestamp; ``expires_at`` is epoch seconds;
-    ``content_sha256`` is :func:`~shipment_processor.fingerprint.content_fingerprint` of ``event``.
+    ``content_sha256`` is :func:`~shipment_processor.fingerprint.content_fingerprint` of ``event``;
+    ``attributes`` (a record hook's result) replaces what ``event`` would store besides the key.
     """
+    fields = attributes if attributes is not None else event.detail
+    if fields is not None:
+        return _contract_item(event, fields, received_at, expires_at, content_sha256)
     item: dict[str, dict[str, Any]] = {
         "shipment_id": {"S": event.shipment_id},
         "event_timestamp": {"S": event.event_timestamp},
@@ -72,6 +91,27 @@ def event_item(
     }
     if event.event_data is not None:
         item["event_data"] = to_attribute_value(event.event_data)
+    if event.replay_name is not None:
+        item["replay_name"] = {"S": event.replay_name}
+    return item
+
+
+def _contract_item(
+    event: ShipmentEvent, fields: Mapping[str, Any], received_at: str, expires_at: int, content_sha256: str
+) -> dict[str, dict[str, Any]]:
+    item: dict[str, dict[str, Any]] = {
+        "shipment_id": {"S": event.shipment_id},
+        "event_timestamp": {"S": event.event_timestamp},
+    }
+    for name, value in fields.items():
+        if name not in item:  # the key's own field holds the key (the timestamp in canonical form)
+            item[name] = to_attribute_value(value)
+    item["event_id"] = {"S": event.event_id}
+    item["source"] = {"S": event.source}
+    item["detail_type"] = {"S": event.detail_type}
+    item["received_at"] = {"S": received_at}
+    item["expires_at"] = {"N": str(expires_at)}
+    item[FINGERPRINT_ATTRIBUTE] = {"S": content_sha256}
     if event.replay_name is not None:
         item["replay_name"] = {"S": event.replay_name}
     return item

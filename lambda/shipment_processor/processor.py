@@ -13,8 +13,11 @@ Per record:
   at once: an error record saying why, then the body goes to the dead-letter
   queue unchanged, and the record is reported as a success so SQS deletes it
   from the source queue without burning retries or delaying its neighbours;
+* valid, but the contract's record hook raised ``RejectEvent``:
+  ``quarantined`` with the hook's reason (``rejected_by_hook``);
 * failed for a reason that may pass (throttling, timeouts, 5xx, a bug,
-  a failed quarantine): ``retried``, reported in ``batchItemFailures`` so SQS
+  a failed quarantine, a record hook that raised or returned what cannot be
+  stored): ``retried``, reported in ``batchItemFailures`` so SQS
   redelivers only that record. When this was the last receive SQS allows
   (``ApproximateReceiveCount >= MAX_RECEIVE_COUNT``), an error record is
   written too, if there is time for it (see Deadline): SQS is about to move
@@ -70,9 +73,11 @@ from concurrent.futures import Executor
 from typing import Any
 
 from .config import Config
+from .contract import DEFAULT, Contract
 from .dynamodb_limits import DYNAMODB_MAX_ITEM_BYTES, ITEM_SIZE_MARGIN_BYTES, MAX_ITEM_BYTES, item_bytes
 from .events import Reason, Rejection, ShipmentEvent, parse_event
 from .fingerprint import FINGERPRINT_ATTRIBUTE, content_fingerprint
+from .hook import RejectEvent
 from .items import error_item, error_key, event_item
 from .store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS, Failure, RecordWriter, classify_failure, error_code
 from .timestamps import NANOS_PER_SECOND, format_instant
@@ -211,8 +216,10 @@ class BatchProcessor:
         config: Config,
         executor: Executor | None,
         clock: Callable[[], int] = time.time_ns,
+        contract: Contract = DEFAULT,
     ) -> None:
         self._store = store
+        self._contract = contract
         self._ttl_seconds = config.ttl_seconds
         self._max_receive_count = config.max_receive_count
         self._quarantine_conflicts = config.on_conflict == "quarantine"
@@ -328,7 +335,7 @@ class BatchProcessor:
 
     def _parse(self, message: _Message) -> ShipmentEvent | Rejection:
         if message.parsed is None:
-            message.parsed = parse_event(message.body)
+            message.parsed = parse_event(message.body, self._contract)
             message.shipment_id = message.parsed.shipment_id
             message.event_id = message.parsed.event_id
         return message.parsed
@@ -352,9 +359,28 @@ class BatchProcessor:
         parsed = self._parse(message)
         if isinstance(parsed, Rejection):
             return self._quarantine(message, batch, parsed.reason, parsed.message)
+        # Taken before the hook: what the hook adds never turns a redelivery into a conflict.
         fingerprint = content_fingerprint(parsed)
+        attributes = None
+        hook = self._contract.hook
+        if hook is not None:
+            try:
+                attributes = hook.apply(parsed)
+            except RejectEvent as rejection:
+                return self._quarantine(
+                    message,
+                    batch,
+                    Reason.REJECTED_BY_HOOK,
+                    f"the record hook {hook.spec} rejected the event: {rejection.reason}",
+                )
+            except Exception as error:  # the event is valid: a fixed hook may store it on a later receive
+                return self._retry(message, batch, error, cause=f"the record hook {hook.spec} failed: ")
         item = event_item(
-            parsed, received_at=batch.received_at, expires_at=batch.expires_at, content_sha256=fingerprint
+            parsed,
+            received_at=batch.received_at,
+            expires_at=batch.expires_at,
+            content_sha256=fingerprint,
+            attributes=attributes,
         )
         size = item_bytes(item)
         if size > MAX_ITEM_BYTES:
