@@ -64,18 +64,26 @@ class RecordHook:
     processor and imported once, when the function starts (an import error
     fails the start, naming the module). For each event that passed the
     contract's checks, before the write, the processor calls
-    ``function(event)`` with the validated ``detail`` (a ``dict``; numbers as
-    ``int``/``Decimal``) and stores the ``dict`` it returns. Its rules:
+    ``function(event)`` with a read-only ``HookEvent`` (``shipment_id``,
+    ``event_timestamp``, ``event_type``, the validated ``detail``, and the
+    envelope's ``event_id``, ``source``, ``detail_type``, ``replay_name``)
+    and stores the mapping it returns besides the key. Its rules:
 
     * the key cannot change: the stored item's ``shipment_id`` and
-      ``event_timestamp`` come from the contract's fields, whatever the hook
-      returns;
+      ``event_timestamp`` come from the contract's fields; a result that
+      changes them is an error;
     * what it returns is checked against DynamoDB's limits like any item;
     * ``raise RejectEvent("reason")`` (``from shipment_processor import
       RejectEvent``) quarantines the event with that reason;
     * any other exception means the record is retried and, on its last
       receive, dead-lettered with an error record carrying the exception's
-      type and message.
+      type and message;
+    * idempotency is unaffected: duplicates are recognised by the event as
+      validated, before the hook, so a hook adding a changing value never
+      turns a redelivery into a conflict.
+
+    Test it without AWS with :mod:`shipment_pipeline_constructs.testing`,
+    which runs events through the real processor and your hook.
 
     Create one with :meth:`from_file`.
 
