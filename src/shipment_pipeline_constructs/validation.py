@@ -24,6 +24,7 @@ declared type accepts:
 - ``X | None`` (or ``Optional[X]``): ``None`` or an ``X``; any other prop refuses ``None``.
 - a dataclass (an option group): an instance of it, whose fields are checked the same way.
 - a ``Sequence[X]``: a list or tuple of ``X`` (a single string is not a sequence of strings).
+- a ``Mapping[K, V]`` (a JSON document such as a schema): any mapping; its contents are the prop's own rule to check.
 - a ``Literal[...]``: one of its values.
 - a jsii interface (``IEventBus``, ``ITable``...): a jsii object implementing it.
 - another class (``Architecture``, ``RetentionDays``, ``EventPattern``...): an instance of it.
@@ -164,6 +165,8 @@ def describe(expected: Any) -> str:
         return "one of " + ", ".join(repr(arg) for arg in args)
     if origin in _SEQUENCES:
         return f"a list of {_plural(args[0]) if args else 'values'}"
+    if origin in _MAPPINGS:
+        return "a dict (a JSON object)"
     if expected is int:
         return "a whole number (int)"
     if expected is float:
