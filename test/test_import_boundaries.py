@@ -3,7 +3,7 @@
 - The construct (``pipeline``, ``stages``, ``observe``, ``options``,
   ``compliance``, ``scaling``) imports none of the operator tooling.
 - The tooling (``ops``, ``cli``, ``local``, ``capacity``, ``app_runner``,
-  ``template_reader``) loads neither aws-cdk-lib (``aws_cdk``,
+  ``template_reader``, ``testing``) loads neither aws-cdk-lib (``aws_cdk``,
   ``constructs``) nor a construct module when it is imported: a command
   that needs CDK imports it inside the function that runs it.
 - Only the package's ``__init__`` imports ``pipeline``.
@@ -11,7 +11,7 @@
   ``if TYPE_CHECKING:`` blocks and function bodies included.
 
 The shared modules (``shape``, ``defaults``, ``naming``, ``sizing``,
-``validation``, ``handler_asset``, ``jsii_env``) may be read by both sides.
+``validation``, ``handler_asset``, ``jsii_env``, ``schema_codegen``) may be read by both sides.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PACKAGE = "shipment_pipeline_constructs"
 SOURCE = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 CONSTRUCT = ("pipeline", "stages", "observe", "options", "compliance", "scaling")
-TOOLING = ("ops", "cli", "local", "capacity", "app_runner", "template_reader")
+TOOLING = ("ops", "cli", "local", "capacity", "app_runner", "template_reader", "testing")
 CDK = ("aws_cdk", "constructs")
 
 
@@ -215,7 +215,7 @@ def test_the_tooling_side_holds_every_command_and_the_capacity_planner() -> None
     tooling = {name for name in MODULES if side(name) == "tooling"}
     capacity = {name for name in MODULES if name.startswith(f"{PACKAGE}.capacity")}
     assert len(capacity) > 1 and capacity <= tooling
-    assert {f"{PACKAGE}.cli.plan", f"{PACKAGE}.cli.cost", f"{PACKAGE}.template_reader"} <= tooling
+    assert {f"{PACKAGE}.cli.plan", f"{PACKAGE}.cli.cost", f"{PACKAGE}.template_reader", f"{PACKAGE}.testing"} <= tooling
 
 
 # -- the rules --------------------------------------------------------------------------------

@@ -198,6 +198,8 @@ def load_contract(root: str | os.PathLike[str], *, with_hook: bool = True) -> Co
     validator_module = document.get("validator_module")
     if document.get("detail_schema") is not None and not validator_module:
         problems.append("detail_schema is set but validator_module is not; the construct generates that module")
+    if document.get("event_types") is not None and type(document["event_types"]) is not list:
+        problems.append("event_types must be null or a list of strings")
     for name in ("validator_module", "record_hook"):
         if document.get(name) is not None and (type(document[name]) is not str or not document[name]):
             problems.append(f"{name} must be null or a non-empty string")

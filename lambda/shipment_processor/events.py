@@ -12,6 +12,11 @@ What a valid body looks like
     ``detail`` fields are ignored. A replayed event carries ``replay-name``,
     which is kept on the stored item when present.
 
+    That is the default contract. A custom one
+    (:mod:`shipment_processor.contract`) names other fields for the id, the
+    timestamp and the type (dotted paths allowed), may restrict the types and
+    add a JSON Schema for ``detail``, and keeps the whole ``detail``.
+
 Canonical ``event_timestamp``
     One instant is one stored sort key whatever UTC offset or fraction
     length the producer wrote: see :mod:`shipment_processor.timestamps`.

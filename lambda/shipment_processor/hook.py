@@ -98,6 +98,10 @@ class HookEvent:
 class RecordHookRunner:
     """Calls a loaded hook function for one event and checks what it returns (see the module docstring)."""
 
+    #: What the hook raises to quarantine an event (the processor catches it through the runner, so a
+    #: function without a hook never imports this module).
+    RejectEvent = RejectEvent
+
     def __init__(self, spec: str, function: Callable[[HookEvent], Mapping[str, Any]], contract: Contract) -> None:
         #: ``"package.module:function"``, as the contract names it (for logs and error records).
         self.spec = spec

@@ -77,7 +77,6 @@ from .contract import DEFAULT, Contract
 from .dynamodb_limits import DYNAMODB_MAX_ITEM_BYTES, ITEM_SIZE_MARGIN_BYTES, MAX_ITEM_BYTES, item_bytes
 from .events import Reason, Rejection, ShipmentEvent, parse_event
 from .fingerprint import FINGERPRINT_ATTRIBUTE, content_fingerprint
-from .hook import RejectEvent
 from .items import error_item, error_key, event_item
 from .store import ATTEMPT_SECONDS, WORST_CASE_CALL_SECONDS, Failure, RecordWriter, classify_failure, error_code
 from .timestamps import NANOS_PER_SECOND, format_instant
@@ -366,7 +365,7 @@ class BatchProcessor:
         if hook is not None:
             try:
                 attributes = hook.apply(parsed)
-            except RejectEvent as rejection:
+            except hook.RejectEvent as rejection:  # the class, via the runner: no hook, no hook module loaded
                 return self._quarantine(
                     message,
                     batch,

@@ -126,8 +126,9 @@ SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 """
 
 # fastjsonschema's exception classes (fastjsonschema/exceptions.py), copied so the module needs no import of it.
-_VENDORED_EXCEPTIONS = '''
-SPLIT_RE = re.compile(r"[\\.\\[\\]]+")
+_VENDORED_EXCEPTIONS = '''import re as _re
+
+SPLIT_RE = _re.compile(r"[\\.\\[\\]]+")
 
 
 class JsonSchemaException(ValueError):
