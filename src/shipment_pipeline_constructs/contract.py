@@ -134,6 +134,8 @@ class RecordHook:
 
     def collect_problems(self, problems: Problems, prop: str = "processor.record_hook") -> None:
         """Add a problem for a missing file, a module name that does not match it, or a bad function name."""
+        if problems.mistyped(f"{prop}.path") or problems.mistyped(f"{prop}.entry_point"):
+            return  # its one problem is the type
         source = Path(self.path)
         if source.is_file() and source.suffix != ".py":
             problems.add(f"{prop}.path must be a .py file or a package folder, got {self.path!r}")

@@ -69,9 +69,11 @@ def run(args: argparse.Namespace) -> int:
     """Check, send and report."""
     conn, resources = common.target(args)
     bus = resources.require("event_bus")
-    needs_contract = not args.no_validate or not args.file
+    # A bad file is refused before anything else is read.
+    from_file = entries_from_file(args.file, bus) if args.file else None
+    needs_contract = not args.no_validate or from_file is None
     with contract_of(args, conn, resources) if needs_contract else contextlib.nullcontext() as asset:
-        entries, deliberately_invalid = _entries(args, bus, asset)
+        entries, deliberately_invalid = (from_file, 0) if from_file is not None else _generated(args, bus, asset)
         if asset is not None and not args.no_validate:
             refused = _refused(asset, entries[: len(entries) - deliberately_invalid])
             if refused:
@@ -130,10 +132,8 @@ def _deployed(conn: Connection, function: str | None, folder: Path) -> Path | No
         return None
 
 
-def _entries(args: argparse.Namespace, bus: str, asset: AssetContract | None) -> tuple[list[dict[str, Any]], int]:
-    """The entries to send, and how many at the end are invalid on purpose (``--invalid``)."""
-    if args.file:
-        return entries_from_file(args.file, bus), 0
+def _generated(args: argparse.Namespace, bus: str, asset: AssetContract | None) -> tuple[list[dict[str, Any]], int]:
+    """The sample or generated entries in the pipeline's contract, and how many at the end are invalid on purpose."""
     contract = asset.contract if asset is not None else None
     if contract is None or contract.is_default:
         if args.count is not None or args.invalid:
@@ -141,8 +141,7 @@ def _entries(args: argparse.Namespace, bus: str, asset: AssetContract | None) ->
         return [sample_entry(bus)], 0
     from ..local.load import ContractEvents
 
-    events = ContractEvents(contract)
-    valid = events.generate(args.count or 1, duplicate_rate=0.0, invalid_rate=0.0).entries
+    valid = ContractEvents(contract).generate(args.count or 1, duplicate_rate=0.0, invalid_rate=0.0).entries
     invalid = generated_entries(bus, 0, invalid=args.invalid)
     return [dict(entry, EventBusName=bus) for entry in valid] + invalid, args.invalid
 
