@@ -1,36 +1,24 @@
 """Another team's events: its own field names, status list, JSON Schema and enrichment hook.
 
 The tracking team's producers write ``trackingNumber``, ``occurredAt`` and
-``status``; ``event_data`` must satisfy ``schemas/shipment-detail.schema.json``;
+``status``; ``detail`` must satisfy ``schemas/shipment-detail.schema.json``;
 ``hooks/enrich.py`` derives the route and region and redacts the signature
-before each write. The schema is also published to an EventBridge schema
-registry, so producer teams can download code bindings.
+before each write (``tracking_contract.py`` holds both). The schema is also
+published to an EventBridge schema registry for producer teams.
 
     cd examples/custom_contract && cdk synth -c environmentSuffix=prod
 """
 
-import json
+import sys
 from pathlib import Path
 
 from aws_cdk import App, CfnOutput, Stack
 from constructs import Construct
 
-from shipment_pipeline_constructs import EventContract, ProcessorOptions, RecordHook, ShipmentEventPipeline
+from shipment_pipeline_constructs import ProcessorOptions, ShipmentEventPipeline
 
-HERE = Path(__file__).resolve().parent
-
-#: The statuses the tracking team's producers send; any other is quarantined.
-STATUSES = ["LABEL_CREATED", "PICKED_UP", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION"]
-
-CONTRACT = EventContract(
-    id_field="trackingNumber",
-    timestamp_field="occurredAt",
-    type_field="status",
-    event_types=STATUSES,
-    detail_schema=json.loads((HERE / "schemas" / "shipment-detail.schema.json").read_text()),
-    publish_schema=True,
-)
-HOOK = RecordHook.from_file(HERE / "hooks" / "enrich.py", "enrich:enrich")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tracking_contract, wherever the app is run from
+from tracking_contract import CONTRACT, HOOK  # noqa: E402
 
 
 class TrackingPipelineStack(Stack):
