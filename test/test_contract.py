@@ -352,3 +352,20 @@ def test_what_draft_04_cannot_express_is_named_with_its_path(schema, expected):
     if expected:
         with pytest.raises(ValueError, match="draft-04"):
             to_draft4(schema)
+
+
+def test_the_examples_own_hook_tests_pass_as_its_team_runs_them():
+    # The example's test_hook.py is run the way its README says, from its folder, with the real processor.
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_hook.py", "-q", "-p", "no:cacheprovider"],
+        cwd=EXAMPLE,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 passed" in result.stdout
