@@ -68,10 +68,11 @@ def asset_files(contract: EventContract, record_hook: RecordHook | None = None) 
     files[CONTRACT_FILE] = (
         json.dumps(contract.to_document(record_hook=record_hook), indent=2, sort_keys=True) + "\n"
     ).encode()
-    if contract.detail_schema is not None:
+    schema = contract.schema_document()
+    if schema is not None:
         from .schema_codegen import generate_validator_module
 
-        files[f"{VALIDATOR_MODULE}.py"] = generate_validator_module(contract.schema_document()).encode()
+        files[f"{VALIDATOR_MODULE}.py"] = generate_validator_module(schema).encode()
     if record_hook is not None:
         source = Path(record_hook.path)
         if source.is_dir():

@@ -179,13 +179,10 @@ def entry_body(entry: Mapping[str, Any], *, index: int) -> tuple[str | None, str
     if not isinstance(parsed, dict):
         return f"Detail must be a JSON object, got a JSON {type(parsed).__name__}; PutEvents refuses it", ""
     envelope = {
-        "version": "0",
-        "id": f"00000000-0000-4000-8000-{index:012d}",
+        **_envelope_defaults(index),
         "detail-type": entry.get("DetailType"),
         "source": entry.get("Source"),
-        "account": "000000000000",
         "time": entry.get("Time") or "2025-01-01T00:00:00Z",
-        "region": "us-east-1",
         "resources": list(entry.get("Resources") or []),
     }
     return None, json.dumps(envelope)[:-1] + ', "detail": ' + detail + "}"
@@ -197,8 +194,22 @@ def event_body(line: Mapping[str, Any], *, index: int) -> tuple[str | None, str,
         problem, body = entry_body(line, index=index)
         return problem, body, {"source": line.get("Source"), "detail-type": line.get("DetailType")}
     if "detail" in line:
-        return None, json.dumps(line), line
+        # What EventBridge adds to every event, where the line leaves it out.
+        envelope = {**_envelope_defaults(index), **line}
+        return None, json.dumps(envelope), envelope
     return "neither a PutEvents entry (Source, DetailType, Detail) nor an event (source, detail-type, detail)", "", {}
+
+
+def _envelope_defaults(index: int) -> dict[str, Any]:
+    """The envelope fields EventBridge sets on every event (an id numbered by ``index``)."""
+    return {
+        "version": "0",
+        "id": f"00000000-0000-4000-8000-{index:012d}",
+        "account": "000000000000",
+        "time": "2025-01-01T00:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+    }
 
 
 def deployed_code(conn: Connection, function_name: str, folder: Path) -> Path:
