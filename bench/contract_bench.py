@@ -186,7 +186,7 @@ def _child(asset: Path, batches: int) -> int:
 
     import_init, import_init_cpu = time.perf_counter() - start, time.process_time() - start_cpu
 
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
 
     class _Raw:
         """The body of an empty 200 response, read the way botocore reads one."""
@@ -195,7 +195,9 @@ def _child(asset: Path, batches: int) -> int:
             yield b"{}"
 
     def answer(**_: Any) -> AWSResponse:
-        return AWSResponse("http://127.0.0.1:9", 200, {"x-amzn-requestid": "bench"}, _Raw())
+        headers = HTTPHeaders()
+        headers["x-amzn-requestid"] = "bench"
+        return AWSResponse("http://127.0.0.1:9", 200, headers, _Raw())
 
     app._dynamodb.meta.events.register("before-send.dynamodb", answer)
     app._sqs.meta.events.register("before-send.sqs", answer)

@@ -40,6 +40,7 @@ SCHEMA: dict[str, Any] = {
 def test_a_usable_draft_07_schema_has_no_problems() -> None:
     assert schema_problems(SCHEMA) == []
     assert schema_problems({"properties": {"a": {"type": ["string", "null"]}}}) == []  # no $schema: draft-07
+    assert schema_problems({"title": "t", "x-owner": "team-a", "properties": {"prefixItems": {"type": "string"}}}) == []
 
 
 @pytest.mark.parametrize(
@@ -69,6 +70,11 @@ def test_a_usable_draft_07_schema_has_no_problems() -> None:
             {"properties": {"id": {"format": "uuid"}}},
             "$.properties.id.format: 'uuid' is not a format the validator checks (it would be ignored)",
             id="unknown-format",
+        ),
+        pytest.param(
+            {"properties": {"a": {"type": "string"}}, "requried": ["a"]},
+            "$: 'requried' is not a draft-07 keyword, so nothing would check it; did you mean 'required'?",
+            id="typo",
         ),
         pytest.param({"properties": {"a": {"type": "strnig"}}}, "$.properties.a.type: ['strnig'] is not", id="type"),
         pytest.param({"properties": {"a": {"minimum": "0"}}}, "$.properties.a.minimum: must be a number", id="number"),

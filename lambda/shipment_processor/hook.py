@@ -36,6 +36,10 @@ without a hook). The rules:
 * idempotency is unaffected: the content fingerprint is taken over the
   validated event before the hook runs, so a hook that adds a changing value
   (a timestamp, a lookup) never turns a redelivery into a conflict.
+
+The records of a batch are processed concurrently (up to 10 at a time, on
+the writer threads), so the hook may run in several threads at once: state
+it keeps between calls (a cache, a client) must be safe to share.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ No aws_cdk import: the CLI and the test harness use it too.
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -77,6 +78,17 @@ _LATER_KEYWORDS = {
     "$recursiveAnchor": "draft-07 has no equivalent",
     "$vocabulary": "draft-07 has no equivalent",
 }
+#: Every draft-07 keyword: what the validator checks, and the annotations it may ignore.
+_DRAFT_07_KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "$ref", "$comment", "$defs", "definitions", "title", "description", "default",
+        "examples", "readOnly", "writeOnly", "contentEncoding", "contentMediaType", "type", "enum", "const",
+        "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength",
+        "pattern", "format", "items", "additionalItems", "maxItems", "minItems", "uniqueItems", "contains",
+        "maxProperties", "minProperties", "required", "properties", "patternProperties", "additionalProperties",
+        "dependencies", "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+    }
+)  # fmt: skip
 _TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 _NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 _COUNT_KEYWORDS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
@@ -176,7 +188,9 @@ def schema_problems(schema: Any) -> list[str]:
 
     Covered: not an object schema, a dialect other than draft-07, a malformed
     keyword value (a type name, a number, a regular expression ...), a
-    keyword of a later draft that draft-07 would ignore, a ``format`` the
+    keyword of a later draft that draft-07 would ignore, a keyword draft-07
+    does not know (a typo such as ``requried``; annotations of your own start
+    with ``x-``), a ``format`` the
     validator does not check, a remote or unresolvable ``$ref``, and anything
     ``fastjsonschema`` itself refuses. Each problem names where it is
     (``$.properties.weight_kg.minimum``) and how to fix it.
@@ -352,9 +366,19 @@ def _walk(schema: Any, where: str, root: Mapping[str, Any]) -> list[str]:  # noq
 
 
 def _keyword_problems(schema: Mapping[str, Any], where: str, root: Mapping[str, Any]) -> Iterator[str]:  # noqa: C901, PLR0912  # one check per keyword
-    for keyword, fix in _LATER_KEYWORDS.items():
-        if keyword in schema:
-            yield f"{where}.{keyword}: a JSON Schema 2019-09/2020-12 keyword that draft-07 ignores; {fix}"
+    for keyword in schema:
+        if keyword in _LATER_KEYWORDS:
+            yield (
+                f"{where}.{keyword}: a JSON Schema 2019-09/2020-12 keyword that draft-07 ignores; "
+                f"{_LATER_KEYWORDS[keyword]}"
+            )
+        elif keyword not in _DRAFT_07_KEYWORDS and not str(keyword).startswith("x-"):
+            close = difflib.get_close_matches(str(keyword), _DRAFT_07_KEYWORDS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            yield (
+                f"{where}: {keyword!r} is not a draft-07 keyword, so nothing would check it; {hint}"
+                "(an annotation of your own must start with x-)"
+            )
     reference = schema.get("$ref")
     if reference is not None:
         yield from _reference_problems(reference, f"{where}.$ref", root)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,9 @@ from shipment_processor.processor import Outcome
 
 from .contract_files import TEAM_FIELDS, TEAM_SCHEMA, TEAM_TYPES, processor_for, stage_contract, team_detail
 from .memory_store import MemoryStore
-from .shipment_factories import FIXED_NOW_NS, body, detail, envelope, record
+from .shipment_factories import ENVIRONMENT, FIXED_NOW_NS, body, detail, envelope, record
+
+LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 
 RECEIVED_AT = "2025-10-13T10:30:00.000000000Z"
 EXPIRES_AT = str(FIXED_NOW_NS // 10**9 + 90 * 86_400)
@@ -365,3 +370,45 @@ def _wire(value: Any) -> dict[str, Any]:
     if isinstance(value, list):
         return {"L": [_wire(element) for element in value]}
     return {"M": {key: _wire(element) for key, element in value.items()}}
+
+
+def test_a_default_function_loads_no_contract_machinery_at_init() -> None:
+    # GIVEN the bundled asset without a contract file  WHEN Lambda imports the handler in a fresh interpreter
+    code = (
+        "import sys, json; import shipment_processor.app; "
+        "print(json.dumps(sorted(name for name in sys.modules if name.startswith('shipment_processor'))))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=LAMBDA_DIR,
+        env=os.environ
+        | ENVIRONMENT
+        | {"QUARANTINE_QUEUE_URL": "https://sqs.example/q", "AWS_DEFAULT_REGION": "us-east-1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # THEN neither the hook runtime nor the schema error formatting is imported: one module more than before
+    # contracts existed (contract), and no file is read but the package's own
+    loaded = json.loads(run.stdout)
+    assert "shipment_processor.contract" in loaded
+    assert not {"shipment_processor.hook", "shipment_processor.schema_errors"} & set(loaded)
+
+
+def test_adding_event_types_to_the_default_fields_keeps_items_and_fingerprints_of_four_field_events(
+    tmp_path: Path,
+) -> None:
+    # GIVEN the default fields with an allowed type list (which stores the whole detail from now on)
+    typed = stage_contract(tmp_path, event_types=["created"])
+    message = body(detail(event_timestamp="2025-10-13T12:30:00.5+02:00"))
+    items = []
+    for contract in (DEFAULT, typed):
+        event = parse_event(message, contract)
+        assert isinstance(event, ShipmentEvent)
+        items.append(
+            event_item(
+                event, received_at=RECEIVED_AT, expires_at=int(EXPIRES_AT), content_sha256=content_fingerprint(event)
+            )
+        )
+    # THEN an event with only the four default fields is stored the same, under the same fingerprint
+    assert items[0] == items[1]
