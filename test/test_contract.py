@@ -360,7 +360,7 @@ def test_the_examples_own_hook_tests_pass_as_its_team_runs_them():
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "test_hook.py", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "test_hook.py", "-p", "no:cacheprovider"],
         cwd=EXAMPLE,
         capture_output=True,
         text=True,
