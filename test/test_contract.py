@@ -20,6 +20,7 @@ from shipment_pipeline_constructs import (
 from shipment_pipeline_constructs.contract import CONTRACT_FILE, VALIDATOR_MODULE
 from shipment_pipeline_constructs.event_schema import event_schema
 from shipment_pipeline_constructs.handler_asset import (
+    ASSET_EXCLUDES,
     asset_files,
     function_code_dir,
     handler_source_dir,
@@ -194,6 +195,11 @@ def test_the_default_contract_without_a_hook_ships_the_handler_folder_itself():
     _, _, default = synth()
     _, _, published = synth(contract=EventContract())
     assert _code(default) == _code(published)  # the same asset hash as a pipeline without the prop
+    # ...which is the hash of the bundled handler's folder itself, as aws-cdk-lib fingerprints it.
+    from aws_cdk import FileSystem
+
+    handler_hash = FileSystem.fingerprint(str(handler_source_dir()), exclude=ASSET_EXCLUDES)
+    assert _code(default)["S3Key"] == f"{handler_hash}.zip"
 
 
 def test_a_custom_contract_stages_the_handler_the_contract_the_validator_and_the_hook(tmp_path):
