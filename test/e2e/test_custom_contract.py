@@ -142,34 +142,8 @@ def test_errors_and_dlq_inspect_read_a_custom_contracts_records(run, capsys):
     assert "1ZFILE000000000006" in out
 
 
-def test_the_local_command_generates_events_in_the_examples_contract_and_accounts_for_each(
-    cdk_out, template_path, tmp_path, capsys
-):
-    # GIVEN the load the command generates for the example's contract (its defaults: 10% duplicates, 5% invalid)
-    contract = AssetContract.of_pipeline(load_pipeline(template_path)).contract
-    load = generate_load(300, duplicate_rate=0.1, invalid_rate=0.05, seed=SEED, contract=contract)
-    # WHEN `shipment-pipeline local --count 300` runs the example's assembly
-    code = main(
-        [
-            "local",
-            "--cdk-out",
-            str(cdk_out),
-            "--count",
-            "300",
-            "--seed",
-            str(SEED),
-            "--report",
-            str(tmp_path / "r.json"),
-        ]
-    )
+def test_the_cost_model_reads_a_custom_contracts_template(template_path, capsys):
+    code = main(["cost", "--events-per-day", "30000", "--template", str(template_path)])
     out, _ = capsys.readouterr()
-    report = json.loads((tmp_path / "r.json").read_text())
-    # THEN every generated event is in the contract's shape and accounted for, exactly
-    assert code == 0, out
-    assert (report["stored"], report["duplicates"], report["quarantined"], report["unaccounted"]) == (
-        load.unique,
-        load.duplicates,
-        load.invalid,
-        0,
-    )
-    assert f"stored {load.unique} new, {load.duplicates} duplicates stored once" in out
+    assert code == 0
+    assert f"configuration from {template_path}: 1 dashboard(s), 11 alarm(s)" in out
