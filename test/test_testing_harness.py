@@ -143,3 +143,35 @@ def test_a_hook_that_does_not_import_fails_as_the_function_init_would(tmp_path: 
     (tmp_path / "harness_broken_hook.py").write_text("import not_installed_anywhere\n")
     with pytest.raises(ValueError, match=r"the record hook module 'harness_broken_hook' could not be imported"):
         run_batch([], record_hook="harness_broken_hook:enrich", hook_path=tmp_path)
+
+
+class DocumentedContract:
+    """A contract that writes its own ``shipment_contract.json`` document, as ``EventContract.to_document`` does."""
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "id_field": "ref",
+            "timestamp_field": "at",
+            "type_field": "kind",
+            "event_types": ["a"],
+            "detail_schema": {"properties": {"n": {"type": "integer"}}},
+            "validator_module": "shipment_contract_validator",
+            "record_hook": None,
+        }
+
+
+def test_a_contract_that_writes_its_own_document_is_loaded_from_it() -> None:
+    result = run_batch(
+        [
+            {"ref": "R-1", "at": "2025-10-13T10:30:00Z", "kind": "a", "n": 1},
+            {"ref": "R-2", "at": "2025-10-13T10:30:00Z", "kind": "b"},
+            {"ref": "R-3", "at": "2025-10-13T10:30:00Z", "kind": "a", "n": "one"},
+        ],
+        contract=DocumentedContract(),
+    )
+    assert result.outcomes == ["stored", "quarantined", "quarantined"]
+    assert [event.error["error_type"] for event in result.events[1:] if event.error] == [
+        "unknown_event_type",
+        "schema_violation",
+    ]

@@ -32,7 +32,10 @@ without a hook). The rules:
 * the result is checked against DynamoDB's limits as ``detail`` is (types,
   nesting, empty keys, numbers); a finite ``float`` is stored as the shortest
   decimal that reads back as it (``0.1`` is stored as 0.1); it may not hold
-  an attribute the processor writes (``source``, ``received_at`` ...);
+  an attribute the processor writes (``source``, ``received_at`` ...). A
+  value passed on from ``event.detail`` (the same object) was checked with
+  the event and is not walked again, which is why its nested values must
+  not be changed in place;
 * idempotency is unaffected: the content fingerprint is taken over the
   validated event before the hook runs, so a hook that adds a changing value
   (a timestamp, a lookup) never turns a redelivery into a conflict.
@@ -40,6 +43,10 @@ without a hook). The rules:
 The records of a batch are processed concurrently (up to 10 at a time, on
 the writer threads), so the hook may run in several threads at once: state
 it keeps between calls (a cache, a client) must be safe to share.
+
+The hook runs before the write, so on every delivery of an event, a
+redelivery that turns out to be a duplicate included: keep it free of side
+effects, or make them idempotent.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ from .events import ShipmentEvent, storage_problem
 __all__ = ["HookEvent", "HookResultError", "RecordHookRunner", "RejectEvent", "load_record_hook"]
 
 _SHOWN_CHARS = 80
+_ABSENT = object()
 
 
 class RejectEvent(Exception):  # noqa: N818  # the name says what the hook does with it
@@ -130,15 +138,21 @@ class RecordHookRunner:
         return self._checked(result, detail, event)
 
     def _checked(self, result: Any, detail: Mapping[str, Any], event: ShipmentEvent) -> dict[str, Any]:
-        if not isinstance(result, Mapping):
+        if type(result) is not dict and not isinstance(result, Mapping):  # the exact check first: ABC checks are slow
             raise HookResultError(
                 f"the record hook {self.spec} returned {type(result).__name__}; it must return a mapping of"
                 " attribute names to values (e.g. {**event.detail, 'region': 'EU'})"
             )
-        attributes = _storable(dict(result), "the hook's result")
-        problem = storage_problem(attributes, "the hook's result")
-        if problem is not None:
-            raise HookResultError(f"the record hook {self.spec} returned a value DynamoDB cannot store: {problem}")
+        attributes: dict[str, Any] = {}
+        for name, value in result.items():
+            if value is detail.get(name, _ABSENT):  # passed on from the validated detail: checked already
+                attributes[name] = value
+                continue
+            checked = _storable({name: value}, "the hook's result")
+            problem = storage_problem(checked, "the hook's result")
+            if problem is not None:
+                raise HookResultError(f"the record hook {self.spec} returned a value DynamoDB cannot store: {problem}")
+            attributes.update(checked)
         reserved = [name for name in attributes if name in PROCESSOR_ATTRIBUTES]
         if reserved:
             raise HookResultError(
@@ -221,7 +235,7 @@ def _storable(value: Any, where: str) -> Any:
 def _at(document: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = document
     for step in path:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict:  # both the parsed detail and the checked result are plain dicts
             return None
         value = value.get(step)
     return value

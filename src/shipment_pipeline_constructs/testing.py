@@ -253,6 +253,11 @@ def _write_contract(root: Path, contract: Any, record_hook: str | None) -> None:
     """Write what the construct stages at the asset root; nothing for the default contract without a hook."""
     if contract is None and record_hook is None:
         return
+    if hasattr(contract, "to_document"):  # an EventContract writes its own file, as it does for the construct
+        document = contract.to_document()
+        document["record_hook"] = record_hook
+        _write_files(root, document)
+        return
     schema = getattr(contract, "detail_schema", None)
     event_types = getattr(contract, "event_types", None)
     document = {
@@ -265,9 +270,13 @@ def _write_contract(root: Path, contract: Any, record_hook: str | None) -> None:
         "validator_module": VALIDATOR_MODULE if schema is not None else None,
         "record_hook": record_hook,
     }
+    _write_files(root, document)
+
+
+def _write_files(root: Path, document: dict[str, Any]) -> None:
     (root / "shipment_contract.json").write_text(json.dumps(document))
-    if schema is not None:
-        (root / f"{VALIDATOR_MODULE}.py").write_text(generate_validator_module(schema))
+    if document.get("detail_schema") is not None:
+        (root / f"{document['validator_module']}.py").write_text(generate_validator_module(document["detail_schema"]))
 
 
 def _record(event: Mapping[str, Any] | str, receive_count: int) -> dict[str, Any]:
