@@ -38,6 +38,7 @@ def deployed(moto_pipeline: MotoPipeline, monkeypatch: pytest.MonkeyPatch) -> by
         Handler="shipment_processor.app.handler",
         Code={"ZipFile": code},
     )
+
     # moto serves GetFunction but not the presigned download: answer it with the package deployed above.
     def urlopen(url: str, timeout: float) -> io.BytesIO:
         assert url.startswith("https://")
