@@ -33,10 +33,12 @@ from hypothesis import strategies as st
 from shipment_pipeline_constructs import (
     AlarmThreshold,
     AlarmThresholds,
+    EventContract,
     IngestOptions,
     PipelineValidationError,
     ProcessorOptions,
     QueueOptions,
+    RecordHook,
     ShipmentEventPipeline,
     StorageOptions,
 )
@@ -49,6 +51,7 @@ GROUPS = {
     "processor": ProcessorOptions,
     "storage": StorageOptions,
     "alarms": AlarmThresholds,
+    "contract": EventContract,
 }
 
 
@@ -86,6 +89,12 @@ EXAMPLES: dict[Any, list[Any]] = {
         events.EventPattern(source=["orders.service"]),
         events.EventPattern(detail_type=["shipment.created"]),
         events.EventPattern(),
+    ],
+    # An event contract's detail schema: usable, refused (2020-12), and invalid.
+    collections.abc.Mapping[str, Any]: [
+        {"type": "object", "required": ["event_data"]},
+        {"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        {"type": "no-such-type"},
     ],
 }
 
@@ -227,7 +236,7 @@ def test_well_typed_values_out_of_range_or_not_end_in_a_template_or_the_validati
         assert_rendered_as_asked(*built)
 
 
-@pytest.mark.parametrize("cls", [*GROUPS.values(), AlarmThreshold], ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", [*GROUPS.values(), AlarmThreshold, RecordHook], ids=lambda cls: cls.__name__)
 def test_every_field_of_every_group_is_type_checked(cls):
     # GIVEN any field of any option group set to a plain object, which no declared type allows
     # THEN validation names that very field: a field added later cannot skip the type check

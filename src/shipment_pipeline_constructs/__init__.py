@@ -2,7 +2,8 @@
 
 Start with :class:`ShipmentEventPipeline`; its settings are grouped in
 :class:`IngestOptions`, :class:`QueueOptions`, :class:`ProcessorOptions` and
-:class:`StorageOptions`; its alarms in :class:`AlarmThresholds`; sizes for a
+:class:`StorageOptions`; what it accepts in :class:`EventContract` (with your own
+processing step, :class:`RecordHook`); its alarms in :class:`AlarmThresholds`; sizes for a
 load in :class:`ScalingProfile`.
 
 Importing the package loads nothing from aws-cdk-lib: each public name is
@@ -24,6 +25,7 @@ from .jsii_env import quiet_jsii
 quiet_jsii()
 
 if TYPE_CHECKING:
+    from .contract import EventContract, RecordHook
     from .naming import ResourceNames
     from .observe import AlarmRouting, AlarmThreshold, AlarmThresholds
     from .options import IngestOptions, ProcessorOptions, ProvisionedCapacity, QueueOptions, StorageOptions
@@ -37,12 +39,14 @@ _MODULE_OF = {
     "AlarmRouting": ".observe",
     "AlarmThreshold": ".observe",
     "AlarmThresholds": ".observe",
+    "EventContract": ".contract",
     "IngestOptions": ".options",
     "PipelineValidationError": ".validation",
     "Problems": ".validation",
     "ProcessorOptions": ".options",
     "ProvisionedCapacity": ".options",
     "QueueOptions": ".options",
+    "RecordHook": ".contract",
     "ResourceNames": ".naming",
     "ScalingProfile": ".scaling",
     "ShipmentEventPipeline": ".pipeline",
@@ -54,12 +58,14 @@ __all__ = [
     "AlarmRouting",
     "AlarmThreshold",
     "AlarmThresholds",
+    "EventContract",
     "IngestOptions",
     "PipelineValidationError",
     "Problems",
     "ProcessorOptions",
     "ProvisionedCapacity",
     "QueueOptions",
+    "RecordHook",
     "ResourceNames",
     "ScalingProfile",
     "ShipmentEventPipeline",

@@ -69,6 +69,12 @@ ON_CONFLICT: Final = "record"
 # The bundled handler (lambda/shipment_processor) and its entry point.
 HANDLER = "shipment_processor.app.handler"
 
+# The event contract's defaults: the bundled processor's own field names in ``detail``,
+# so the default contract stores exactly the items the processor always stored.
+CONTRACT_ID_FIELD: Final = "shipment_id"
+CONTRACT_TIMESTAMP_FIELD: Final = "event_timestamp"
+CONTRACT_TYPE_FIELD: Final = "event_type"
+
 # observe: alarm thresholds, derived from 30,000 events a day, the reference
 # design's scale (about 21 a minute, 105 per 5-minute period). AlarmThresholds
 # documents why each alarm exists; the numbers live here.

@@ -85,3 +85,8 @@ class ResourceNames:
     def errors_table(self) -> str:
         """Table of error records (quarantined and failed messages)."""
         return f"shipment-event-errors-{self.suffix}"
+
+    @property
+    def schema_registry(self) -> str:
+        """EventBridge schema registry holding the pipeline's event schema (with ``publish_schema``)."""
+        return f"shipment-events-{self.suffix}"

@@ -23,6 +23,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from . import defaults
+from .contract import RecordHook
 from .validation import Problems, known_ints
 
 # AWS limits the checks below enforce (service quotas that cannot be raised).
@@ -215,6 +216,8 @@ class ProcessorOptions:
             per change behind the alias ``live``, the event source mapping invokes the alias, and
             CodeDeploy shifts the alias and rolls back when one of the pipeline's rollback alarms
             goes off. Default: ``None`` (no alias or versions; every deploy switches at once).
+        record_hook: Your own processing step, called once per valid event before the write, returning the
+            attributes to store (:class:`~shipment_pipeline_constructs.RecordHook`). Default: ``None``.
     """
 
     memory_size_mib: int = defaults.MEMORY_SIZE_MIB
@@ -229,9 +232,12 @@ class ProcessorOptions:
     metrics_namespace: str = defaults.METRICS_NAMESPACE
     enabled: bool = defaults.CONSUMPTION_ENABLED
     deployment: codedeploy.ILambdaDeploymentConfig | None = None
+    record_hook: RecordHook | None = None
 
     def collect_problems(self, problems: Problems) -> None:
         """Add a problem for every value outside what Lambda and its SQS poller accept."""
+        if self.record_hook is not None and not problems.mistyped("processor.record_hook"):
+            self.record_hook.collect_problems(problems, "processor.record_hook")
         problems.check_range("processor.memory_size_mib", self.memory_size_mib, 128, 10240, "MiB")
         problems.check_range("processor.timeout_seconds", self.timeout_seconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS, "s")
         problems.check_range("processor.batch_size", self.batch_size, 1, SQS_STANDARD_MAX_BATCH_SIZE)

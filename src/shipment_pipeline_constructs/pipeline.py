@@ -18,6 +18,7 @@ from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
+from aws_cdk import aws_eventschemas as eventschemas
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -28,6 +29,7 @@ from constructs import Construct
 
 from . import defaults
 from .compliance import acknowledge_pipeline_findings
+from .contract import EventContract
 from .naming import MAX_SUFFIX_LENGTH, SUFFIX_PATTERN, ResourceNames
 from .observe.metrics import processor_metric
 from .observe.notifications import collect_email_problems
@@ -40,6 +42,7 @@ from .stages.deploy import ROLLBACK_ALARM_IDS, create_deployment_group
 from .stages.guardrails import StackScopeRecorder, apply_role_guardrails, collect_role_path_problems
 from .stages.ingest import connect_rule_to_queue, create_ingest
 from .stages.process import VpcPlacement, connect_processor_to_store, create_processor
+from .stages.schema import publish_event_schema
 from .stages.store import create_store
 from .validation import Problems, check_all
 
@@ -150,6 +153,12 @@ class ShipmentEventPipeline(Construct):
             routing every severity elsewhere while giving ``alarm_topic`` or
             ``alarm_emails`` is an error. Default: ``None`` (every alarm notifies the
             alarm topic; default severities; runbook links to the documentation site).
+        contract: What the processor accepts: where the shipment id, the
+            event's instant and its type are in ``detail``, the allowed types,
+            a JSON Schema for ``detail``, and whether to publish the event's
+            schema to an EventBridge schema registry (:class:`EventContract`).
+            Default: ``None`` (``EventContract()``: ``shipment_id``,
+            ``event_timestamp``, ``event_type``, any type, no schema).
 
     Raises:
         PipelineValidationError: when any prop is invalid; lists every problem.
@@ -215,6 +224,12 @@ class ShipmentEventPipeline(Construct):
     """The alias ``live`` the event source mapping invokes (``None`` unless ``processor.deployment`` is set)."""
     deployment_group: codedeploy.LambdaDeploymentGroup | None
     """The CodeDeploy deployment group that shifts :attr:`live_alias` (``None`` unless ``processor.deployment``)."""
+    contract: EventContract
+    """The event contract in effect."""
+    schema_registry: eventschemas.CfnRegistry | None
+    """The schema registry holding the event's schema (``None`` unless ``EventContract(publish_schema=True)``)."""
+    event_schema: eventschemas.CfnSchema | None
+    """The event's ``JSONSchemaDraft4`` schema in :attr:`schema_registry` (``None`` unless published)."""
 
     def __init__(
         self,
@@ -243,6 +258,7 @@ class ShipmentEventPipeline(Construct):
         permissions_boundary: iam.IManagedPolicy | None = None,
         role_path: str | None = None,
         alarm_routing: AlarmRouting | None = None,
+        contract: EventContract | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         # Every prop is checked (types first) before any value is derived from it or given to aws-cdk-lib.
@@ -269,6 +285,7 @@ class ShipmentEventPipeline(Construct):
             permissions_boundary=permissions_boundary,
             role_path=role_path,
             alarm_routing=alarm_routing,
+            contract=contract,
         )
         # From here on, what aws-cdk-lib adds at stack scope for the pipeline's resources gets the guardrails too.
         stack_scope = StackScopeRecorder(self)
@@ -281,6 +298,7 @@ class ShipmentEventPipeline(Construct):
             retention_seconds=None if Token.is_unresolved(queues.retention_days) else queues.retention_days * 86_400,
         )
         self.ingest_options, self.queue_options, self.processor_options = ingest, queues, processor
+        self.contract = contract = contract if contract is not None else EventContract()
         self.storage_options = storage = storage or StorageOptions()
         self.names = ResourceNames(environment_suffix)
         physical = self.names if physical_names else None
@@ -303,6 +321,7 @@ class ShipmentEventPipeline(Construct):
             queue=buffer_stage.queue,
             options=processor,
             names=physical,
+            contract=contract,
             placement=(
                 VpcPlacement(vpc=vpc, subnets=vpc_subnets, security_groups=security_groups, endpoints=vpc_endpoints)
                 if vpc
@@ -405,6 +424,13 @@ class ShipmentEventPipeline(Construct):
         self.alarms = observe_stage.alarms
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
+        published = (
+            publish_event_schema(self, contract=contract, event_pattern=ingest.resolved_event_pattern(), names=physical)
+            if contract.publish_schema
+            else None
+        )
+        self.schema_registry = published.registry if published else None
+        self.event_schema = published.schema if published else None
         self.table_stream_arn = store_stage.table.table_stream_arn
         self.alarm_severities = observe_stage.severities
         self.critical_alarms = observe_stage.critical_alarms
@@ -512,6 +538,8 @@ def _validate(**props: Any) -> None:
         alarm_topic=props["alarm_topic"],
         alarm_emails=props["alarm_emails"],
     )
+    if props["contract"] is not None and not problems.mistyped("contract"):
+        props["contract"].collect_problems(problems)
     if props["vpc"] is None:
         for prop in ("vpc_subnets", "security_groups"):
             if props[prop] is not None:

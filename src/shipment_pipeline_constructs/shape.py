@@ -102,6 +102,9 @@ PARTS: dict[str, Part] = {
     # Only with ProcessorOptions(deployment=...): the alias the event source mapping invokes, and what shifts it.
     "live_alias": _part("ProcessorLiveAlias", "AWS::Lambda::Alias"),
     "deployment_group": _part("ProcessorDeployment", "AWS::CodeDeploy::DeploymentGroup"),
+    # L1 resources, created straight under the pipeline: no "Resource" child.
+    "schema_registry": Part("SchemaRegistry", "/SchemaRegistry", "AWS::EventSchemas::Registry", "RegistryName"),
+    "event_schema": Part("EventSchema", "/EventSchema", "AWS::EventSchemas::Schema", "SchemaName"),
 }
 
 #: The id of the backup plan's selection of tables (``<pipeline>/BackupPlan/Tables``).

@@ -49,14 +49,39 @@ def test_send_generated_and_invalid_events_as_json(moto_pipeline: MotoPipeline, 
 
 def test_send_file_in_put_events_form(moto_pipeline: MotoPipeline, capsys, tmp_path: Path) -> None:
     # GIVEN examples/basic/sample-event.json's shape, without EventBusName and with Detail as an object
+    detail = {"shipment_id": "SHP-9", "event_timestamp": "2025-10-13T10:30:00Z", "event_type": "created"}
+    entries = {"Entries": [{"Source": "shipment.service", "DetailType": "shipment.created", "Detail": detail}]}
+    path = tmp_path / "sample-event.json"
+    path.write_text(json.dumps(entries))
+    code, _, _ = run_cli(capsys, "send", "--suffix", SUFFIX, "--file", str(path))
+    assert code == 0
+    assert json.loads(moto_pipeline.bodies(moto_pipeline.queue_url)[0])["detail"] == detail
+
+
+def test_send_checks_events_first_and_sends_an_invalid_one_only_when_told(
+    moto_pipeline: MotoPipeline, capsys, tmp_path: Path
+) -> None:
+    # GIVEN an event without its timestamp and type, and no deployed function to read the contract from
     entries = {
         "Entries": [
             {"Source": "shipment.service", "DetailType": "shipment.created", "Detail": {"shipment_id": "SHP-9"}}
         ]
     }
-    path = tmp_path / "sample-event.json"
+    path = tmp_path / "invalid.json"
     path.write_text(json.dumps(entries))
-    code, _, _ = run_cli(capsys, "send", "--suffix", SUFFIX, "--file", str(path))
+    # WHEN it is sent THEN it is refused, with the processor's reason, and nothing reaches the queue
+    code, out, err = run_cli(capsys, "send", "--suffix", SUFFIX, "--file", str(path))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"note: function shipment-event-processor-{SUFFIX} not found: events are checked against the default "
+        "contract (pass --app or --cdk-out to check against your app's)",
+        "entry 0: missing_field: event_type is missing; event_timestamp is missing",
+        "error: nothing sent: 1 of 1 event(s) would be quarantined by the pipeline; fix them, or pass "
+        "--no-validate to send anyway",
+    ]
+    assert moto_pipeline.depth(moto_pipeline.queue_url) == 0
+    # WHEN it is sent with --no-validate THEN it goes out as it is (to test quarantine)
+    code, _, _ = run_cli(capsys, "send", "--suffix", SUFFIX, "--file", str(path), "--no-validate")
     assert code == 0
     assert json.loads(moto_pipeline.bodies(moto_pipeline.queue_url)[0])["detail"] == {"shipment_id": "SHP-9"}
 

@@ -23,10 +23,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .._version import __version__
 from ..ops.aws import OperationError, explain
-from . import consumption, cost, demo, dlq, errors, local, plan, replay, send, status, synth
+from . import consumption, cost, demo, dlq, errors, local, plan, replay, schema, send, status, synth, validate
 from .common import EXIT_ERROR
 
-SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost, plan, consumption)
+SUBCOMMANDS = (demo, synth, local, send, status, errors, dlq, replay, cost, plan, consumption, schema, validate)
 
 
 class UsageError(SystemExit):

@@ -6,9 +6,10 @@ template (``Ref`` / ``Fn::GetAtt`` resolved to the emulator's resources).
 
 Differences from Lambda, on purpose: one execution environment serves every
 concurrent invocation (the handler's module-level clients and thread pool
-are shared; botocore clients are thread-safe), the module is imported afresh
-for each run (a cold start per run; modules of the same name imported
-before, e.g. by unit tests, are put back afterwards), and the function timeout is only
+are shared; botocore clients are thread-safe), the asset's modules (the
+handler's package, a contract's generated validator, a record hook) are
+imported afresh for each run (a cold start per run; modules of the same names
+imported before, e.g. by unit tests, are put back afterwards), and the function timeout is only
 reported through ``context.get_remaining_time_in_millis()``, not enforced.
 """
 
@@ -76,8 +77,12 @@ class LocalFunction:
         self.timeout_seconds = timeout_seconds
         self.memory_mb = memory_mb
         module_name, _, attribute = handler.rpartition(".")
-        self._package = module_name.split(".")[0]
-        self._saved_modules = _pop_modules(self._package)
+        self.code_dir = code_dir
+        # Every top-level module of the asset (the handler's package, and with a contract its generated
+        # validator and the record hook): a module of the same name imported before, e.g. by another
+        # app's run in this process, must not stand in for this asset's.
+        self._packages = sorted({module_name.split(".")[0], *_top_level_modules(code_dir)})
+        self._saved_modules = _pop_modules(self._packages)
         try:
             self.module = _import(code_dir, module_name, environment)
         except BaseException:
@@ -87,7 +92,7 @@ class LocalFunction:
 
     def close(self) -> None:
         """Forget the imported handler and give back whatever modules of that name were imported before."""
-        _pop_modules(self._package)
+        _pop_modules(self._packages)
         sys.modules.update(self._saved_modules)
 
     def invoke(self, event: dict[str, Any]) -> Any:
@@ -107,9 +112,18 @@ class LocalFunction:
         ]
 
 
-def _pop_modules(package: str) -> dict[str, ModuleType]:
-    names = [name for name in sys.modules if name == package or name.startswith(package + ".")]
+def _pop_modules(packages: list[str]) -> dict[str, ModuleType]:
+    names = [name for name in sys.modules if any(name == p or name.startswith(p + ".") for p in packages)]
     return {name: sys.modules.pop(name) for name in names}
+
+
+def _top_level_modules(code_dir: Path) -> set[str]:
+    """The modules and packages at the root of ``code_dir`` (what ``import NAME`` finds there)."""
+    return {
+        path.stem if path.suffix == ".py" else path.name
+        for path in code_dir.iterdir()
+        if (path.suffix == ".py" and path.is_file()) or (path / "__init__.py").is_file()
+    }
 
 
 def _import(code_dir: Path, module_name: str, environment: dict[str, str]) -> ModuleType:

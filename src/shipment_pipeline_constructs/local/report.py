@@ -7,7 +7,8 @@ Each message the rule delivered ends in exactly one outcome:
   message with the same content fingerprint (or an item without one);
 * ``conflicts``: valid, a different event is stored under its (shipment,
   instant), and the handler wrote a ``conflict`` error record for it;
-* ``quarantined``: the handler sent a copy to the DLQ and wrote an error record;
+* ``quarantined``: the handler sent a copy to the quarantine queue and wrote an error record
+  (an invalid event, or a valid one the record hook rejected);
 * ``exhausted``: SQS moved it to the DLQ after ``maxReceiveCount`` receives;
 * ``unaccounted``: none of these (must be 0), including messages never
   received and a different event under a stored key with no conflict record.
@@ -61,7 +62,8 @@ def reconcile(
 ) -> dict[str, Any]:
     """The outcome counts; ``items`` and ``error_records`` are low-level DynamoDB items, ``dlq_messages`` SQS messages.
 
-    ``parse`` and ``fingerprint`` are the handler's own ``parse_event`` and ``content_fingerprint``.
+    ``parse`` and ``fingerprint`` are the handler's own ``parse_event`` (with the asset's contract) and
+    ``content_fingerprint``.
     """
     stored_by: dict[Key, dict[str, Any]] = {
         (item["shipment_id"]["S"], item["event_timestamp"]["S"]): item for item in items
@@ -84,23 +86,14 @@ def reconcile(
     outcomes: Counter[str] = Counter()
     for message_id, delivery in ledger.deliveries.items():
         parsed = parse(delivery.body)
+        quarantined = message_id in copies and "quarantined" in records_by_message.get(message_id, ())
         if hasattr(parsed, "reason"):  # a Rejection
-            done = message_id in copies and "quarantined" in records_by_message.get(message_id, ())
-            outcome = "quarantined" if done else "exhausted" if message_id in redriven else "unaccounted"
+            outcome = "quarantined" if quarantined else "exhausted" if message_id in redriven else "unaccounted"
+        elif (owner := stored_by.get((parsed.shipment_id, parsed.event_timestamp))) is None:
+            # Valid, not stored: quarantined by the record hook (RejectEvent), or out of retries.
+            outcome = "quarantined" if quarantined else "exhausted" if message_id in redriven else "unaccounted"
         else:
-            owner = stored_by.get((parsed.shipment_id, parsed.event_timestamp))
-            if owner is None:
-                outcome = "exhausted" if message_id in redriven else "unaccounted"
-            elif (owner["event_id"]["S"], owner.get("replay_name", {}).get("S")) == (
-                parsed.event_id,
-                parsed.replay_name,
-            ):
-                outcome = "stored"
-            elif FINGERPRINT not in owner or owner[FINGERPRINT]["S"] == fingerprint(parsed):
-                outcome = "duplicates"
-            else:
-                # A different event under a stored key: explained only by its conflict record.
-                outcome = "conflicts" if message_id in conflicting else "unaccounted"
+            outcome = _stored_outcome(owner, parsed, fingerprint, conflicting=message_id in conflicting)
         outcomes[outcome] += 1
 
     never_received = max(0, in_queue - outcomes["unaccounted"])
@@ -128,6 +121,16 @@ def reconcile(
         "crashed_invocations": ledger.crashed_invocations,
         "batch_item_failures": ledger.batch_item_failures,
     }
+
+
+def _stored_outcome(owner: dict[str, Any], parsed: Any, fingerprint: Callable[[Any], str], *, conflicting: bool) -> str:
+    """``stored``, ``duplicates`` or ``conflicts`` for a valid message whose key the table holds (``owner``)."""
+    if (owner["event_id"]["S"], owner.get("replay_name", {}).get("S")) == (parsed.event_id, parsed.replay_name):
+        return "stored"
+    if FINGERPRINT not in owner or owner[FINGERPRINT]["S"] == fingerprint(parsed):
+        return "duplicates"
+    # A different event under a stored key: explained only by its conflict record.
+    return "conflicts" if conflicting else "unaccounted"
 
 
 def unexplained_dead_letters(
@@ -184,7 +187,7 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"sent {report['sent']} events, the rule matched {report['matched']}; {state} in "
         f"{report['elapsed_seconds']:.1f} s ({report['events_per_second']:.0f} events/s end to end)",
         f"stored {report['stored']} new, {report['duplicates']} duplicates stored once, "
-        f"{report['conflicts']} conflicts recorded, {report['quarantined']} invalid quarantined, "
+        f"{report['conflicts']} conflicts recorded, {report['quarantined']} quarantined (invalid or rejected by a hook), "
         f"{report['exhausted']} exhausted their retries",
         f"{report['retried']} redeliveries over {report['invocations']} invocations; DLQ and quarantine queue hold {report['dlq']} "
         f"({report['dlq_unexplained']} without an error record), target DLQ {report['target_dlq']}; "

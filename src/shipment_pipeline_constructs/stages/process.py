@@ -15,7 +15,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .. import defaults
-from ..handler_asset import ASSET_EXCLUDES, handler_source_dir
+from ..contract import EventContract
+from ..handler_asset import ASSET_EXCLUDES, function_code_dir
 from ..naming import ResourceNames
 from ..options import ProcessorOptions
 from ..shape import ENV, PARTS
@@ -68,6 +69,7 @@ def create_processor(
     names: ResourceNames | None,
     placement: VpcPlacement | None = None,
     encryption_key: kms.IKey | None = None,
+    contract: EventContract | None = None,
 ) -> ProcessResources:
     """Create the function and connect it to the queue (inside ``placement``'s VPC when given).
 
@@ -103,7 +105,8 @@ def create_processor(
         PARTS["function"].construct_id,
         function_name=names.function if names else None,
         description="Validates shipment events and stores each once in DynamoDB",
-        code=lambda_.Code.from_asset(str(handler_source_dir()), exclude=ASSET_EXCLUDES),
+        # The bundled handler, plus the contract and the record hook when there are any (see handler_asset).
+        code=lambda_.Code.from_asset(str(function_code_dir(contract, options.record_hook)), exclude=ASSET_EXCLUDES),
         handler=defaults.HANDLER,
         runtime=latest_python_runtime(),
         architecture=options.architecture,
