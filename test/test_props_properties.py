@@ -123,6 +123,8 @@ def typed(hint: Any, depth: int = 0, *, wild: bool = False) -> st.SearchStrategy
         return st.lists(st.sampled_from(["ops@example.com", "oncall@example.org", "not-an-address"]), max_size=2)
     if origin in (collections.abc.Sequence, list, tuple):
         return st.lists(typed(args[0], depth, wild=wild), max_size=2)
+    if hint in EXAMPLES:
+        return st.sampled_from(EXAMPLES[hint])
     if origin in (collections.abc.Mapping, dict):
         # Keyed by alarm id (AlarmRouting's mappings): known ids, the composite's, and one that does not exist.
         keys = st.sampled_from(["QueueBacklog", "FunctionThrottles", "PipelineUnhealthy", "Nope"])
