@@ -21,8 +21,8 @@ def python_blocks(path: Path) -> list[re.Match[str]]:
 
 def test_snippets_are_copied_verbatim_from_the_files_they_name():
     # The files they name are real example apps, synthesized by test_examples.py: running the file runs the snippet.
-    snippets = [block for block in python_blocks(REPO / "README.md") if block["source"]]
-    assert snippets, "README.md has no snippet markers"
+    snippets = [block for path in [REPO / "README.md", *PAGES] for block in python_blocks(path) if block["source"]]
+    assert snippets, "README.md and the docs have no snippet markers"
     for block in snippets:
         assert block["code"] in (REPO / block["source"]).read_text(), f"snippet from {block['source']} differs"
 

@@ -93,7 +93,7 @@ class RecordHook:
         from shipment_pipeline_constructs import ProcessorOptions, RecordHook
 
         hook = RecordHook.from_file(Path(__file__).parent / "hooks" / "enrich.py", "enrich:add_region")
-        ShipmentEventPipeline(self, "Pipeline", processor=ProcessorOptions(record_hook=hook))
+        ShipmentEventPipeline(stack, "Pipeline", processor=ProcessorOptions(record_hook=hook))
 
     Attributes:
         path: The hook's module: a ``.py`` file, or a package folder (holding ``__init__.py``).

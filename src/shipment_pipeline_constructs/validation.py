@@ -166,7 +166,9 @@ def describe(expected: Any) -> str:
     if origin in _SEQUENCES:
         return f"a list of {_plural(args[0]) if args else 'values'}"
     if origin in _MAPPINGS:
-        return f"a mapping of {_plural(args[0])} to {describe(args[1])}" if args else "a mapping"
+        if not args or args == (str, Any):
+            return "a dict (a JSON object)"  # a JSON document, e.g. a schema: its contents are its prop's own rule
+        return f"a mapping of {_plural(args[0])} to {describe(args[1])}"
     if expected is int:
         return "a whole number (int)"
     if expected is float:

@@ -41,7 +41,9 @@ def test_plan_predicts_the_local_burst_within_25_percent() -> None:
 
     # THEN the queue really backed up and drained
     burst = result.measurement
-    assert burst.peak_visible > 100 and burst.empty_at_seconds is not None
+    # (2 consumers x 10 messages per 2 s drain 10 a second; 200 sent at about 20 a second leave about 100 waiting,
+    # fewer when sending is slow on a loaded machine: a quarter of the burst still makes it a backlog)
+    assert burst.peak_visible > burst.events // 4 and burst.empty_at_seconds is not None
     # AND the calibrated per-batch time is the injected latency plus a positive emulator cost
     assert 2.0 < result.cycle_seconds < 6.0
     # AND the plan's peak backlog and time until empty are within 25% of the measured ones

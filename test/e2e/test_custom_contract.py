@@ -23,6 +23,7 @@ from shipment_pipeline_constructs.local import LocalPipeline, find_template
 from shipment_pipeline_constructs.local.load import generate_load, read_entries
 from shipment_pipeline_constructs.local.template import load_pipeline
 from shipment_pipeline_constructs.ops.contract import AssetContract
+from shipment_pipeline_constructs.shape import ALARM_IDS
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "custom_contract"
@@ -146,4 +147,4 @@ def test_the_cost_model_reads_a_custom_contracts_template(template_path, capsys)
     code = main(["cost", "--events-per-day", "30000", "--template", str(template_path)])
     out, _ = capsys.readouterr()
     assert code == 0
-    assert f"configuration from {template_path}: 1 dashboard(s), 11 alarm(s)" in out
+    assert f"configuration from {template_path}: 1 dashboard(s), {len(ALARM_IDS)} alarm(s)" in out

@@ -123,7 +123,15 @@ def test_a_synthesized_template_has_every_role_and_alarm(tmp_path: Path) -> None
     stack = StackTemplate.load(path)
     (pipeline,) = stack.pipelines()
     # A VPC placement, backups, safe deploys.
-    opt_in = ["dynamodb_endpoint", "sqs_endpoint", "backup_plan", "live_alias", "deployment_group"]
+    opt_in = [
+        "dynamodb_endpoint",
+        "sqs_endpoint",
+        "backup_plan",
+        "live_alias",
+        "deployment_group",
+        "schema_registry",
+        "event_schema",
+    ]
     assert pipeline.missing(shape.PARTS) == opt_in
     for role, part in shape.PARTS.items():
         if role not in opt_in:
