@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, CfnElement, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Annotations, Match, Template
@@ -59,7 +59,9 @@ def imported():
 
 def key_statements(stack: Stack, template: Template) -> dict[str, dict]:
     """The key's policy statements by Sid, without the account-root statement CDK writes into every key policy."""
-    key_id = stack.get_logical_id(stack.node.find_child("Key").node.default_child)
+    cfn_key = stack.node.find_child("Key").node.default_child
+    assert isinstance(cfn_key, CfnElement)
+    key_id = stack.get_logical_id(cfn_key)
     statements = template.to_json()["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
     root = [s for s in statements if "Sid" not in s]
     assert [s["Action"] for s in root] == ["kms:*"] and "AWS" in root[0]["Principal"]

@@ -97,7 +97,9 @@ def test_default_near_expiry_age_is_a_day_before_the_queues_retention():
         fitted = (thresholds or AlarmThresholds()).fitted_to(
             visibility_timeout_seconds=360, retention_seconds=retention_days * 86_400
         )
-        return fitted.oldest_message_near_expiry_seconds.value
+        threshold = fitted.oldest_message_near_expiry_seconds
+        assert threshold is not None
+        return threshold.value
 
     # GIVEN the default 4-day retention THEN 3 days, the default itself; 14 days: 13; 2 days or less: half of it
     assert near_expiry(4) == AlarmThresholds().oldest_message_near_expiry_seconds.value == 3 * 86_400
