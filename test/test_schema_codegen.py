@@ -131,6 +131,8 @@ try:
 except ImportError:
     pass
 from decimal import Decimal
+# What the interpreter loaded at start-up (a site's sitecustomize, say) is not the module's doing.
+at_start = set(sys.modules)
 import shipment_contract_validator as validator
 results = []
 for data in json.loads(sys.argv[2], parse_float=Decimal):
@@ -139,7 +141,9 @@ for data in json.loads(sys.argv[2], parse_float=Decimal):
         results.append("valid")
     except validator.JsonSchemaValueException as error:
         results.append([error.name, error.rule, error.path, error.rule_definition])
-loaded = sorted(name for name in sys.modules if name.split(".")[0] not in sys.stdlib_module_names and name != "__main__")
+loaded = sorted(
+    name for name in set(sys.modules) - at_start if name.split(".")[0] not in sys.stdlib_module_names
+)
 print(json.dumps({"results": results, "non_stdlib": loaded}, default=str))
 """
 
