@@ -32,55 +32,55 @@ def describe_schema_error(error: Any) -> str:
     return f"{path}: {_rule_text(rule, definition.get(rule), error.value, definition)}"
 
 
-def _rule_text(rule: str, expected: Any, value: Any, definition: dict[str, Any]) -> str:  # noqa: C901, PLR0911, PLR0912  # one branch per JSON Schema keyword
+#: Rules whose text needs only the rule's expected value (``{}``, written as JSON: a count reads as itself).
+_BY_EXPECTED = {
+    "exclusiveMinimum": "must be > {}",
+    "exclusiveMaximum": "must be < {}",
+    "multipleOf": "must be a multiple of {}",
+    "pattern": "must match the pattern {}",
+    "enum": "must be one of {}",
+    "const": "must be {}",
+    "minLength": "must be at least {} characters long",
+    "maxLength": "must be at most {} characters long",
+    "minItems": "must have at least {} items",
+    "maxItems": "must have at most {} items",
+    "minProperties": "must have at least {} properties",
+    "maxProperties": "must have at most {} properties",
+}
+#: Rules whose text is fixed (the subschema they name is not worth repeating in one line).
+_FIXED = {
+    "uniqueItems": "must not hold the same item twice",
+    "items": "has more items than the schema allows",
+    "additionalItems": "has more items than the schema allows",
+    "contains": "must contain an item that matches the schema's contains rule",
+    "propertyNames": "has a property name the schema's propertyNames rule does not allow",
+    "anyOf": "must match at least one of the schema's anyOf alternatives",
+    "oneOf": "must match exactly one of the schema's oneOf alternatives",
+    "not": "must not match the schema's not rule",
+    "dependencies": "breaks the schema's dependencies rule (a property requires another)",
+}
+
+
+def _rule_text(rule: str, expected: Any, value: Any, definition: dict[str, Any]) -> str:  # noqa: PLR0911  # one return per kind of rule
+    if rule in _BY_EXPECTED:
+        return _BY_EXPECTED[rule].format(_show(expected))
+    if rule in _FIXED:
+        return _FIXED[rule]
     if rule == "type":
         types = expected if isinstance(expected, list) else [expected]
         return f"must be {' or '.join(str(kind) for kind in types)}, got {_json_type(value)}"
-    if rule == "minimum":
-        strict = definition.get("exclusiveMinimum") is True  # draft-04 spelling
-        return f"must be {'>' if strict else '>='} {_show(expected)}"
-    if rule == "maximum":
-        strict = definition.get("exclusiveMaximum") is True
-        return f"must be {'<' if strict else '<='} {_show(expected)}"
-    if rule == "exclusiveMinimum":
-        return f"must be > {_show(expected)}"
-    if rule == "exclusiveMaximum":
-        return f"must be < {_show(expected)}"
-    if rule == "multipleOf":
-        return f"must be a multiple of {_show(expected)}"
-    if rule in ("minLength", "maxLength"):
-        return f"must be {'at least' if rule == 'minLength' else 'at most'} {expected} characters long"
-    if rule in ("minItems", "maxItems"):
-        return f"must have {'at least' if rule == 'minItems' else 'at most'} {expected} items"
-    if rule in ("minProperties", "maxProperties"):
-        return f"must have {'at least' if rule == 'minProperties' else 'at most'} {expected} properties"
-    if rule == "pattern":
-        return f"must match the pattern {_show(expected)}"
+    if rule in ("minimum", "maximum"):
+        # draft-04 spells an exclusive bound as exclusiveMinimum/exclusiveMaximum: true beside it
+        strict = definition.get("exclusiveMinimum" if rule == "minimum" else "exclusiveMaximum") is True
+        sign = {("minimum", False): ">=", ("minimum", True): ">", ("maximum", False): "<=", ("maximum", True): "<"}
+        return f"must be {sign[rule, strict]} {_show(expected)}"
     if rule == "format":
         return f"must be a valid {expected}"
-    if rule == "enum":
-        return f"must be one of {_show(expected)}"
-    if rule == "const":
-        return f"must be {_show(expected)}"
-    if rule == "uniqueItems":
-        return "must not hold the same item twice"
     if rule == "required":
         missing = [key for key in expected or () if not (isinstance(value, dict) and key in value)]
         return f"missing required {'property' if len(missing) == 1 else 'properties'} {_names(missing)}"
     if rule == "additionalProperties":
         return f"has {_names(_unexpected(value, definition))}, which the schema does not allow"
-    if rule in ("items", "additionalItems"):
-        return "has more items than the schema allows"
-    if rule == "contains":
-        return "must contain an item that matches the schema's contains rule"
-    if rule == "propertyNames":
-        return "has a property name the schema's propertyNames rule does not allow"
-    if rule in ("anyOf", "oneOf"):
-        return f"must match {'at least one' if rule == 'anyOf' else 'exactly one'} of the schema's {rule} alternatives"
-    if rule == "not":
-        return "must not match the schema's not rule"
-    if rule == "dependencies":
-        return "breaks the schema's dependencies rule (a property requires another)"
     return f"breaks the schema's {rule or 'unnamed'} rule"
 
 
