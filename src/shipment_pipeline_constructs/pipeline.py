@@ -313,6 +313,12 @@ class ShipmentEventPipeline(Construct):
         ingest_stage = create_ingest(
             self, event_bus=event_bus, options=ingest, names=physical, encryption_key=encryption_key
         )
+        # What producers may send, published beside the bus when the contract asks for it.
+        published = (
+            publish_event_schema(self, contract=contract, event_pattern=ingest.resolved_event_pattern(), names=physical)
+            if contract.publish_schema
+            else None
+        )
         buffer_stage = create_queues(
             self, options=queues, processor=processor, encryption_key=encryption_key, names=physical
         )
@@ -424,11 +430,6 @@ class ShipmentEventPipeline(Construct):
         self.alarms = observe_stage.alarms
         self.alarm_topic = observe_stage.alarm_topic
         self.dashboard = observe_stage.dashboard
-        published = (
-            publish_event_schema(self, contract=contract, event_pattern=ingest.resolved_event_pattern(), names=physical)
-            if contract.publish_schema
-            else None
-        )
         self.schema_registry = published.registry if published else None
         self.event_schema = published.schema if published else None
         self.table_stream_arn = store_stage.table.table_stream_arn
